@@ -1,0 +1,50 @@
+# One command per habit. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run serve init install test test-sqlite lint bench eval clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+init: install
+	$(BIN)/gpubroker init
+
+run: init
+	$(BIN)/gpubroker serve
+
+serve: install
+	$(BIN)/gpubroker serve
+
+# Chromium for the browser tests comes from Debian's packages (never `playwright install`).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install system-deps
+	$(BIN)/pytest
+
+test-sqlite: install
+	GPUBROKER_TEST_BACKENDS=sqlite $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check core catalog api web tools agent evals bench tests
+	$(BIN)/mypy core catalog api web
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+eval: install
+	$(BIN)/gpubroker eval
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

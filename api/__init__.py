@@ -1,0 +1,1 @@
+"""The HTTP face of GPUBroker: the app factory, routers of every domain, SSE and the CLI."""

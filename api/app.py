@@ -1,0 +1,97 @@
+"""The FastAPI application factory.
+
+``create_app`` wires settings, the database engine, the cache and the event bus onto ``app.state``
+and mounts the routers of each domain and the web pages. Nothing here holds business rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+from catalog.endpoints import router as catalog_router
+from core.bus import make_bus
+from core.cache import make_cache
+from core.db import make_engine, make_session_factory
+from core.errors import install_error_handlers
+from core.observability import new_trace_id, reset_trace_id, set_trace_id
+from core.settings import Settings, get_settings
+from web.routes import STATIC_DIR
+from web.routes import router as web_router
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.requests = 0
+        self.errors = 0
+        self.by_status: dict[int, int] = {}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="GPUBroker",
+        version="0.1.0",
+        description="GPU and cloud compute marketplace with an AI assistant.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.cache = make_cache(settings.redis_url, settings.cache_max_entries)
+    app.state.bus = make_bus(settings.redis_url)
+    app.state.metrics = Metrics()
+
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        trace_id = request.headers.get("x-request-id") or new_trace_id()
+        token = set_trace_id(trace_id)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            reset_trace_id(token)
+        metrics: Metrics = app.state.metrics
+        metrics.requests += 1
+        metrics.by_status[response.status_code] = metrics.by_status.get(response.status_code, 0) + 1
+        response.headers["X-Trace-Id"] = trace_id
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> PlainTextResponse:
+        m: Metrics = app.state.metrics
+        stats = app.state.cache.stats()
+        lines = [
+            "# TYPE gpubroker_http_requests_total counter",
+            *(f'gpubroker_http_requests_total{{status="{s}"}} {n}' for s, n in sorted(m.by_status.items())),
+            "# TYPE gpubroker_search_cache_hits_total counter",
+            f'gpubroker_search_cache_hits_total{{backend="{stats["backend"]}"}} {stats["hits"]}',
+            "# TYPE gpubroker_search_cache_misses_total counter",
+            f'gpubroker_search_cache_misses_total{{backend="{stats["backend"]}"}} {stats["misses"]}',
+            "# TYPE gpubroker_catalog_version gauge",
+            f"gpubroker_catalog_version {app.state.cache.version()}",
+        ]
+        return PlainTextResponse("\n".join(lines) + "\n")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(catalog_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,284 @@
+"""The ``gpubroker`` command line: migrate, init, sync, search, serve, forecast, eval.
+
+Each command is a unit of work of its own (it commits at its end). Long jobs show a progress bar on
+a terminal and end with figures (records/s and per-provider counts for a sync).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.settings import ROOT, Settings, get_settings
+
+
+def _factory(settings: Settings) -> Any:
+    from core.db import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(settings.database_url))
+
+
+def migrate(settings: Settings) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["database_url"] = settings.database_url
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "head")
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings)
+    print(f"database migrated: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def run_sync_with_progress(settings: Settings, providers: list[str] | None, quiet: bool = False) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from catalog.adapters.registry import provider_ids
+    from catalog.ingest import run_sync
+    from core.bus import make_bus
+    from core.cache import make_cache
+
+    console = Console(stderr=False)
+    ids = providers or provider_ids()
+    factory = _factory(settings)
+    cache = make_cache(settings.redis_url)
+    bus = make_bus(settings.redis_url)
+    with Progress(
+        TextColumn("[bold]sync[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(ids[0] if ids else "", total=len(ids))
+
+        def on_progress(provider: str, done: int, total: int) -> None:
+            nxt = ids[done] if done < len(ids) else "done"
+            progress.update(task, completed=done, description=nxt)
+
+        report = run_sync(factory, settings, cache=cache, bus=bus, providers=ids, on_progress=on_progress)
+    if quiet:
+        return report
+    table = Table(title="sync report")
+    for col in ("provider", "mode", "inserted", "updated", "unchanged", "rejected", "down", "status"):
+        table.add_column(col, justify="right" if col not in ("provider", "mode", "status") else "left")
+    for p in report.providers:
+        status = "ok" if p.error is None else f"degraded: {p.error[:60]}"
+        table.add_row(
+            p.provider, p.mode, str(p.inserted), str(p.updated), str(p.unchanged), str(p.rejected), str(p.down), status
+        )
+    console.print(table)
+    totals = report.totals()
+    console.print(
+        f"{report.records} records in {report.seconds:.2f} s = {report.records_per_s:,.0f} records/s; "
+        f"inserted {totals['inserted']}, updated {totals['updated']}, unchanged {totals['unchanged']}, "
+        f"rejected {totals['rejected']}"
+    )
+    rejected = [r for p in report.providers for r in p.rejections]
+    if rejected:
+        console.print(f"rejected rows ({len(rejected)}):")
+        for r in rejected[:20]:
+            console.print(f"  {r.provider} row {r.row}: {r.reason}")
+        if len(rejected) > 20:
+            console.print(f"  ... and {len(rejected) - 20} more")
+    return report
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from catalog.adapters.registry import ADAPTERS
+
+    unknown = [p for p in args.provider or [] if p not in ADAPTERS]
+    if unknown:
+        print(f"unknown provider(s): {', '.join(unknown)}; known: {', '.join(sorted(ADAPTERS))}", file=sys.stderr)
+        return 2
+    report = run_sync_with_progress(settings, args.provider or None)
+    return 1 if all(p.error for p in report.providers) else 0
+
+
+def load_history(settings: Settings) -> int:
+    from catalog.history import load_observations
+    from core.db import session_scope
+
+    with session_scope(_factory(settings)) as session:
+        return load_observations(session, Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv")
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    """Migrate, then load the bundled catalog and price history on first run."""
+    from catalog import repository as repo
+    from core.db import session_scope
+
+    migrate(settings)
+    with session_scope(_factory(settings)) as session:
+        count = repo.offer_count(session)
+    if count == 0 or args.force:
+        run_sync_with_progress(settings, None)
+    else:
+        print(f"catalog already holds {count} offers; run `gpubroker sync` to refresh")
+    loaded = load_history(settings)
+    if loaded:
+        print(f"loaded {loaded} daily price observations")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.main:app",
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level=settings.log_level,
+        reload=args.reload,
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from catalog import service
+    from catalog.schemas import OfferFilters
+    from core.db import session_scope
+    from core.errors import AppError
+
+    params = {
+        "gpu_type": args.gpu,
+        "gpu_count": args.count,
+        "geo": args.geo,
+        "country": args.country,
+        "max_price": args.max_price,
+        "spot": args.spot,
+        "q": args.q,
+        "sort": args.sort,
+        "page_size": args.limit,
+    }
+    try:
+        filters = OfferFilters(**{k: v for k, v in params.items() if v is not None})
+        with session_scope(_factory(settings)) as session:
+            result = service.search(session, filters)
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, default=str))
+        return 0
+    table = Table(title=f"{result['total']} offers")
+    for col in ("provider", "name", "gpus", "region", "$/h", "$/GPU-h", "spot"):
+        table.add_column(col)
+    for o in result["items"]:
+        table.add_row(
+            o["provider"],
+            o["name"][:40],
+            f"{o['gpu_count']}x {o['gpu_family']} {o['gpu_variant'] or ''} {o['gpu_memory_gb']:g}GB",
+            o["region"],
+            f"{o['price_per_hour']:.2f}",
+            f"{o['price_per_gpu_hour']:.2f}",
+            "yes" if o["spot"] else "",
+        )
+    Console().print(table)
+    for w in result.get("warnings") or []:
+        print(f"warning: {w}")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
+    from catalog.forecast.service import forecast_command
+
+    started = time.perf_counter()
+    result = forecast_command(args.history, horizon=args.horizon)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for m in result["markets"]:
+            first, last = m["forecast"][0], m["forecast"][-1]
+            print(
+                f"{m['gpu_model']:<16} {m['rental_type']:<9} last {m['last_date']} model {m['model']:<14} "
+                f"day1 {first['value']:.3f} day{len(m['forecast'])} {last['value']:.3f} "
+                f"[{last['low80']:.3f}, {last['high80']:.3f}]"
+            )
+        print(f"{len(result['markets'])} markets in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_forecast_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from catalog.forecast.service import format_validation, validate_command
+
+    history = args.history or str(Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv")
+    report = validate_command(history, horizon=args.horizon)
+    print(json.dumps(report, default=str) if args.json else format_validation(report))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gpubroker", description="GPUBroker: GPU cloud marketplace")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    p = sub.add_parser("init", help="migrate and load the bundled catalog and history on first run")
+    p.add_argument("--force", action="store_true", help="sync the catalog even if it already has offers")
+    p.set_defaults(func=cmd_init)
+    p = sub.add_parser("sync", help="ingest provider catalogs")
+    p.add_argument("--provider", action="append", help="only this provider (repeatable)")
+    p.set_defaults(func=cmd_sync)
+    p = sub.add_parser("serve", help="serve the web pages and API")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--reload", action="store_true")
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("search", help="search offers from the terminal")
+    p.add_argument("--gpu")
+    p.add_argument("--count", type=int)
+    p.add_argument("--geo")
+    p.add_argument("--country")
+    p.add_argument("--max-price", type=float)
+    p.add_argument("--spot", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--q")
+    p.add_argument("--sort", default="price_asc")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("forecast", help="30-day price forecasts from a history CSV")
+    p.add_argument("--history", required=True)
+    p.add_argument("--horizon", type=int, default=30)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_forecast)
+    p = sub.add_parser("forecast-validate", help="rolling-origin backtest of the forecasts")
+    p.add_argument("--history")
+    p.add_argument("--horizon", type=int, default=30)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_forecast_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    return int(args.func(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

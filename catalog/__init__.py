@@ -1,0 +1,1 @@
+"""The catalog: providers, offers, price history, ingestion, search, GPU knowledge and forecasting."""

@@ -1,0 +1,1 @@
+"""Provider adapters: one module per provider, one registry (:mod:`catalog.adapters.registry`)."""

@@ -1,0 +1,191 @@
+"""The provider adapter interface.
+
+An adapter knows one provider: where its offers come from (the bundled snapshot by default, the
+provider's public price API in live mode) and how to read one raw row into :class:`RawOffer`
+candidates. Everything after that (GPU and region normalization, validation, upsert, history) is the
+same for every provider and lives in :mod:`catalog.ingest`. Vendor errors are mapped to
+:class:`AdapterError` at this edge so the pipeline sees one kind of failure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+
+from core.settings import Settings
+
+# Prices at or above this are placeholders some catalogs use for "not offered" (PrimeIntellect: 99999999).
+PLACEHOLDER_PRICE = Decimal("1000000")
+
+T = TypeVar("T")
+
+
+class AdapterError(Exception):
+    """A provider could not be read (network, auth, unexpected payload)."""
+
+
+class RowError(ValueError):
+    """One raw row cannot become an offer; the message is the reason shown in the sync report."""
+
+
+@dataclass
+class RawOffer:
+    """An offer as the provider describes it, before normalization."""
+
+    external_id: str
+    name: str
+    gpu_type: str
+    gpu_count: int
+    price_per_hour: Decimal
+    region: str
+    spot: bool = False
+    gpu_memory_mib: float | None = None  # per GPU, as the provider states it (may be wrong or absent)
+    vcpu: float | None = None
+    memory_gb: float | None = None
+    storage_gb: float | None = None
+    zone: str | None = None
+    hint: str = ""  # free text that tells the GPU variant (instance type, upstream name)
+    tags: list[str] = field(default_factory=list)
+    currency: str = "USD"
+
+
+@dataclass
+class FetchResult:
+    rows: list[dict[str, Any]]
+    source: str
+    fetched_at: datetime
+    mode: str  # snapshot | live
+    latency_ms: float
+
+
+def parse_decimal(value: Any, what: str) -> Decimal:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise RowError(f"missing {what}")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise RowError(f"{what} is not a number: {text!r}") from exc
+    if not number.is_finite():
+        raise RowError(f"{what} is not a finite number: {text!r}")
+    return number
+
+
+def parse_optional_float(value: Any) -> float | None:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_count(value: Any) -> int:
+    text = str(value if value is not None else "").strip()
+    try:
+        count = float(text)
+    except ValueError as exc:
+        raise RowError(f"gpu count is not a number: {text!r}") from exc
+    if count != int(count) or count < 1:
+        raise RowError(f"gpu count must be a whole number >= 1, got {text!r}")
+    return int(count)
+
+
+def optional_spot_price(value: Any) -> Decimal | None:
+    """A spot price, or None where the catalog has none (empty, zero or a placeholder)."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    price = parse_decimal(text, "spot price")
+    if price <= 0 or price >= PLACEHOLDER_PRICE:
+        return None
+    return price
+
+
+def with_retries(
+    call: Callable[[], T], *, retries: int, base_delay_s: float = 0.5, sleep: Callable[[float], None] = time.sleep
+) -> T:
+    """Retry transient failures with exponential backoff; client errors (4xx but 429) are final."""
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except httpx.HTTPStatusError as exc:
+            status = exc.response.status_code
+            if (400 <= status < 500 and status != 429) or attempt >= retries:
+                raise AdapterError(f"HTTP {status} from {exc.request.url.host}") from exc
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            if attempt >= retries:
+                raise AdapterError(f"{type(exc).__name__}: {exc}") from exc
+        sleep(base_delay_s * (2**attempt))
+        attempt += 1
+
+
+class ProviderAdapter(ABC):
+    """One provider. Subclasses set the class attributes and implement :meth:`parse_row`."""
+
+    provider_id: ClassVar[str]
+    name: ClassVar[str]
+    kind: ClassVar[str] = "cloud"  # cloud | marketplace | aggregator
+    website: ClassVar[str] = ""
+    snapshot_file: ClassVar[str]  # file name under the snapshot folder
+    source: ClassVar[str] = "skypilot-org/skypilot-catalog"
+    live_api: ClassVar[bool] = False
+
+    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+        self.settings = settings
+        self._client = client
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.settings.http_timeout_s, follow_redirects=True)
+        return self._client
+
+    @property
+    def snapshot_path(self) -> Path:
+        return Path(self.settings.snapshot_dir) / "catalog" / self.snapshot_file
+
+    def use_live(self) -> bool:
+        return self.live_api and self.provider_id in self.settings.live_provider_set
+
+    def fetch(self) -> FetchResult:
+        started = time.perf_counter()
+        if self.use_live():
+            rows = with_retries(self.fetch_live, retries=self.settings.http_retries)
+            mode, source = "live", f"{self.provider_id} API"
+        else:
+            rows = self.read_snapshot()
+            mode, source = "snapshot", f"{self.source}:{self.snapshot_file}"
+        return FetchResult(
+            rows=rows,
+            source=source,
+            fetched_at=datetime.now(UTC),
+            mode=mode,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def read_snapshot(self) -> list[dict[str, Any]]:
+        try:
+            text = self.snapshot_path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise AdapterError(f"cannot read snapshot {self.snapshot_path}: {exc.strerror}") from exc
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+
+    def fetch_live(self) -> list[dict[str, Any]]:
+        raise AdapterError(f"{self.provider_id} has no live price API")
+
+    @abstractmethod
+    def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
+        """Turn one raw row into offers (usually an on-demand one and, where priced, a spot one)."""

@@ -1,0 +1,345 @@
+"""The sync pipeline: fetch -> normalize -> validate -> bulk upsert -> history -> cache -> bus -> health.
+
+Each provider is its own unit of work, committed on its own: a failing adapter marks its provider
+degraded with the reason and the others go on; a malformed row is rejected with its reason and
+counted, never stopping the sync. Offers are upserted on (provider, external_id) by comparing with
+what is stored, so re-running a sync with the same data writes nothing but ``last_seen_at``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog import repository as repo
+from catalog.adapters.base import AdapterError, FetchResult, ProviderAdapter, RawOffer, RowError
+from catalog.adapters.registry import ADAPTERS, get_adapter_class
+from catalog.gpus import normalize_accelerator
+from catalog.regions import locate
+from core.bus import EventBus
+from core.cache import Cache
+from core.db import session_scope
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_PRICE_PER_GPU_HOUR = Decimal(500)  # above any real list price; larger values are data errors
+MAX_GPUS = 256
+CENT = Decimal("0.000001")
+MAX_DELTAS_PER_MESSAGE = 1000
+
+
+def offer_id(provider: str, external_id: str) -> str:
+    """Stable public id: the same offer has the same id on every install."""
+    digest = hashlib.sha1(f"{provider}\x00{external_id}".encode()).hexdigest()[:12]
+    return f"{provider}-{digest}"
+
+
+@dataclass
+class Rejection:
+    provider: str
+    row: int
+    reason: str
+
+
+@dataclass
+class ProviderReport:
+    provider: str
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    down: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    mode: str = "snapshot"
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+@dataclass
+class SyncReport:
+    providers: list[ProviderReport]
+    seconds: float
+
+    @property
+    def records(self) -> int:
+        return sum(p.records for p in self.providers)
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+    def totals(self) -> dict[str, int]:
+        keys = ("inserted", "updated", "unchanged", "rejected")
+        return {k: sum(getattr(p, k) for p in self.providers) for k in keys}
+
+
+def normalize(provider: str, raw: RawOffer, source: str, fetched_at: datetime) -> dict[str, Any]:
+    """A raw offer as an Offer row, or :class:`RowError` naming what is wrong with it."""
+    gpu = normalize_accelerator(raw.gpu_type, raw.gpu_memory_mib, raw.hint)
+    if gpu is None:
+        raise RowError(f"unknown accelerator {raw.gpu_type!r}")
+    if raw.gpu_count > MAX_GPUS:
+        raise RowError(f"gpu count {raw.gpu_count} exceeds {MAX_GPUS}")
+    price = raw.price_per_hour
+    if price <= 0:
+        raise RowError(f"price must be positive, got {price}")
+    per_gpu = (price / raw.gpu_count).quantize(CENT, rounding=ROUND_HALF_UP)
+    if per_gpu > MAX_PRICE_PER_GPU_HOUR:
+        raise RowError(f"price per GPU-hour {per_gpu} is implausible (> {MAX_PRICE_PER_GPU_HOUR})")
+    if not raw.external_id:
+        raise RowError("missing external id")
+    place = locate(provider, raw.region)
+    memory = gpu.memory_gb
+    if memory is None:
+        from catalog.gpus import gpu_memory_gb
+
+        memory = gpu_memory_gb(gpu.family, gpu.variant)
+    tags = sorted({t.lower() for t in raw.tags if t} | ({gpu.variant.lower()} if gpu.variant else set()))
+    name = raw.name
+    return {
+        "id": offer_id(provider, raw.external_id),
+        "provider": provider,
+        "external_id": raw.external_id,
+        "name": name,
+        "gpu_type": raw.gpu_type,
+        "gpu_family": gpu.family,
+        "gpu_variant": gpu.variant,
+        "gpu_count": raw.gpu_count,
+        "gpu_memory_gb": float(memory),
+        "vcpu": raw.vcpu,
+        "memory_gb": raw.memory_gb,
+        "storage_gb": raw.storage_gb,
+        "price_per_hour": price.quantize(CENT, rounding=ROUND_HALF_UP),
+        "price_per_gpu_hour": per_gpu,
+        "currency": raw.currency,
+        "spot": raw.spot,
+        "region": raw.region,
+        "zone": raw.zone,
+        "geo": place.geo,
+        "country": place.country,
+        "availability": "up",
+        "tags": tags,
+        "search_text": repo.search_text(
+            name, raw.gpu_type, gpu.family, gpu.variant, provider, raw.region, place.country, place.geo, tags
+        ),
+        "source": source,
+        "fetched_at": fetched_at,
+    }
+
+
+def _same(stored: dict[str, Any], new: dict[str, Any]) -> bool:
+    for f in repo.COMPARED_FIELDS:
+        a, b = stored.get(f), new.get(f)
+        if isinstance(b, Decimal) and a is not None:
+            if Decimal(str(a)).quantize(CENT) != b:
+                return False
+        elif isinstance(b, float) and a is not None:
+            if abs(float(a) - b) > 1e-9:
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _history_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {
+        "offer_id": row["id"],
+        "provider": row["provider"],
+        "gpu_family": row["gpu_family"],
+        "gpu_variant": row["gpu_variant"],
+        "gpu_count": row["gpu_count"],
+        "region": row["region"],
+        "spot": row["spot"],
+        "price_per_hour": row["price_per_hour"],
+        "price_per_gpu_hour": row["price_per_gpu_hour"],
+        "currency": row["currency"],
+        "observed_at": now,
+        "source": row["source"],
+    }
+
+
+def apply_offers(
+    session: Session, provider: str, rows: list[dict[str, Any]], now: datetime, report: ProviderReport
+) -> list[dict[str, Any]]:
+    """Upsert one provider's normalized rows; returns the price deltas to publish."""
+    stored = repo.existing_offers(session, provider)
+    new_rows, changed_rows, history, deltas = [], [], [], []
+    for row in rows:
+        old = stored.get(row["id"])
+        if old is None:
+            new_rows.append({**row, "last_seen_at": now, "updated_at": now})
+            history.append(_history_row(row, now))
+            deltas.append({"offer_id": row["id"], "old": None, "new": float(row["price_per_hour"])})
+        elif _same(old, row):
+            report.unchanged += 1
+        else:
+            changed_rows.append({**row, "last_seen_at": now, "updated_at": now})
+            old_price = Decimal(str(old["price_per_hour"])).quantize(CENT)
+            if old_price != row["price_per_hour"]:
+                history.append(_history_row(row, now))
+                deltas.append({"offer_id": row["id"], "old": float(old_price), "new": float(row["price_per_hour"])})
+    seen = {r["id"] for r in rows}
+    missing = [oid for oid, old in stored.items() if oid not in seen and old["availability"] != "down"]
+    repo.insert_offers(session, new_rows)
+    repo.update_offers(session, changed_rows)
+    report.down = repo.mark_down(session, missing, now)
+    repo.touch_seen(session, provider, now)
+    repo.insert_history(session, history)
+    report.inserted += len(new_rows)
+    report.updated += len(changed_rows)
+    return deltas
+
+
+def normalize_all(adapter: ProviderAdapter, fetched: FetchResult, report: ProviderReport) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for number, raw_row in enumerate(fetched.rows, start=2):  # row 1 is the CSV header
+        try:
+            for raw in adapter.parse_row(raw_row):
+                row = normalize(adapter.provider_id, raw, fetched.source, fetched.fetched_at)
+                if row["id"] in rows:
+                    raise RowError(f"duplicate of an earlier row (external id {raw.external_id!r})")
+                rows[row["id"]] = row
+        except (RowError, ValueError, KeyError, TypeError) as exc:
+            report.rejected += 1
+            report.rejections.append(Rejection(adapter.provider_id, number, str(exc) or type(exc).__name__))
+    return list(rows.values())
+
+
+def sync_provider(
+    session: Session, adapter: ProviderAdapter, *, now: datetime | None = None
+) -> tuple[ProviderReport, list[dict[str, Any]]]:
+    """Sync one provider inside the caller's unit of work (the caller commits)."""
+    now = now or datetime.now(UTC)
+    report = ProviderReport(adapter.provider_id)
+    started = time.perf_counter()
+    repo.upsert_provider(
+        session,
+        {
+            "id": adapter.provider_id,
+            "name": adapter.name,
+            "kind": adapter.kind,
+            "website": adapter.website,
+            "live_api": adapter.live_api,
+            "source": adapter.source,
+        },
+    )
+    fetched = adapter.fetch()
+    report.mode = fetched.mode
+    report.fetched = len(fetched.rows)
+    rows = normalize_all(adapter, fetched, report)
+    deltas = apply_offers(session, adapter.provider_id, rows, now, report)
+    report.seconds = time.perf_counter() - started
+    repo.write_health(
+        session,
+        {
+            "provider": adapter.provider_id,
+            "status": "up",
+            "last_sync_ts": now,
+            "last_error": None,
+            "latency_ms": round(fetched.latency_ms, 2),
+            "offers": len(rows),
+            "inserted": report.inserted,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            "mode": fetched.mode,
+        },
+    )
+    return report, deltas
+
+
+def _mark_degraded(factory: sessionmaker[Session], adapter: ProviderAdapter, reason: str, now: datetime) -> None:
+    with session_scope(factory) as session:
+        repo.upsert_provider(
+            session,
+            {
+                "id": adapter.provider_id,
+                "name": adapter.name,
+                "kind": adapter.kind,
+                "website": adapter.website,
+                "live_api": adapter.live_api,
+                "source": adapter.source,
+            },
+        )
+        repo.write_health(
+            session,
+            {
+                "provider": adapter.provider_id,
+                "status": "degraded",
+                "last_sync_ts": now,
+                "last_error": reason[:2000],
+                "latency_ms": None,
+                "mode": "live" if adapter.use_live() else "snapshot",
+            },
+        )
+
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def run_sync(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    cache: Cache | None = None,
+    bus: EventBus | None = None,
+    providers: Iterable[str] | None = None,
+    adapters: dict[str, ProviderAdapter] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SyncReport:
+    """Sync the given providers (all by default), each committed on its own."""
+    ids = list(providers) if providers else sorted(ADAPTERS)
+    instances = adapters or {}
+    started = time.perf_counter()
+    reports: list[ProviderReport] = []
+    any_change = False
+    for index, provider in enumerate(ids):
+        adapter = instances.get(provider) or get_adapter_class(provider)(settings)
+        now = datetime.now(UTC)
+        try:
+            with session_scope(factory) as session:
+                report, deltas = sync_provider(session, adapter, now=now)
+        except AdapterError as exc:
+            report, deltas = ProviderReport(provider, error=str(exc)), []
+            log.warning("provider %s degraded: %s", provider, exc)
+            _mark_degraded(factory, adapter, str(exc), now)
+        except Exception as exc:  # a bug in one adapter must not stop the others
+            log.exception("provider %s failed", provider)
+            report, deltas = ProviderReport(provider, error=f"{type(exc).__name__}: {exc}"), []
+            _mark_degraded(factory, adapter, report.error or "", now)
+        reports.append(report)
+        if report.inserted or report.updated or report.down:
+            any_change = True
+        if bus is not None and deltas:
+            bus.publish(
+                "price_updates",
+                provider,
+                {
+                    "provider": provider,
+                    "inserted": report.inserted,
+                    "updated": report.updated,
+                    "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
+                    "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
+                    "at": now.isoformat(),
+                },
+            )
+        if on_progress:
+            on_progress(provider, index + 1, len(ids))
+    # An ingestion that changed the catalog invalidates every cached search at once.
+    if cache is not None and any_change:
+        cache.bump_version()
+    return SyncReport(reports, time.perf_counter() - started)

@@ -1,0 +1,133 @@
+"""Catalog tables: Provider, Offer, PriceHistory, ProviderHealth.
+
+One offer is one purchasable configuration of one provider in one region at one price; a spot or
+interruptible price is an offer of its own (``spot=True``) so that filters and sorting treat both
+kinds alike. Prices are decimals in the offer's currency.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+Money = Numeric(14, 6, asdecimal=True)
+
+
+class Provider(Base):
+    __tablename__ = "providers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="cloud")  # cloud | marketplace | aggregator
+    website: Mapped[str | None] = mapped_column(String(200))
+    live_api: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class Offer(Base):
+    __tablename__ = "offers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))
+    gpu_type: Mapped[str] = mapped_column(String(60))  # as the provider names it, e.g. "A100-80GB"
+    gpu_family: Mapped[str] = mapped_column(String(30))  # canonical, e.g. "A100"
+    gpu_variant: Mapped[str | None] = mapped_column(String(30))
+    gpu_count: Mapped[int] = mapped_column(Integer)
+    gpu_memory_gb: Mapped[float] = mapped_column(Float)  # per GPU
+    vcpu: Mapped[float | None] = mapped_column(Float)
+    memory_gb: Mapped[float | None] = mapped_column(Float)
+    storage_gb: Mapped[float | None] = mapped_column(Float)
+    price_per_hour: Mapped[Decimal] = mapped_column(Money)
+    price_per_gpu_hour: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    spot: Mapped[bool] = mapped_column(Boolean, default=False)
+    region: Mapped[str] = mapped_column(String(80))
+    zone: Mapped[str | None] = mapped_column(String(80))
+    geo: Mapped[str | None] = mapped_column(String(10))
+    country: Mapped[str | None] = mapped_column(String(2))
+    availability: Mapped[str] = mapped_column(String(10), default="up")  # up | down | degraded
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("provider", "external_id", name="uq_offers_provider_external_id"),
+        Index("ix_offers_family_price", "gpu_family", "price_per_hour"),
+        Index("ix_offers_region_price", "region", "price_per_hour"),
+        Index("ix_offers_geo_price", "geo", "price_per_hour"),
+        Index("ix_offers_price", "price_per_hour", "id"),
+        Index("ix_offers_price_per_gpu", "price_per_gpu_hour", "id"),
+        Index("ix_offers_updated", "updated_at"),
+    )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {c.name: getattr(self, c.name) for c in self.__table__.columns if c.name != "search_text"}
+
+
+class PriceHistory(Base):
+    """A price observed at a time: an offer's own changes, or a market's daily index row."""
+
+    __tablename__ = "price_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    offer_id: Mapped[str | None] = mapped_column(ForeignKey("offers.id", ondelete="SET NULL"))
+    provider: Mapped[str] = mapped_column(String(40))
+    gpu_family: Mapped[str] = mapped_column(String(30))
+    gpu_variant: Mapped[str | None] = mapped_column(String(30))
+    gpu_count: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(80))
+    spot: Mapped[bool] = mapped_column(Boolean, default=False)
+    price_per_hour: Mapped[Decimal] = mapped_column(Money)
+    price_per_gpu_hour: Mapped[Decimal] = mapped_column(Money)
+    price_min_per_gpu_hour: Mapped[Decimal | None] = mapped_column(Money)
+    price_max_per_gpu_hour: Mapped[Decimal | None] = mapped_column(Money)
+    n_offers: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    observed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("ix_price_history_offer", "offer_id", "observed_at"),
+        Index("ix_price_history_market", "gpu_family", "gpu_variant", "spot", "observed_at"),
+    )
+
+
+class ProviderHealth(Base):
+    __tablename__ = "provider_health"
+
+    provider: Mapped[str] = mapped_column(ForeignKey("providers.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))  # up | degraded | down
+    last_sync_ts: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    offers: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    mode: Mapped[str] = mapped_column(String(10), default="snapshot")  # snapshot | live

@@ -1,0 +1,355 @@
+"""Every SQL statement of the catalog.
+
+The search with its many optional filters is built in one place (:func:`search_offers`) and runs on
+SQLite and PostgreSQL alike; where the dialects differ (full-text, JSON tags) the difference is kept
+to one helper each. Rows are read as plain column tuples, not ORM objects, because a search page is
+read-only and this is the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, literal_column, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session
+
+from catalog.models import Offer, PriceHistory, Provider, ProviderHealth
+
+OFFER_COLUMNS = tuple(c for c in Offer.__table__.columns if c.name != "search_text")
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)?")
+
+
+def tokens(text_value: str) -> list[str]:
+    """Words as the full-text index sees them: lower-case runs of letters and digits."""
+    return _TOKEN.findall(text_value.lower())
+
+
+def search_text(*parts: Any) -> str:
+    words: list[str] = []
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, list | tuple):
+            for p in part:
+                words.extend(tokens(str(p)))
+        else:
+            words.extend(tokens(str(part)))
+    return " ".join(dict.fromkeys(words))
+
+
+@dataclass
+class SearchSpec:
+    """A search after the service has resolved aliases; plain values only."""
+
+    gpu_family: str | None = None
+    gpu_variant: str | None = None
+    min_gpu_count: int | None = None
+    min_gpu_memory_gb: float | None = None
+    region: str | None = None
+    geo: str | None = None
+    country: str | None = None
+    providers: list[str] | None = None
+    max_price: Decimal | None = None
+    max_price_per_gpu: Decimal | None = None
+    spot: bool | None = None
+    availability: str | None = None
+    tags: list[str] | None = None
+    q: str | None = None
+    sort: str = "price_asc"
+    offset: int = 0
+    limit: int = 20
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _fulltext(session: Session, q: str) -> ColumnElement[bool] | None:
+    words = tokens(q)
+    if not words:
+        return None
+    if _dialect(session) == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        return literal_column("to_tsvector('simple', offers.search_text)").op("@@")(
+            func.to_tsquery(literal_column("'simple'"), query)
+        )
+    # SQLite: each word must start a word of search_text (the same prefix semantics as tsquery's :*).
+    padded = literal_column("' ' || offers.search_text")
+    return and_(*(padded.like(f"% {w}%") for w in words))
+
+
+def _has_tags(session: Session, tags: list[str]) -> ColumnElement[bool]:
+    if _dialect(session) == "postgresql":
+        # A bound JSONB value, so the GIN (jsonb_path_ops) index serves the containment test.
+        return type_coerce(Offer.tags, JSONB).contains(tags)
+    conds = [
+        exists(select(literal_column("1")).select_from(func.json_each(Offer.tags)).where(literal_column("value") == t))
+        for t in tags
+    ]
+    return and_(*conds)
+
+
+def _conditions(session: Session, spec: SearchSpec) -> list[ColumnElement[bool]]:
+    c: list[ColumnElement[bool]] = []
+    if spec.gpu_family:
+        c.append(Offer.gpu_family == spec.gpu_family)
+    if spec.gpu_variant:
+        c.append(Offer.gpu_variant == spec.gpu_variant)
+    if spec.min_gpu_count:
+        c.append(Offer.gpu_count >= spec.min_gpu_count)
+    if spec.min_gpu_memory_gb:
+        c.append(Offer.gpu_memory_gb >= spec.min_gpu_memory_gb)
+    if spec.region:
+        c.append(func.lower(Offer.region) == spec.region.lower())
+    if spec.geo:
+        c.append(Offer.geo == spec.geo)
+    if spec.country:
+        c.append(Offer.country == spec.country)
+    if spec.providers:
+        c.append(Offer.provider.in_(spec.providers))
+    if spec.max_price is not None:
+        c.append(Offer.price_per_hour <= spec.max_price)
+    if spec.max_price_per_gpu is not None:
+        c.append(Offer.price_per_gpu_hour <= spec.max_price_per_gpu)
+    if spec.spot is not None:
+        c.append(Offer.spot.is_(spec.spot))
+    if spec.availability:
+        c.append(Offer.availability == spec.availability)
+    if spec.tags:
+        c.append(_has_tags(session, spec.tags))
+    if spec.q:
+        ft = _fulltext(session, spec.q)
+        if ft is not None:
+            c.append(ft)
+    return c
+
+
+_ORDER = {
+    "price_asc": (Offer.price_per_hour.asc(), Offer.id.asc()),
+    "price_desc": (Offer.price_per_hour.desc(), Offer.id.asc()),
+    "price_per_gpu_asc": (Offer.price_per_gpu_hour.asc(), Offer.id.asc()),
+    "updated_desc": (Offer.updated_at.desc(), Offer.id.asc()),
+}
+
+
+def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+    conds = _conditions(session, spec)
+    count_q = select(func.count()).select_from(Offer).where(*conds)
+    total = int(session.execute(count_q).scalar_one())
+    if total == 0 or spec.offset >= total:
+        return total, []
+    rows_q = select(*OFFER_COLUMNS).where(*conds).order_by(*_ORDER[spec.sort]).offset(spec.offset).limit(spec.limit)
+    rows = session.execute(rows_q).mappings().all()
+    return total, [dict(r) for r in rows]
+
+
+def iter_offers(session: Session, spec: SearchSpec) -> list[dict[str, Any]]:
+    """All rows of a search up to ``spec.limit`` (for export), in the search's order."""
+    conds = _conditions(session, spec)
+    q = select(*OFFER_COLUMNS).where(*conds).order_by(*_ORDER[spec.sort]).limit(spec.limit)
+    return [dict(r) for r in session.execute(q).mappings().all()]
+
+
+def get_offer(session: Session, offer_id: str) -> dict[str, Any] | None:
+    row = session.execute(select(*OFFER_COLUMNS).where(Offer.id == offer_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def similar_cheaper(session: Session, offer: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
+    q = (
+        select(*OFFER_COLUMNS)
+        .where(
+            Offer.gpu_family == offer["gpu_family"],
+            Offer.gpu_count >= offer["gpu_count"],
+            Offer.gpu_memory_gb >= offer["gpu_memory_gb"],
+            Offer.price_per_hour < offer["price_per_hour"],
+            Offer.spot.is_(offer["spot"]),
+            Offer.id != offer["id"],
+            Offer.availability != "down",
+        )
+        .order_by(Offer.price_per_hour.asc(), Offer.id.asc())
+        .limit(limit)
+    )
+    return [dict(r) for r in session.execute(q).mappings().all()]
+
+
+def offer_history(session: Session, offer_id: str) -> list[dict[str, Any]]:
+    q = (
+        select(PriceHistory.observed_at, PriceHistory.price_per_hour, PriceHistory.price_per_gpu_hour, PriceHistory.source)
+        .where(PriceHistory.offer_id == offer_id)
+        .order_by(PriceHistory.observed_at)
+    )
+    return [dict(r) for r in session.execute(q).mappings().all()]
+
+
+def market_history(
+    session: Session, gpu_family: str, gpu_variant: str | None, spot: bool, source_prefix: str = "observations:"
+) -> list[dict[str, Any]]:
+    """Daily market rows (from the bundled observations) of one GPU family and variant."""
+    conds = [
+        PriceHistory.offer_id.is_(None),
+        PriceHistory.gpu_family == gpu_family,
+        PriceHistory.spot.is_(spot),
+        PriceHistory.source.like(source_prefix + "%"),
+    ]
+    if gpu_variant:
+        conds.append(PriceHistory.gpu_variant == gpu_variant)
+    q = (
+        select(
+            PriceHistory.observed_at,
+            PriceHistory.gpu_variant,
+            PriceHistory.price_per_gpu_hour,
+            PriceHistory.price_min_per_gpu_hour,
+            PriceHistory.price_max_per_gpu_hour,
+        )
+        .where(*conds)
+        .order_by(PriceHistory.observed_at)
+    )
+    return [dict(r) for r in session.execute(q).mappings().all()]
+
+
+def count_market_rows(session: Session, source_prefix: str = "observations:") -> int:
+    q = select(func.count()).select_from(PriceHistory).where(PriceHistory.source.like(source_prefix + "%"))
+    return int(session.execute(q).scalar_one())
+
+
+def insert_history(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(PriceHistory), list(rows))
+
+
+# --- ingestion -----------------------------------------------------------------------------------
+
+COMPARED_FIELDS = (
+    "name",
+    "gpu_type",
+    "gpu_family",
+    "gpu_variant",
+    "gpu_count",
+    "gpu_memory_gb",
+    "vcpu",
+    "memory_gb",
+    "storage_gb",
+    "price_per_hour",
+    "price_per_gpu_hour",
+    "currency",
+    "spot",
+    "region",
+    "zone",
+    "geo",
+    "country",
+    "availability",
+    "tags",
+    "source",
+)
+
+
+def existing_offers(session: Session, provider: str) -> dict[str, dict[str, Any]]:
+    cols = [Offer.id, Offer.availability, *(getattr(Offer, f) for f in COMPARED_FIELDS if f != "availability")]
+    rows = session.execute(select(*cols).where(Offer.provider == provider)).mappings().all()
+    return {r["id"]: dict(r) for r in rows}
+
+
+def upsert_provider(session: Session, values: dict[str, Any]) -> None:
+    existing = session.get(Provider, values["id"])
+    if existing is None:
+        session.add(Provider(**values))
+    else:
+        for k, v in values.items():
+            setattr(existing, k, v)
+    session.flush()
+
+
+def insert_offers(session: Session, rows: list[dict[str, Any]], batch: int = 5000) -> None:
+    for i in range(0, len(rows), batch):
+        session.execute(insert(Offer), rows[i : i + batch])
+
+
+def update_offers(session: Session, rows: list[dict[str, Any]], batch: int = 5000) -> None:
+    # ORM bulk UPDATE by primary key: one executemany per batch.
+    for i in range(0, len(rows), batch):
+        session.execute(update(Offer), rows[i : i + batch])
+
+
+def mark_down(session: Session, ids: Iterable[str], now: datetime) -> int:
+    id_list = list(ids)
+    for i in range(0, len(id_list), 5000):
+        session.execute(
+            update(Offer)
+            .where(Offer.id.in_(id_list[i : i + 5000]))
+            .values(availability="down", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return len(id_list)
+
+
+def touch_seen(session: Session, provider: str, now: datetime) -> None:
+    session.execute(
+        update(Offer)
+        .where(Offer.provider == provider, Offer.availability != "down")
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def write_health(session: Session, values: dict[str, Any]) -> None:
+    existing = session.get(ProviderHealth, values["provider"])
+    if existing is None:
+        session.add(ProviderHealth(**values))
+    else:
+        for k, v in values.items():
+            setattr(existing, k, v)
+    session.flush()
+
+
+def health_rows(session: Session) -> list[dict[str, Any]]:
+    q = select(ProviderHealth, Provider.name).join(Provider, Provider.id == ProviderHealth.provider, isouter=True)
+    out = []
+    for health, name in session.execute(q).all():
+        out.append(
+            {
+                "provider": health.provider,
+                "name": name,
+                "status": health.status,
+                "last_sync_ts": health.last_sync_ts,
+                "last_error": health.last_error,
+                "latency_ms": health.latency_ms,
+                "offers": health.offers,
+                "mode": health.mode,
+            }
+        )
+    return out
+
+
+def providers(session: Session) -> list[dict[str, Any]]:
+    q = (
+        select(Provider.id, Provider.name, Provider.kind, Provider.website, func.count(Offer.id).label("offers"))
+        .join(Offer, Offer.provider == Provider.id, isouter=True)
+        .group_by(Provider.id, Provider.name, Provider.kind, Provider.website)
+        .order_by(Provider.id)
+    )
+    return [dict(r) for r in session.execute(q).mappings().all()]
+
+
+def facet_values(session: Session) -> dict[str, list[Any]]:
+    """Distinct values the filter form offers (families, regions, countries)."""
+    fam = session.execute(select(Offer.gpu_family).distinct().order_by(Offer.gpu_family)).scalars().all()
+    reg = session.execute(select(Offer.region).distinct().order_by(Offer.region)).scalars().all()
+    cty = session.execute(
+        select(Offer.country).where(Offer.country.is_not(None)).distinct().order_by(Offer.country)
+    ).scalars().all()
+    return {"gpu_family": list(fam), "region": [r for r in reg if r], "country": list(cty)}
+
+
+def offer_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Offer)).scalar_one())
+
+
+def delete_market_rows(session: Session, source: str) -> None:
+    session.execute(delete(PriceHistory).where(PriceHistory.source == source, PriceHistory.offer_id.is_(None)))

@@ -1,0 +1,168 @@
+"""Request and response models of the catalog API.
+
+``OfferFilters`` is the one description of a marketplace search: the REST API, the web pages, the
+export and the assistant's search tool all build one, so a filter means the same thing everywhere.
+Unknown query parameters are rejected (``extra="forbid"``) so a typo is an error, not a silently
+ignored filter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+SortKey = Literal["price_asc", "price_desc", "price_per_gpu_asc", "updated_desc"]
+Geo = Literal["na", "sa", "eu", "asia", "oceania", "me", "af"]
+Availability = Literal["up", "down", "degraded"]
+Price = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+def _split_csv(value: Any) -> list[str] | None:
+    if value is None or value == "" or value == []:
+        return None
+    items = value if isinstance(value, list) else str(value).split(",")
+    out = [str(v).strip() for v in items if str(v).strip()]
+    return out or None
+
+
+class OfferFilters(BaseModel):
+    """Marketplace search filters. Every field is optional; they combine with AND."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    gpu_type: str | None = Field(None, max_length=60, description="GPU family or alias: H100, 'rtx 4090', 'A100 80GB'")
+    gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs per offer")
+    gpu_memory_gb: float | None = Field(None, ge=0, le=1024, description="minimum memory per GPU, GB")
+    region: str | None = Field(None, max_length=80, description="provider region, exact (case-insensitive)")
+    geo: Geo | None = Field(None, description="continent: na, sa, eu, asia, oceania, me, af")
+    country: str | None = Field(None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    provider: str | None = Field(None, max_length=400, description="provider id, or several separated by commas")
+    max_price: Decimal | None = Field(None, gt=0, le=100_000, description="maximum price per hour")
+    max_price_per_gpu: Decimal | None = Field(None, gt=0, le=100_000, description="maximum price per GPU-hour")
+    spot: bool | None = Field(None, description="true: only spot/interruptible; false: only on-demand")
+    availability: Availability | None = None
+    tags: str | None = Field(None, max_length=400, description="comma separated; an offer must carry all")
+    q: str | None = Field(None, max_length=200, description="full-text search on name and tags")
+    sort: SortKey = "price_asc"
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+    @field_validator("country")
+    @classmethod
+    def _upper_country(cls, v: str | None) -> str | None:
+        if v is not None and not v.isalpha():
+            raise ValueError("country must be a two-letter ISO 3166-1 code such as US or DE")
+        return v.upper() if v else v
+
+    @field_validator("region", "gpu_type", "q", "provider", "tags")
+    @classmethod
+    def _empty_is_none(cls, v: str | None) -> str | None:
+        return v or None
+
+    def provider_list(self) -> list[str] | None:
+        items = _split_csv(self.provider)
+        return [p.lower() for p in items] if items else None
+
+    def tag_list(self) -> list[str] | None:
+        items = _split_csv(self.tags)
+        return [t.lower() for t in items] if items else None
+
+    def cache_key(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+class OfferOut(BaseModel):
+    id: str
+    provider: str
+    external_id: str
+    name: str
+    gpu_type: str
+    gpu_family: str
+    gpu_variant: str | None
+    gpu_count: int
+    gpu_memory_gb: float
+    vcpu: float | None
+    memory_gb: float | None
+    storage_gb: float | None
+    price_per_hour: Price
+    price_per_gpu_hour: Price
+    currency: str
+    spot: bool
+    region: str
+    zone: str | None
+    geo: str | None
+    country: str | None
+    availability: str
+    tags: list[str]
+    source: str
+    fetched_at: datetime
+    last_seen_at: datetime
+    updated_at: datetime
+
+
+class SearchResult(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[OfferOut]
+    warnings: list[str] | None = None
+
+
+class HistoryPoint(BaseModel):
+    observed_at: datetime
+    price_per_hour: Price
+    price_per_gpu_hour: Price
+    source: str
+
+
+class MarketPoint(BaseModel):
+    date: str
+    price_per_gpu_hour: float
+    low: float | None
+    high: float | None
+
+
+class OfferHistory(BaseModel):
+    offer_id: str
+    points: list[HistoryPoint]
+    market: list[MarketPoint]
+    market_label: str | None
+
+
+class ProviderHealthOut(BaseModel):
+    provider: str
+    name: str | None = None
+    status: str
+    last_sync_ts: datetime | None
+    last_error: str | None
+    latency_ms: float | None
+    offers: int = 0
+    mode: str | None = None
+
+
+EXPORT_FIELDS = (
+    "id",
+    "provider",
+    "name",
+    "gpu_family",
+    "gpu_variant",
+    "gpu_type",
+    "gpu_count",
+    "gpu_memory_gb",
+    "vcpu",
+    "memory_gb",
+    "storage_gb",
+    "price_per_hour",
+    "price_per_gpu_hour",
+    "currency",
+    "spot",
+    "region",
+    "geo",
+    "country",
+    "availability",
+    "tags",
+    "updated_at",
+)

@@ -1,0 +1,261 @@
+"""Catalog business rules: search (with its cache), offers, history, export and provider health.
+
+Services take the session first and never commit. Search results are cached under a key made of the
+normalized filters and the catalog version, so an ingestion invalidates every cached page at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from catalog import repository as repo
+from catalog.adapters.registry import ADAPTERS
+from catalog.gpus import resolve_gpu, suggest_gpus
+from catalog.schemas import EXPORT_FIELDS, OfferFilters
+from core.cache import Cache
+from core.errors import InvalidInput, NotFound
+
+STALE_AFTER_S = 7 * 24 * 3600
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if k in ("price_per_hour", "price_per_gpu_hour") and v is not None:
+            out[k] = float(v)
+        elif isinstance(v, datetime):
+            out[k] = (v if v.tzinfo else v.replace(tzinfo=UTC)).isoformat()
+        else:
+            out[k] = v
+    return out
+
+
+def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo.SearchSpec, list[str]]:
+    """Resolve aliases and lists; returns the plain search and the warnings to show the user."""
+    warnings: list[str] = []
+    family = variant = None
+    min_memory = filters.gpu_memory_gb
+    if filters.gpu_type:
+        gpu = resolve_gpu(filters.gpu_type)
+        if gpu is None:
+            near = suggest_gpus(filters.gpu_type)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise InvalidInput(
+                f"unknown gpu_type {filters.gpu_type!r}{hint}",
+                details=[{"field": "gpu_type", "message": "unknown GPU", "suggestions": near}],
+            )
+        family, variant = gpu.family, gpu.variant
+        if gpu.memory_gb and (min_memory is None or gpu.memory_gb > min_memory):
+            min_memory = gpu.memory_gb
+        read_as = family + (f" {variant}" if variant else "") + (f" with >= {gpu.memory_gb:g} GB" if gpu.memory_gb else "")
+        if read_as.replace(" ", "").lower() != filters.gpu_type.replace(" ", "").lower():
+            warnings.append(f"gpu_type {filters.gpu_type!r} read as {read_as}")
+    providers = filters.provider_list()
+    if providers:
+        unknown = [p for p in providers if p not in ADAPTERS]
+        if unknown:
+            raise InvalidInput(
+                f"unknown provider {', '.join(unknown)}; known providers: {', '.join(sorted(ADAPTERS))}",
+                details=[{"field": "provider", "message": "unknown provider", "value": unknown}],
+            )
+    spec = repo.SearchSpec(
+        gpu_family=family,
+        gpu_variant=variant,
+        min_gpu_count=filters.gpu_count,
+        min_gpu_memory_gb=min_memory,
+        region=filters.region,
+        geo=filters.geo,
+        country=filters.country,
+        providers=providers,
+        max_price=filters.max_price,
+        max_price_per_gpu=filters.max_price_per_gpu,
+        spot=filters.spot,
+        availability=filters.availability,
+        tags=filters.tag_list(),
+        q=filters.q,
+        sort=filters.sort,
+        offset=(filters.page - 1) * filters.page_size,
+        limit=limit if limit is not None else filters.page_size,
+    )
+    return spec, warnings
+
+
+def search(session: Session, filters: OfferFilters, cache: Cache | None = None, ttl_s: int = 60) -> dict[str, Any]:
+    """``{total, page, page_size, items, warnings?}`` with JSON-ready items."""
+    key = None
+    if cache is not None:
+        digest = hashlib.sha1(filters.cache_key().encode()).hexdigest()
+        key = f"search:v{cache.version()}:{digest}"
+        hit = cache.get(key)
+        if hit is not None:
+            return dict(hit)
+    spec, warnings = build_spec(filters)
+    total, rows = repo.search_offers(session, spec)
+    items = [_jsonable(r) for r in rows]
+    if total and not items:
+        last = (total + filters.page_size - 1) // filters.page_size
+        warnings.append(f"page {filters.page} is past the last page ({last})")
+    if any("accelerator-only-price" in (r.get("tags") or []) for r in items):
+        warnings.append("GCP prices are for the GPUs alone; the host VM is billed on top")
+    result: dict[str, Any] = {"total": total, "page": filters.page, "page_size": filters.page_size, "items": items}
+    if warnings:
+        result["warnings"] = warnings
+    if cache is not None and key is not None:
+        cache.set(key, result, ttl_s)
+    return result
+
+
+def get_offer(session: Session, offer_id: str) -> dict[str, Any]:
+    row = repo.get_offer(session, offer_id)
+    if row is None:
+        raise NotFound(f"offer {offer_id!r} not found")
+    return _jsonable(row)
+
+
+def similar_cheaper(session: Session, offer_id: str, limit: int = 5) -> list[dict[str, Any]]:
+    row = repo.get_offer(session, offer_id)
+    if row is None:
+        raise NotFound(f"offer {offer_id!r} not found")
+    return [_jsonable(r) for r in repo.similar_cheaper(session, row, limit)]
+
+
+def history(session: Session, offer_id: str) -> dict[str, Any]:
+    """The offer's own price changes and the daily market index of its GPU for context."""
+    row = repo.get_offer(session, offer_id)
+    if row is None:
+        raise NotFound(f"offer {offer_id!r} not found")
+    points = [
+        {
+            "observed_at": _jsonable({"t": p["observed_at"]})["t"],
+            "price_per_hour": float(p["price_per_hour"]),
+            "price_per_gpu_hour": float(p["price_per_gpu_hour"]),
+            "source": p["source"],
+        }
+        for p in repo.offer_history(session, offer_id)
+    ]
+    market_rows = repo.market_history(session, row["gpu_family"], row["gpu_variant"], bool(row["spot"]))
+    if not market_rows and row["gpu_variant"]:
+        market_rows = repo.market_history(session, row["gpu_family"], None, bool(row["spot"]))
+    market = _daily_median(market_rows)
+    label = None
+    if market:
+        kind = "spot" if row["spot"] else "on-demand"
+        label = f"{row['gpu_family']}{' ' + row['gpu_variant'] if row['gpu_variant'] else ''} {kind} market, median $/GPU-h"
+    return {"offer_id": offer_id, "points": points, "market": market, "market_label": label}
+
+
+def _daily_median(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_day: dict[str, list[tuple[float, float | None, float | None]]] = {}
+    for r in rows:
+        ts = r["observed_at"]
+        day = ts.date().isoformat() if isinstance(ts, datetime) else str(ts)[:10]
+        low = float(r["price_min_per_gpu_hour"]) if r["price_min_per_gpu_hour"] is not None else None
+        high = float(r["price_max_per_gpu_hour"]) if r["price_max_per_gpu_hour"] is not None else None
+        by_day.setdefault(day, []).append((float(r["price_per_gpu_hour"]), low, high))
+    out = []
+    for day in sorted(by_day):
+        vals = sorted(v[0] for v in by_day[day])
+        mid = len(vals) // 2
+        median = vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+        lows = [v[1] for v in by_day[day] if v[1] is not None]
+        highs = [v[2] for v in by_day[day] if v[2] is not None]
+        out.append(
+            {
+                "date": day,
+                "price_per_gpu_hour": round(median, 4),
+                "low": round(min(lows), 4) if lows else None,
+                "high": round(max(highs), 4) if highs else None,
+            }
+        )
+    return out
+
+
+def export_rows(session: Session, filters: OfferFilters, max_rows: int) -> list[dict[str, Any]]:
+    spec, _ = build_spec(filters, limit=max_rows)
+    spec.offset = 0
+    return [{k: _jsonable(r)[k] for k in EXPORT_FIELDS} for r in repo.iter_offers(session, spec)]
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(EXPORT_FIELDS), extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({**r, "tags": ";".join(r.get("tags") or [])})
+    return buf.getvalue()
+
+
+def to_json(rows: list[dict[str, Any]]) -> bytes:
+    return orjson.dumps({"total": len(rows), "items": rows})
+
+
+def provider_health(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Health of every known provider; never fails: an unknown state is ``degraded`` with a reason."""
+    now = now or datetime.now(UTC)
+    try:
+        rows = {r["provider"]: r for r in repo.health_rows(session)}
+    except Exception as exc:  # the health page must answer even when the database does not
+        return [
+            {
+                "provider": p,
+                "name": ADAPTERS[p].name,
+                "status": "degraded",
+                "last_sync_ts": None,
+                "last_error": f"health unavailable: {type(exc).__name__}",
+                "latency_ms": None,
+                "offers": 0,
+                "mode": None,
+            }
+            for p in sorted(ADAPTERS)
+        ]
+    out = []
+    for p in sorted(set(ADAPTERS) | set(rows)):
+        r = rows.get(p)
+        if r is None:
+            name = ADAPTERS[p].name if p in ADAPTERS else p
+            out.append(
+                {
+                    "provider": p,
+                    "name": name,
+                    "status": "degraded",
+                    "last_sync_ts": None,
+                    "last_error": "never synced",
+                    "latency_ms": None,
+                    "offers": 0,
+                    "mode": None,
+                }
+            )
+            continue
+        r = dict(r)
+        ts = r["last_sync_ts"]
+        if ts is not None and ts.tzinfo is None:
+            ts = ts.replace(tzinfo=UTC)
+            r["last_sync_ts"] = ts
+        if r["status"] == "up" and ts is not None and r.get("mode") == "live" and (now - ts).total_seconds() > STALE_AFTER_S:
+            r["status"] = "degraded"
+            r["last_error"] = "last successful sync is more than 7 days old"
+        out.append(r)
+    return out
+
+
+def providers(session: Session) -> list[dict[str, Any]]:
+    return repo.providers(session)
+
+
+def facets(session: Session, cache: Cache | None = None) -> dict[str, list[Any]]:
+    key = f"facets:v{cache.version()}" if cache is not None else None
+    if cache is not None and key is not None:
+        hit = cache.get(key)
+        if hit is not None:
+            return dict(hit)
+    out = repo.facet_values(session)
+    if cache is not None and key is not None:
+        cache.set(key, out, 300)
+    return out

@@ -1,0 +1,107 @@
+"""One error type and one JSON envelope for every 4xx/5xx the API returns.
+
+Domain errors subclass :class:`AppError` next to the service that raises them; the handlers here
+turn them, FastAPI's validation errors and anything unexpected into
+``{"error": {"code", "message", "details", "trace_id"}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.observability import current_trace_id
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An error a client can act on; ``status`` is the HTTP status it maps to."""
+
+    code = "app_error"
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.details = details
+
+
+class NotFound(AppError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(AppError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidInput(AppError):
+    code = "invalid_input"
+    status = 422
+
+
+def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details, "trace_id": current_trace_id()}}
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    # FastAPI prefixes locations with where the value came from ("query", "body"); people want the name.
+    parts = [str(p) for p in loc if p not in ("query", "body", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        field = _field_name(err.get("loc", ()))
+        msg = err.get("msg", "invalid value")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown parameter"
+        out.append({"field": field, "message": msg, "type": err.get("type")})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(envelope(exc.code, exc.message, exc.details), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(list(exc.errors()))
+        fields = ", ".join(dict.fromkeys(d["field"] for d in details))
+        first = details[0] if details else {"field": "request", "message": "invalid"}
+        message = f"invalid {fields}: {first['message']}" if details else "invalid request"
+        return JSONResponse(envelope("validation_error", message, details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            envelope(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(envelope("internal_error", "internal server error"), status_code=500)

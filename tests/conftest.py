@@ -1,0 +1,133 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL + Redis.
+
+The ``backend`` fixture is parametrized, so a test that asks for ``db`` or ``client`` appears twice
+in the report (``[sqlite]`` and ``[postgresql]``). Each backend gets a freshly migrated database
+holding the bundled catalog and price history once per session; each test then runs inside a
+transaction that is rolled back, so tests see the same data and cannot leak into each other.
+Set GPUBROKER_TEST_BACKENDS=sqlite to run only one backend while iterating locally; CI runs both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import make_engine, normalize_url
+from core.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("GPUBROKER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DB = os.environ.get("GPUBROKER_TEST_PG_DB", "gpubroker_test")
+REDIS_URL = os.environ.get("GPUBROKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BACKENDS = [b.strip() for b in os.environ.get("GPUBROKER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def _recreate_pg_database(name: str) -> str:
+    admin = create_engine(normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
+    if backend == "sqlite":
+        return Settings(database_url=f"sqlite:///{tmp / 'test.db'}", redis_url=None)
+    return Settings(database_url=_recreate_pg_database(db_name), redis_url=REDIS_URL)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(backend, tmp_path_factory.mktemp(backend))
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Any]:
+    """A migrated database with the bundled catalog and price history loaded (committed once)."""
+    from api.cli import load_history, migrate
+    from catalog.ingest import run_sync
+    from core.db import make_session_factory
+
+    migrate(settings)
+    eng = make_engine(settings.database_url)
+    report = run_sync(make_session_factory(eng), settings)
+    assert not [p.error for p in report.providers if p.error], "bundled catalog must sync cleanly"
+    load_history(settings)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Any) -> Iterator[Connection]:
+    conn = engine.connect()
+    trans = conn.begin()
+    try:
+        yield conn
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def factory(connection: Connection) -> sessionmaker[Session]:
+    """Sessions that commit into savepoints of the test's transaction."""
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db(factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def cache(settings: Settings) -> Any:
+    from core.cache import make_cache
+
+    c = make_cache(settings.redis_url)
+    if settings.redis_url:
+        import redis
+
+        redis.Redis.from_url(settings.redis_url).flushdb()
+    return c
+
+
+@pytest.fixture
+def bus(settings: Settings) -> Any:
+    from core.bus import make_bus
+
+    return make_bus(settings.redis_url)
+
+
+@pytest.fixture
+def app(settings: Settings, factory: sessionmaker[Session], cache: Any, bus: Any) -> Any:
+    from api.app import create_app
+
+    application = create_app(settings)
+    application.state.session_factory = factory
+    application.state.cache = cache
+    application.state.bus = bus
+    return application
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
