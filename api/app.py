@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from agent.service import Assistant, open_checkpointer
+from api.chat import router as chat_router
+from api.langgraph_api import router as langgraph_router
 from catalog.endpoints import router as catalog_router
 from core.bus import make_bus
 from core.cache import make_cache
@@ -37,7 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            checkpointer = await open_checkpointer(settings, stack)
+            app.state.assistant = Assistant(
+                app.state.session_factory, settings, cache=app.state.cache, checkpointer=checkpointer
+            )
+            yield
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -92,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(catalog_router)
+    app.include_router(chat_router)
+    app.include_router(langgraph_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -51,6 +51,7 @@ class SearchSpec:
     gpu_variant: str | None = None
     min_gpu_count: int | None = None
     min_gpu_memory_gb: float | None = None
+    min_total_gpu_memory_gb: float | None = None
     region: str | None = None
     geo: str | None = None
     country: str | None = None
@@ -105,6 +106,8 @@ def _conditions(session: Session, spec: SearchSpec) -> list[ColumnElement[bool]]
         c.append(Offer.gpu_count >= spec.min_gpu_count)
     if spec.min_gpu_memory_gb:
         c.append(Offer.gpu_memory_gb >= spec.min_gpu_memory_gb)
+    if spec.min_total_gpu_memory_gb:
+        c.append(Offer.gpu_count * Offer.gpu_memory_gb >= spec.min_total_gpu_memory_gb)
     if spec.region:
         c.append(func.lower(Offer.region) == spec.region.lower())
     if spec.geo:

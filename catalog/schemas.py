@@ -36,6 +36,7 @@ class OfferFilters(BaseModel):
     gpu_type: str | None = Field(None, max_length=60, description="GPU family or alias: H100, 'rtx 4090', 'A100 80GB'")
     gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs per offer")
     gpu_memory_gb: float | None = Field(None, ge=0, le=1024, description="minimum memory per GPU, GB")
+    total_gpu_memory_gb: float | None = Field(None, ge=0, le=100_000, description="minimum GPU memory summed over the offer's GPUs, GB")
     region: str | None = Field(None, max_length=80, description="provider region, exact (case-insensitive)")
     geo: Geo | None = Field(None, description="continent: na, sa, eu, asia, oceania, me, af")
     country: str | None = Field(None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")

@@ -70,6 +70,7 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
         gpu_variant=variant,
         min_gpu_count=filters.gpu_count,
         min_gpu_memory_gb=min_memory,
+        min_total_gpu_memory_gb=filters.total_gpu_memory_gb,
         region=filters.region,
         geo=filters.geo,
         country=filters.country,
@@ -258,4 +259,39 @@ def facets(session: Session, cache: Cache | None = None) -> dict[str, list[Any]]
     out = repo.facet_values(session)
     if cache is not None and key is not None:
         cache.set(key, out, 300)
+    return out
+
+
+RELAXABLE = (
+    "max_price",
+    "max_price_per_gpu",
+    "gpu_count",
+    "gpu_memory_gb",
+    "total_gpu_memory_gb",
+    "spot",
+    "country",
+    "region",
+    "geo",
+    "provider",
+    "tags",
+    "q",
+    "gpu_type",
+)
+
+
+def relaxations(session: Session, filters: OfferFilters, limit: int = 3) -> list[dict[str, Any]]:
+    """For a search with no result: which single constraint, dropped, finds offers, and the nearest ones.
+
+    Ordered by how many offers dropping that constraint would find, then by the cheapest of them.
+    """
+    out: list[dict[str, Any]] = []
+    for name in RELAXABLE:
+        if getattr(filters, name) is None:
+            continue
+        relaxed = filters.model_copy(update={name: None, "page": 1, "page_size": limit, "sort": "price_asc"})
+        spec, _ = build_spec(relaxed)
+        total, rows = repo.search_offers(session, spec)
+        if total:
+            out.append({"drop": name, "value": getattr(filters, name), "total": total, "nearest": [_jsonable(r) for r in rows]})
+    out.sort(key=lambda r: (-int(r["total"] > 0), float(r["nearest"][0]["price_per_hour"])))
     return out

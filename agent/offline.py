@@ -1,0 +1,126 @@
+"""The offline planner model: a real LangChain chat model that needs no weights and no network.
+
+It implements ``bind_tools`` and streams like an LLM: tool calls arrive as ``tool_call_chunks`` and
+the answer as text chunks, so the graph, the tool node, SSE streaming and the evals run exactly as
+they do with an LLM. What it decides comes from :mod:`agent.planner`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from agent.planner import Step, next_step, tool_runs_from_messages
+
+
+def _text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def turn_inputs(messages: Sequence[BaseMessage]) -> tuple[list[str], list[tuple[str, dict[str, Any], str]]]:
+    """The thread's user messages so far, and the tool calls with results since the last one."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    texts = [_text(messages[i]) for i in humans]
+    start = humans[-1] if humans else 0
+    calls: dict[str, tuple[str, dict[str, Any]]] = {}
+    pairs: list[tuple[str, dict[str, Any], str]] = []
+    for m in messages[start:]:
+        if isinstance(m, AIMessage):
+            for tc in m.tool_calls:
+                calls[str(tc["id"])] = (tc["name"], dict(tc["args"]))
+        elif isinstance(m, ToolMessage) and m.tool_call_id in calls:
+            name, args = calls[m.tool_call_id]
+            pairs.append((name, args, _text(m)))
+    return texts, pairs
+
+
+class OfflinePlannerModel(BaseChatModel):
+    """Deterministic planner with the chat model interface (``GPUBROKER_LLM=offline``)."""
+
+    chunk_words: int = 3
+
+    @property
+    def _llm_type(self) -> str:
+        return "gpubroker-offline-planner"
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
+
+    def _decide(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Step:
+        texts, pairs = turn_inputs(messages)
+        step = next_step(texts, tool_runs_from_messages(pairs))
+        if step.tool_calls and tools is not None:
+            allowed = {t["function"]["name"] for t in tools}
+            missing = [name for name, _ in step.tool_calls if name not in allowed]
+            if missing:  # a graph without these tools: answer with what we have
+                return Step(answer=f"I need the {', '.join(missing)} tool(s), which this assistant lacks.")
+        return step
+
+    def _message(self, step: Step) -> AIMessage:
+        meta = {"intent": step.intent} if step.intent else {}
+        if step.tool_calls:
+            calls = [
+                {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+                for name, args in step.tool_calls
+            ]
+            return AIMessage(content="", tool_calls=calls, response_metadata=meta)
+        return AIMessage(content=step.answer or "", response_metadata=meta)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        step = self._decide(messages, kwargs.get("tools"))
+        return ChatResult(generations=[ChatGeneration(message=self._message(step))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        message = self._message(self._decide(messages, kwargs.get("tools")))
+        meta = dict(message.response_metadata)
+        if message.tool_calls:
+            for index, tc in enumerate(message.tool_calls):
+                chunk = AIMessageChunk(
+                    content="",
+                    tool_call_chunks=[
+                        {"name": tc["name"], "args": json.dumps(tc["args"]), "id": tc["id"], "index": index, "type": "tool_call_chunk"}
+                    ],
+                    response_metadata=meta if index == 0 else {},
+                )
+                if run_manager:
+                    run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=chunk))
+                yield ChatGenerationChunk(message=chunk)
+            return
+        words = str(message.content).split(" ")
+        for i in range(0, len(words), self.chunk_words):
+            piece = " ".join(words[i : i + self.chunk_words])
+            if i + self.chunk_words < len(words):
+                piece += " "
+            chunk = AIMessageChunk(content=piece, response_metadata=meta if i == 0 else {})
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=ChatGenerationChunk(message=chunk))
+            yield ChatGenerationChunk(message=chunk)

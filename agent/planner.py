@@ -1,0 +1,345 @@
+"""The offline planner's decisions: which tools to call next, and the answer once they have run.
+
+It is the brain of :class:`agent.offline.OfflinePlannerModel`, kept apart from LangChain so that it
+is plain, testable code: the request is read by :mod:`agent.parser` (earlier messages of the thread
+give the context of a follow-up), then each step looks at which tools already ran in this turn and
+what they returned.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.parser import ParsedRequest, parse_request
+from catalog.gpus import GPUS
+
+DEFAULT_FORECAST_HOURS = 24.0
+_CONSTRAINTS = re.compile(r"\n*\[constraints: (?P<body>[^\]]*)\]\s*$")
+GEO_NAMES = {
+    "na": "North America",
+    "sa": "South America",
+    "eu": "Europe",
+    "asia": "Asia",
+    "oceania": "Oceania",
+    "me": "the Middle East",
+    "af": "Africa",
+}
+
+
+@dataclass
+class ToolRun:
+    name: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+
+
+@dataclass
+class Step:
+    """Either tool calls to make, or the final answer."""
+
+    tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    answer: str | None = None
+    intent: str | None = None
+
+
+def format_constraints(constraints: dict[str, Any]) -> str:
+    """API constraints travel inside the user message so every model (LLM or offline) sees them."""
+    parts = [f"{k}={v}" for k, v in constraints.items() if v not in (None, "")]
+    return f"\n\n[constraints: {'; '.join(parts)}]" if parts else ""
+
+
+def split_constraints(text: str) -> tuple[str, dict[str, str]]:
+    m = _CONSTRAINTS.search(text)
+    if not m:
+        return text, {}
+    pairs = {}
+    for part in m.group("body").split(";"):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            pairs[k.strip()] = v.strip()
+    return text[: m.start()], pairs
+
+
+def apply_constraints(req: ParsedRequest, c: dict[str, str]) -> ParsedRequest:
+    from catalog.gpus import resolve_gpu
+    from catalog.regions import resolve_place
+
+    if c.get("gpu_type"):
+        gpu = resolve_gpu(c["gpu_type"])
+        if gpu:
+            req.gpu_family, req.gpu_variant = gpu.family, gpu.variant or req.gpu_variant
+            if gpu.memory_gb:
+                req.min_gpu_memory_gb = max(req.min_gpu_memory_gb or 0, gpu.memory_gb)
+    if c.get("region"):
+        place = resolve_place(c["region"])
+        if place is not None:
+            req.geo, req.country = place.geo, place.country
+        else:
+            req.region = c["region"]
+    if c.get("budget_per_hour"):
+        try:
+            req.max_price_per_hour = float(c["budget_per_hour"])
+        except ValueError:
+            pass
+    if c.get("hours"):
+        try:
+            req.hours = float(c["hours"])
+            req.wants_forecast = True
+        except ValueError:
+            pass
+    return req
+
+
+def understand(human_texts: list[str]) -> ParsedRequest:
+    """The thread's request as of its last message: each message parsed on top of the ones before."""
+    parsed: ParsedRequest | None = None
+    for text in human_texts:
+        body, constraints = split_constraints(text)
+        parsed = apply_constraints(parse_request(body, parsed), constraints)
+    return parsed or parse_request("")
+
+
+def search_args(req: ParsedRequest, requirement: dict[str, Any] | None) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if req.gpu_family:
+        args["gpu_type"] = req.gpu_family + (f" {req.gpu_variant}" if req.gpu_variant else "")
+    count = req.min_gpu_count
+    if requirement:
+        need = float(requirement["total_memory_gb"])
+        if req.gpu_family and req.gpu_family in GPUS:
+            per_gpu = req.min_gpu_memory_gb or GPUS[req.gpu_family].default_memory_gb
+            count = max(count or 1, math.ceil(need / per_gpu))
+        else:
+            args["min_total_gpu_memory_gb"] = need
+    if count:
+        args["min_gpu_count"] = count
+    if req.min_gpu_memory_gb:
+        args["min_gpu_memory_gb"] = req.min_gpu_memory_gb
+    max_hour = req.max_price_per_hour
+    if req.total_budget and req.hours:
+        per_hour = round(req.total_budget / req.hours, 4)
+        max_hour = min(max_hour, per_hour) if max_hour else per_hour
+    if max_hour:
+        args["max_price_per_hour"] = max_hour
+    if req.max_price_per_gpu_hour:
+        args["max_price_per_gpu_hour"] = req.max_price_per_gpu_hour
+    for key in ("geo", "country", "region", "provider", "spot"):
+        value = getattr(req, key)
+        if value is not None:
+            args[key] = value
+    if req.sort:
+        args["sort"] = req.sort
+    args["limit"] = 5
+    return args
+
+
+def _latest(runs: list[ToolRun], name: str) -> ToolRun | None:
+    for run in reversed(runs):
+        if run.name == name:
+            return run
+    return None
+
+
+def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
+    req = understand(human_texts)
+    intent = req.intent
+    wl = req.workload
+    hours = req.hours
+    wants_cost = intent == "forecast" or req.wants_forecast or hours is not None
+    wants_iac = intent == "terraform" or req.wants_iac
+
+    estimate = _latest(runs, "estimate_requirements")
+    if wl and wl.model_params_b and estimate is None:
+        args: dict[str, Any] = {"params_b": wl.model_params_b, "task": wl.task or "inference"}
+        if wl.precision:
+            args["precision"] = wl.precision
+        if wl.context:
+            args["context"] = wl.context
+        if wl.batch:
+            args["batch"] = wl.batch
+        return Step(tool_calls=[("estimate_requirements", args)], intent=intent)
+    requirement = estimate.result if estimate and "error" not in estimate.result else None
+
+    if intent == "explain":
+        return Step(answer=explain_answer(req, requirement), intent=intent)
+
+    if intent == "compare" and len(req.compare_families) >= 2:
+        compare = _latest(runs, "compare_offers")
+        if compare is None:
+            cargs: dict[str, Any] = {"gpu_types": req.compare_families}
+            for key, name in (("min_gpu_count", "min_gpu_count"), ("geo", "geo"), ("spot", "spot")):
+                if getattr(req, key) is not None:
+                    cargs[name] = getattr(req, key)
+            return Step(tool_calls=[("compare_offers", cargs)], intent=intent)
+        return Step(answer=compare_answer(req, compare.result), intent=intent)
+
+    search = _latest(runs, "search_offers")
+    if search is None:
+        return Step(tool_calls=[("search_offers", search_args(req, requirement))], intent=intent)
+    offers = search.result.get("offers") or []
+    calls: list[tuple[str, dict[str, Any]]] = []
+    if offers:
+        top = offers[0]["id"]
+        if wants_cost and _latest(runs, "forecast_cost") is None:
+            calls.append(("forecast_cost", {"offer_id": top, "hours": hours or DEFAULT_FORECAST_HOURS}))
+        if wants_iac and _latest(runs, "generate_terraform") is None:
+            calls.append(("generate_terraform", {"offer_id": top}))
+    if calls:
+        return Step(tool_calls=calls, intent=intent)
+    return Step(answer=search_answer(req, runs, requirement), intent=intent)
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+def _money(v: float) -> str:
+    return f"${v:,.2f}"
+
+
+def _offer_line(i: int, o: dict[str, Any]) -> str:
+    variant = f" {o['gpu_variant']}" if o.get("gpu_variant") else ""
+    place = o["region"] or GEO_NAMES.get(o.get("geo") or "", "unspecified region")
+    spot = ", spot" if o.get("spot") else ""
+    return (
+        f"{i}. {o['provider']} {o['name']}: {o['gpu_count']}x {o['gpu_family']}{variant} "
+        f"{o['gpu_memory_gb']:g} GB, {place}{spot} at {_money(o['price_per_hour'])}/h "
+        f"({_money(o['price_per_gpu_hour'])}/GPU-h)"
+    )
+
+
+def describe_filters(f: dict[str, Any]) -> str:
+    parts = []
+    if f.get("min_gpu_count"):
+        parts.append(f"{f['min_gpu_count']}+ GPUs")
+    if f.get("gpu_type"):
+        parts.append(str(f["gpu_type"]))
+    if f.get("min_gpu_memory_gb"):
+        parts.append(f">= {f['min_gpu_memory_gb']:g} GB per GPU")
+    if f.get("min_total_gpu_memory_gb"):
+        parts.append(f">= {f['min_total_gpu_memory_gb']:g} GB GPU memory in total")
+    if f.get("geo"):
+        parts.append(f"in {GEO_NAMES.get(f['geo'], f['geo'])}")
+    if f.get("country"):
+        parts.append(f"in {f['country']}")
+    if f.get("region"):
+        parts.append(f"in region {f['region']}")
+    if f.get("provider"):
+        parts.append(f"on {f['provider']}")
+    if f.get("max_price_per_hour"):
+        parts.append(f"under {_money(f['max_price_per_hour'])}/h")
+    if f.get("max_price_per_gpu_hour"):
+        parts.append(f"under {_money(f['max_price_per_gpu_hour'])}/GPU-h")
+    if f.get("spot") is True:
+        parts.append("spot")
+    if f.get("spot") is False:
+        parts.append("on-demand")
+    return ", ".join(parts) or "any GPU"
+
+
+RELAX_WORDS = {
+    "max_price": "raise the hourly budget",
+    "max_price_per_gpu": "raise the per-GPU-hour budget",
+    "gpu_count": "accept fewer GPUs",
+    "gpu_memory_gb": "accept less memory per GPU",
+    "total_gpu_memory_gb": "accept less total GPU memory",
+    "spot": "allow both spot and on-demand",
+    "country": "widen the country",
+    "region": "widen the region",
+    "geo": "look outside that continent",
+    "provider": "allow other providers",
+    "q": "drop the keyword",
+    "gpu_type": "consider another GPU type",
+}
+
+
+def search_answer(req: ParsedRequest, runs: list[ToolRun], requirement: dict[str, Any] | None) -> str:
+    search = _latest(runs, "search_offers")
+    assert search is not None
+    res = search.result
+    lines: list[str] = []
+    if "error" in res:
+        return f"I could not search the catalog: {res['error']}"
+    if requirement:
+        lines.append(f"Sizing: {requirement['rule']}")
+    wanted = describe_filters(search.args)
+    if not res.get("offers"):
+        lines.append(f"No offer matches all of: {wanted}.")
+        for r in (res.get("relaxations") or [])[:3]:
+            near = r["nearest"][0]
+            lines.append(
+                f"- {RELAX_WORDS.get(r['drop'], 'drop ' + r['drop'])}: {r['total']} offers, cheapest {near['provider']} "
+                f"{near['name']} ({near['gpu_count']}x {near['gpu_family']}) at {_money(near['price_per_hour'])}/h"
+            )
+        if not res.get("relaxations"):
+            lines.append("Relaxing any single constraint does not help; try another GPU or region.")
+        return "\n".join(lines)
+    lines.append(f"{res['total']} offers match {wanted}. The cheapest:")
+    lines.extend(_offer_line(i, o) for i, o in enumerate(res["offers"][:5], 1))
+    forecast = _latest(runs, "forecast_cost")
+    if forecast and "error" not in forecast.result:
+        f = forecast.result
+        lines.append(
+            f"Cost for {f['hours']:g} h: about {_money(f['total'])} ({_money(f['hourly'])}/h, {_money(f['daily'])}/day); "
+            f"likely range {_money(f['ci_low'])}-{_money(f['ci_high'])}/h."
+        )
+    elif forecast:
+        lines.append(f"I could not price it: {forecast.result['error']}")
+    tf = _latest(runs, "generate_terraform")
+    if tf and "error" not in tf.result:
+        lines.append(f"Terraform for option 1 ({tf.result['template']}) is below.")
+        lines.extend(f"Note: {n}" for n in tf.result.get("notes", []))
+    for w in res.get("warnings") or []:
+        lines.append(f"Note: {w}")
+    return "\n".join(lines)
+
+
+def compare_answer(req: ParsedRequest, result: dict[str, Any]) -> str:
+    if "error" in result:
+        return f"I could not compare them: {result['error']}"
+    lines = ["Side by side:"]
+    for g in result.get("gpus", []):
+        cheapest = g.get("cheapest")
+        price = (
+            f"cheapest {cheapest['provider']} {cheapest['gpu_count']}x at {_money(cheapest['price_per_hour'])}/h "
+            f"({_money(cheapest['price_per_gpu_hour'])}/GPU-h)"
+            if cheapest
+            else "no offer in the catalog"
+        )
+        lines.append(f"- {g['family']} ({g['vendor']} {g['architecture']}, {g['memory_gb']:g} GB): {g['offers']} offers, {price}")
+    return "\n".join(lines)
+
+
+def explain_answer(req: ParsedRequest, requirement: dict[str, Any] | None) -> str:
+    lines: list[str] = []
+    if requirement:
+        lines.append(f"Estimated need: {requirement['total_memory_gb']:g} GB of GPU memory. {requirement['rule']}")
+        counts = requirement.get("gpu_count_by_family") or {}
+        if counts:
+            lines.append("That is " + ", ".join(f"{n}x {fam}" for fam, n in list(counts.items())[:5]) + ".")
+    families = req.compare_families or ([req.gpu_family] if req.gpu_family else [])
+    for fam in families:
+        model = GPUS.get(fam)
+        if model:
+            mem = ", ".join(f"{v} {g:g} GB" for v, g in model.memory_gb.items())
+            lines.append(f"{fam}: {model.vendor} {model.architecture}; memory {mem}.")
+    if not lines:
+        lines.append(
+            "I can find GPU offers, compare GPUs, size a model workload and price it. "
+            "Tell me the GPU, count, region or budget, or the model you want to run."
+        )
+    return "\n".join(lines)
+
+
+def tool_runs_from_messages(pairs: list[tuple[str, dict[str, Any], str]]) -> list[ToolRun]:
+    runs = []
+    for name, args, content in pairs:
+        try:
+            result = json.loads(content)
+        except (TypeError, ValueError):
+            result = {"error": str(content)}
+        runs.append(ToolRun(name, args, result if isinstance(result, dict) else {"value": result}))
+    return runs

@@ -1,0 +1,141 @@
+"""The assistant as the API uses it: threads, one-shot runs and streamed runs.
+
+:class:`Assistant` owns the compiled graph (built once per app with the configured model, the tools
+and the checkpointer). Thread rows make an unknown thread id a 404 instead of a silently new
+conversation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.graph import build_graph
+from agent.llm import make_chat_model
+from agent.models import AgentThread
+from agent.planner import format_constraints
+from agent.state import ChatResult
+from core.errors import Conflict, NotFound
+from core.settings import Settings
+from tools.context import ToolContext
+from tools.registry import make_tools
+
+MAX_PROMPT_CHARS = 8000
+
+
+def thread_dict(t: AgentThread) -> dict[str, Any]:
+    return {
+        "thread_id": t.id,
+        "created_at": t.created_at.isoformat(),
+        "updated_at": t.updated_at.isoformat(),
+        "metadata": t.metadata_ or {},
+        "status": t.status,
+        "values": {},
+    }
+
+
+def create_thread(
+    session: Session, thread_id: str | None = None, metadata: dict[str, Any] | None = None, if_exists: str = "raise"
+) -> AgentThread:
+    tid = thread_id or str(uuid.uuid4())
+    existing = session.get(AgentThread, tid)
+    if existing is not None:
+        if if_exists == "do_nothing":
+            return existing
+        raise Conflict(f"thread {tid!r} already exists")
+    now = datetime.now(UTC)
+    thread = AgentThread(id=tid, metadata_=metadata or {}, status="idle", created_at=now, updated_at=now)
+    session.add(thread)
+    session.flush()
+    return thread
+
+
+def get_thread(session: Session, thread_id: str) -> AgentThread:
+    thread = session.get(AgentThread, thread_id)
+    if thread is None:
+        raise NotFound(f"thread {thread_id!r} not found")
+    return thread
+
+
+def list_threads(session: Session, limit: int = 20) -> list[AgentThread]:
+    return list(session.execute(select(AgentThread).order_by(AgentThread.updated_at.desc()).limit(limit)).scalars())
+
+
+def touch_thread(session: Session, thread_id: str) -> None:
+    thread = session.get(AgentThread, thread_id)
+    if thread is not None:
+        thread.updated_at = datetime.now(UTC)
+
+
+def user_message(prompt: str, constraints: dict[str, Any] | None = None) -> HumanMessage:
+    return HumanMessage(content=prompt + format_constraints(constraints or {}))
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    db_path = Path(settings.database_url.split("///", 1)[-1])
+    return db_path.with_name(db_path.stem + "-checkpoints.sqlite")
+
+
+async def open_checkpointer(settings: Settings, stack: AsyncExitStack) -> Any:
+    """SQLite saver next to a SQLite database; Postgres saver when the database is PostgreSQL."""
+    if settings.is_sqlite:
+        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+        path = checkpoint_path(settings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(path)))
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    url = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+    saver = await stack.enter_async_context(AsyncPostgresSaver.from_conn_string(url))
+    await saver.setup()
+    return saver
+
+
+class Assistant:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        cache: Any = None,
+        checkpointer: Any = None,
+        model_spec: str | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.model_spec = model_spec or settings.llm
+        ctx = ToolContext(session_factory=session_factory, settings=settings, cache=cache)
+        self.graph = build_graph(make_chat_model(self.model_spec, settings), make_tools(ctx), checkpointer)
+
+    @staticmethod
+    def config(thread_id: str, run_id: str | None = None) -> dict[str, Any]:
+        cfg: dict[str, Any] = {"configurable": {"thread_id": thread_id}, "recursion_limit": 25}
+        if run_id:
+            cfg["run_id"] = run_id
+        return cfg
+
+    async def run(self, prompt: str, thread_id: str, constraints: dict[str, Any] | None = None) -> ChatResult:
+        state = await self.graph.ainvoke({"messages": [user_message(prompt, constraints)]}, self.config(thread_id))
+        result = ChatResult(**(state.get("result") or {}))
+        result.thread_id = thread_id
+        return result
+
+    async def stream(
+        self, inputs: dict[str, Any] | None, thread_id: str, stream_mode: list[str], run_id: str | None = None
+    ) -> AsyncIterator[tuple[str, Any]]:
+        async for mode, chunk in self.graph.astream(
+            inputs, self.config(thread_id, run_id), stream_mode=stream_mode  # type: ignore[arg-type]
+        ):
+            yield mode, chunk
+
+    async def state(self, thread_id: str) -> Any:
+        return await self.graph.aget_state(self.config(thread_id))

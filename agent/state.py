@@ -1,0 +1,66 @@
+"""The agent's state, its reducers and the structured result it produces.
+
+``messages`` is the conversation (kept per thread by the checkpointer); ``result`` is what the
+``respond`` node builds from the tool results of the current turn.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from pydantic import BaseModel, Field
+
+
+class AgentState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    result: dict[str, Any] | None
+
+
+class Recommendation(BaseModel):
+    provider_id: str
+    offer_id: str
+    reason: str
+    name: str
+    price_per_hour: float
+    price_per_gpu_hour: float
+    gpu_count: int
+    gpu_family: str
+    region: str
+    url: str
+
+
+class Forecast(BaseModel):
+    currency: str = "USD"
+    hourly: float
+    daily: float
+    total: float
+    hours: float
+    ci_low: float
+    ci_high: float
+    model: str
+    basis: str
+
+
+class Iac(BaseModel):
+    terraform: str
+    provider: str
+    template: str
+    notes: list[str] = Field(default_factory=list)
+
+
+class ChatResult(BaseModel):
+    """The structured answer of one turn (spec section 5), plus what the UI and evals need."""
+
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    forecast: Forecast | None = None
+    iac: Iac | None = None
+    summary: str = ""
+    thread_id: str | None = None
+    intent: str | None = None
+    searches: list[dict[str, Any]] = Field(default_factory=list)
+    nearest: list[Recommendation] = Field(default_factory=list)
+    relax: list[str] = Field(default_factory=list)
+    requirement: dict[str, Any] | None = None
+    marketplace_url: str | None = None

@@ -1,0 +1,195 @@
+"""The subset of the LangGraph server protocol that LangGraph's own clients call.
+
+Endpoints: ``GET /info``, ``POST /threads``, ``GET /threads/{thread_id}``, ``GET
+/threads/{thread_id}/state``, ``POST /threads/{thread_id}/runs/stream`` and ``POST /runs/stream``
+(stateless). The one assistant is ``gpubroker`` (``agent`` is accepted as an alias).
+
+SSE events of the ``runs/stream`` endpoints: first ``metadata`` (``{"run_id", "thread_id"}``), then
+one event per chunk named after its stream mode: ``values`` (the full state), ``updates``
+(``{node: update}``) and, for ``messages-tuple``, ``messages`` with ``[message_chunk, metadata]``;
+``error`` (``{"error", "message"}``) if the run fails; the stream then ends. The response's
+``Content-Location`` names the run, as the SDK's ``on_run_created`` expects.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from langchain_core.messages import BaseMessage, convert_to_messages
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from agent import service as agent_service
+from api.chat import assistant
+from core.db import session_scope
+from core.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["langgraph"])
+
+ASSISTANT_IDS = {"gpubroker", "agent"}
+STREAM_MODES = {"values": "values", "updates": "updates", "messages-tuple": "messages"}
+
+
+class ThreadCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    thread_id: str | None = Field(None, max_length=64)
+    metadata: dict[str, Any] | None = None
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+
+
+class RunCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    assistant_id: str = "gpubroker"
+    input: dict[str, Any] | None = None
+    stream_mode: str | list[str] = "values"
+    config: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def dump(value: Any) -> Any:
+    """LangChain messages as the LangGraph server serializes them (their model dump)."""
+    if isinstance(value, BaseMessage):
+        return value.model_dump()
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, dict):
+        return {k: dump(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [dump(v) for v in value]
+    return value
+
+
+def sse(event: str, data: Any) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(dump(data), default=str)}\n\n".encode()
+
+
+@router.get("/info")
+def info() -> dict[str, Any]:
+    return {"version": "0.1.0", "server": "gpubroker", "assistants": sorted(ASSISTANT_IDS), "flags": {"assistants": True, "crons": False}}
+
+
+@router.post("/threads")
+async def create_thread(body: ThreadCreate, request: Request) -> dict[str, Any]:
+    factory = request.app.state.session_factory
+
+    def work() -> dict[str, Any]:
+        with session_scope(factory) as session:
+            return agent_service.thread_dict(
+                agent_service.create_thread(session, body.thread_id, body.metadata, body.if_exists)
+            )
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/threads/{thread_id}")
+async def get_thread(thread_id: str, request: Request) -> dict[str, Any]:
+    factory = request.app.state.session_factory
+
+    def work() -> dict[str, Any]:
+        with session_scope(factory) as session:
+            return agent_service.thread_dict(agent_service.get_thread(session, thread_id))
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/threads/{thread_id}/state")
+async def thread_state(thread_id: str, request: Request) -> dict[str, Any]:
+    await get_thread(thread_id, request)
+    snapshot = await assistant(request).state(thread_id)
+    cfg = (snapshot.config or {}).get("configurable", {})
+    parent = (snapshot.parent_config or {}).get("configurable") if snapshot.parent_config else None
+    return {
+        "values": dump(snapshot.values or {}),
+        "next": list(snapshot.next),
+        "tasks": [],
+        "checkpoint": {
+            "thread_id": thread_id,
+            "checkpoint_ns": cfg.get("checkpoint_ns", ""),
+            "checkpoint_id": cfg.get("checkpoint_id"),
+        },
+        "metadata": dump(snapshot.metadata or {}),
+        "created_at": snapshot.created_at,
+        "parent_checkpoint": parent,
+    }
+
+
+def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | None]:
+    if body.assistant_id not in ASSISTANT_IDS:
+        raise InvalidInput(
+            f"unknown assistant_id {body.assistant_id!r}; use 'gpubroker'",
+            details=[{"field": "assistant_id", "message": "unknown assistant"}],
+        )
+    modes = [body.stream_mode] if isinstance(body.stream_mode, str) else list(body.stream_mode)
+    bad = [m for m in modes if m not in STREAM_MODES]
+    if bad or not modes:
+        raise InvalidInput(
+            f"unsupported stream_mode {', '.join(bad) or '[]'}; supported: {', '.join(STREAM_MODES)}",
+            details=[{"field": "stream_mode", "message": "unsupported"}],
+        )
+    inputs = body.input
+    if inputs is not None:
+        raw = inputs.get("messages")
+        if not isinstance(raw, list) or not raw:
+            raise InvalidInput("input.messages must be a non-empty list", details=[{"field": "input.messages"}])
+        try:
+            messages = convert_to_messages(raw)
+        except (ValueError, TypeError, NotImplementedError) as exc:
+            raise InvalidInput(f"input.messages: {exc}", details=[{"field": "input.messages"}]) from exc
+        for m in messages:
+            if len(str(m.content)) > agent_service.MAX_PROMPT_CHARS:
+                raise InvalidInput(
+                    f"a message is longer than {agent_service.MAX_PROMPT_CHARS} characters",
+                    details=[{"field": "input.messages"}],
+                )
+        inputs = {**inputs, "messages": messages}
+    return modes, inputs
+
+
+async def run_events(
+    request: Request, thread_id: str, run_id: str, modes: list[str], inputs: dict[str, Any] | None
+) -> AsyncIterator[bytes]:
+    yield sse("metadata", {"run_id": run_id, "thread_id": thread_id})
+    internal = [STREAM_MODES[m] for m in modes]
+    try:
+        async for mode, chunk in assistant(request).stream(inputs, thread_id, internal, run_id):
+            if mode == "messages":
+                message, meta = chunk
+                yield sse("messages", [message, {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}])
+            else:
+                yield sse(mode, chunk)
+    except Exception as exc:
+        log.exception("run %s failed", run_id)
+        yield sse("error", {"error": type(exc).__name__, "message": str(exc)})
+
+
+async def _stream(request: Request, body: RunCreate, thread_id: str, stateless: bool) -> StreamingResponse:
+    modes, inputs = _validate_run(body)
+    run_id = str(uuid.uuid4())
+    location = f"/runs/{run_id}" if stateless else f"/threads/{thread_id}/runs/{run_id}"
+    return StreamingResponse(
+        run_events(request, thread_id, run_id, modes, inputs),
+        media_type="text/event-stream",
+        headers={"Content-Location": location, "Cache-Control": "no-cache"},
+    )
+
+
+@router.post("/threads/{thread_id}/runs/stream")
+async def thread_run_stream(thread_id: str, body: RunCreate, request: Request) -> StreamingResponse:
+    await get_thread(thread_id, request)
+    return await _stream(request, body, thread_id, stateless=False)
+
+
+@router.post("/runs/stream")
+async def stateless_run_stream(body: RunCreate, request: Request) -> StreamingResponse:
+    if body.input is None:
+        raise InvalidInput("a stateless run needs input", details=[{"field": "input"}])
+    return await _stream(request, body, f"stateless-{uuid.uuid4()}", stateless=True)

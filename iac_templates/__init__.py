@@ -1,0 +1,1 @@
+"""Jinja2 Terraform templates, one per provider family, and the function that renders them."""

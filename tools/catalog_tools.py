@@ -1,0 +1,190 @@
+"""The agent's catalog tools: search, offer, compare, sizing, cost and Terraform.
+
+Each function takes the run's :class:`ToolContext` and a Pydantic argument model and returns a
+Pydantic result; :mod:`tools.registry` wraps them as LangChain tools. They hold no business rules of
+their own: those live in the catalog services.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from catalog import service
+from catalog.gpus import GPUS, resolve_gpu
+from catalog.pricing import estimate_cost, median_price
+from catalog.schemas import OfferFilters
+from catalog.sizing import estimate_requirements as size_workload
+from core.errors import AppError, NotFound
+from iac_templates.render import render_terraform
+from tools.context import ToolContext
+from tools.schemas import (
+    CompareOffersArgs,
+    CompareOffersResult,
+    EstimateRequirementsArgs,
+    EstimateRequirementsResult,
+    ForecastCostArgs,
+    ForecastCostResult,
+    GenerateTerraformArgs,
+    GenerateTerraformResult,
+    GetOfferArgs,
+    GpuFacts,
+    OfferBrief,
+    Relaxation,
+    SearchOffersArgs,
+    SearchOffersResult,
+)
+
+
+class ToolInputError(AppError):
+    code = "tool_input"
+    status = 422
+
+
+def brief(o: dict[str, Any]) -> OfferBrief:
+    return OfferBrief(
+        id=o["id"],
+        provider=o["provider"],
+        name=o["name"],
+        gpu_family=o["gpu_family"],
+        gpu_variant=o.get("gpu_variant"),
+        gpu_count=o["gpu_count"],
+        gpu_memory_gb=o["gpu_memory_gb"],
+        price_per_hour=float(o["price_per_hour"]),
+        price_per_gpu_hour=float(o["price_per_gpu_hour"]),
+        region=o["region"],
+        geo=o.get("geo"),
+        country=o.get("country"),
+        spot=bool(o["spot"]),
+        availability=o["availability"],
+        url=f"/offers/{o['id']}",
+    )
+
+
+def to_filters(args: SearchOffersArgs, *, page_size: int | None = None) -> OfferFilters:
+    return OfferFilters(
+        gpu_type=args.gpu_type,
+        gpu_count=args.min_gpu_count,
+        gpu_memory_gb=args.min_gpu_memory_gb,
+        total_gpu_memory_gb=args.min_total_gpu_memory_gb,
+        max_price=args.max_price_per_hour,
+        max_price_per_gpu=args.max_price_per_gpu_hour,
+        geo=args.geo,
+        country=args.country,
+        region=args.region,
+        provider=args.provider,
+        spot=args.spot,
+        q=args.q,
+        availability="up",
+        sort=args.sort,
+        page_size=page_size or args.limit,
+    )
+
+
+def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResult:
+    """Find GPU offers matching the filters, cheapest first; when none match, say which constraint to relax."""
+    filters = to_filters(args)
+    with ctx.session() as session:
+        found = service.search(session, filters, ctx.cache, ctx.settings.cache_ttl_s)
+        relaxed = [] if found["total"] else service.relaxations(session, filters)
+    return SearchOffersResult(
+        total=found["total"],
+        offers=[brief(o) for o in found["items"]],
+        filters=args.model_dump(exclude_none=True, exclude={"limit", "sort"}),
+        warnings=found.get("warnings") or [],
+        relaxations=[
+            Relaxation(drop=r["drop"], total=r["total"], nearest=[brief(o) for o in r["nearest"]]) for r in relaxed
+        ],
+    )
+
+
+def get_offer(ctx: ToolContext, args: GetOfferArgs) -> OfferBrief:
+    """One offer by id, with its current price and availability."""
+    with ctx.session() as session:
+        return brief(service.get_offer(session, args.offer_id))
+
+
+def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersResult:
+    """Offers side by side (by id), or GPU families side by side with each one's cheapest offer."""
+    if not args.offer_ids and not args.gpu_types:
+        raise ToolInputError("give offer_ids or gpu_types to compare")
+    result = CompareOffersResult()
+    with ctx.session() as session:
+        for oid in args.offer_ids:
+            result.offers.append(brief(service.get_offer(session, oid)))
+        for gpu_type in args.gpu_types:
+            gpu = resolve_gpu(gpu_type)
+            if gpu is None:
+                raise ToolInputError(f"unknown GPU {gpu_type!r}")
+            model = GPUS[gpu.family]
+            found = service.search(
+                session,
+                OfferFilters(
+                    gpu_type=gpu_type, gpu_count=args.min_gpu_count, geo=args.geo, spot=args.spot, availability="up", page_size=1
+                ),
+                ctx.cache,
+            )
+            result.gpus.append(
+                GpuFacts(
+                    family=gpu.family,
+                    vendor=model.vendor,
+                    architecture=model.architecture,
+                    memory_gb=gpu.memory_gb or model.default_memory_gb,
+                    cheapest=brief(found["items"][0]) if found["items"] else None,
+                    offers=found["total"],
+                )
+            )
+    return result
+
+
+def estimate_requirements(ctx: ToolContext, args: EstimateRequirementsArgs) -> EstimateRequirementsResult:
+    """GPU memory and GPU count a model workload needs (inference, fine-tune, LoRA, QLoRA, pre-train)."""
+    try:
+        req = size_workload(args.params_b, args.task, args.precision, args.context, args.batch)
+    except ValueError as exc:
+        raise ToolInputError(str(exc)) from exc
+    return EstimateRequirementsResult(
+        total_memory_gb=req.total_memory_gb,
+        min_gpu_memory_gb=req.min_gpu_memory_gb,
+        gpu_count_by_family=dict(req.gpu_count_by_family),
+        rule=req.rule,
+    )
+
+
+def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResult:
+    """What a GPU type or an offer will cost for a number of hours: hourly, daily, total, with an interval."""
+    with ctx.session() as session:
+        if args.offer_id:
+            offer = service.get_offer(session, args.offer_id)
+            family, variant, spot = offer["gpu_family"], offer["gpu_variant"], bool(offer["spot"])
+            price = float(offer["price_per_hour"])
+            basis = f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${price:.2f}/h"
+        elif args.gpu_type:
+            gpu = resolve_gpu(args.gpu_type)
+            if gpu is None:
+                raise ToolInputError(f"unknown GPU {args.gpu_type!r}")
+            family, variant, spot = gpu.family, gpu.variant, False
+            geo = args.region if args.region in ("na", "sa", "eu", "asia", "oceania", "me", "af") else None
+            filters = OfferFilters(gpu_type=args.gpu_type, geo=geo, spot=False, availability="up", page_size=100)
+            rows = service.search(session, filters, ctx.cache)["items"]
+            if not rows:
+                raise NotFound(f"no on-demand {family} offers to price")
+            per_gpu = median_price([{"price_per_hour": r["price_per_gpu_hour"]} for r in rows])
+            price = per_gpu * args.count
+            basis = f"median of {len(rows)} {family} offers: ${per_gpu:.2f}/GPU-h x {args.count}"
+        else:
+            raise ToolInputError("give offer_id or gpu_type")
+        est = estimate_cost(session, family=family, variant=variant, price_per_hour=price, hours=args.hours, spot=spot, basis=basis)
+    return ForecastCostResult(**est.__dict__)
+
+
+def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> GenerateTerraformResult:
+    """Terraform (HCL) that launches an offer on its provider; says what to fill in where needed."""
+    with ctx.session() as session:
+        offer = service.get_offer(session, args.offer_id)
+    template, text, notes = render_terraform(offer, args.name)
+    return GenerateTerraformResult(provider=offer["provider"], template=template, terraform=text, notes=notes)
+
+
+def hours_in_days(hours: float) -> int:
+    return math.ceil(hours / 24)

@@ -1,0 +1,68 @@
+"""The agent's tools as LangChain tools, bound to one run context.
+
+A tool never raises into the graph: a failure becomes a JSON ``{"error": ...}`` message the model
+reads and can act on (ask for something else, relax a filter), so one bad call does not end a run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel
+
+from core.errors import AppError
+from tools import catalog_tools as ct
+from tools.context import ToolContext
+from tools.schemas import (
+    CompareOffersArgs,
+    EstimateRequirementsArgs,
+    ForecastCostArgs,
+    GenerateTerraformArgs,
+    GetOfferArgs,
+    SearchOffersArgs,
+)
+
+log = logging.getLogger(__name__)
+
+TOOL_SPECS: list[tuple[str, Callable[[ToolContext, Any], BaseModel], type[BaseModel]]] = [
+    ("search_offers", ct.search_offers, SearchOffersArgs),
+    ("get_offer", ct.get_offer, GetOfferArgs),
+    ("compare_offers", ct.compare_offers, CompareOffersArgs),
+    ("estimate_requirements", ct.estimate_requirements, EstimateRequirementsArgs),
+    ("forecast_cost", ct.forecast_cost, ForecastCostArgs),
+    ("generate_terraform", ct.generate_terraform, GenerateTerraformArgs),
+]
+
+
+def run_tool_safely(
+    fn: Callable[[ToolContext, Any], BaseModel], ctx: ToolContext, args_model: type[BaseModel], kwargs: dict[str, Any]
+) -> str:
+    try:
+        result = fn(ctx, args_model(**kwargs))
+        return result.model_dump_json()
+    except AppError as exc:
+        return json.dumps({"error": exc.message, "code": exc.code})
+    except ValueError as exc:  # pydantic validation of the arguments
+        return json.dumps({"error": f"invalid arguments: {exc}", "code": "invalid_arguments"})
+    except Exception as exc:
+        log.exception("tool %s failed", fn.__name__)
+        return json.dumps({"error": f"{fn.__name__} failed: {type(exc).__name__}", "code": "tool_failed"})
+
+
+def make_tools(ctx: ToolContext) -> list[BaseTool]:
+    tools: list[BaseTool] = []
+    for name, fn, args_model in TOOL_SPECS:
+
+        def call(_fn: Any = fn, _model: Any = args_model, **kwargs: Any) -> str:
+            return run_tool_safely(_fn, ctx, _model, kwargs)
+
+        tools.append(
+            StructuredTool.from_function(
+                func=call, name=name, description=(fn.__doc__ or name).strip(), args_schema=args_model, infer_schema=False
+            )
+        )
+    return tools

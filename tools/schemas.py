@@ -1,0 +1,136 @@
+"""Arguments and results of the agent's tools. Field descriptions are what the model reads."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Geo = Literal["na", "sa", "eu", "asia", "oceania", "me", "af"]
+
+
+class SearchOffersArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gpu_type: str | None = Field(None, description="GPU family or alias, e.g. H100, 'A100 80GB', 4090")
+    min_gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs in one offer")
+    min_gpu_memory_gb: float | None = Field(None, ge=0, description="minimum memory per GPU in GB")
+    min_total_gpu_memory_gb: float | None = Field(None, ge=0, description="minimum GPU memory summed over the offer")
+    max_price_per_hour: float | None = Field(None, gt=0, description="maximum USD per hour for the whole offer")
+    max_price_per_gpu_hour: float | None = Field(None, gt=0, description="maximum USD per GPU-hour")
+    geo: Geo | None = Field(None, description="continent: na, sa, eu, asia, oceania, me, af")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code")
+    region: str | None = Field(None, description="a provider region name, exact")
+    provider: str | None = Field(None, description="provider id such as aws, gcp, lambda, runpod, vast")
+    spot: bool | None = Field(None, description="true: only spot/interruptible; false: only on-demand")
+    q: str | None = Field(None, description="full-text words to match in offer names and tags")
+    sort: Literal["price_asc", "price_desc", "price_per_gpu_asc", "updated_desc"] = "price_asc"
+    limit: int = Field(5, ge=1, le=20, description="how many offers to return")
+
+
+class OfferBrief(BaseModel):
+    id: str
+    provider: str
+    name: str
+    gpu_family: str
+    gpu_variant: str | None
+    gpu_count: int
+    gpu_memory_gb: float
+    price_per_hour: float
+    price_per_gpu_hour: float
+    region: str
+    geo: str | None
+    country: str | None
+    spot: bool
+    availability: str
+    url: str
+
+
+class Relaxation(BaseModel):
+    drop: str
+    total: int
+    nearest: list[OfferBrief]
+
+
+class SearchOffersResult(BaseModel):
+    total: int
+    offers: list[OfferBrief]
+    filters: dict[str, object]
+    warnings: list[str] = Field(default_factory=list)
+    relaxations: list[Relaxation] = Field(default_factory=list)
+
+
+class GetOfferArgs(BaseModel):
+    offer_id: str = Field(description="an offer id from search_offers")
+
+
+class CompareOffersArgs(BaseModel):
+    offer_ids: list[str] = Field(default_factory=list, max_length=10, description="offer ids to put side by side")
+    gpu_types: list[str] = Field(
+        default_factory=list, max_length=6, description="GPU families to compare by their cheapest offers"
+    )
+    min_gpu_count: int | None = Field(None, ge=1, description="minimum GPUs per offer when comparing GPU types")
+    geo: Geo | None = None
+    spot: bool | None = None
+
+
+class GpuFacts(BaseModel):
+    family: str
+    vendor: str
+    architecture: str
+    memory_gb: float
+    cheapest: OfferBrief | None
+    offers: int
+
+
+class CompareOffersResult(BaseModel):
+    offers: list[OfferBrief] = Field(default_factory=list)
+    gpus: list[GpuFacts] = Field(default_factory=list)
+
+
+class EstimateRequirementsArgs(BaseModel):
+    params_b: float = Field(gt=0, le=10_000, description="model size in billions of parameters")
+    task: Literal["inference", "fine-tune", "lora", "qlora", "pre-train"] = "inference"
+    precision: str = Field("bf16", description="fp32, bf16, fp16, fp8, int8, int4")
+    context: int = Field(4096, ge=1, le=2_000_000, description="context length in tokens")
+    batch: int = Field(1, ge=1, le=4096)
+
+
+class EstimateRequirementsResult(BaseModel):
+    total_memory_gb: float
+    min_gpu_memory_gb: float | None
+    gpu_count_by_family: dict[str, int]
+    rule: str
+
+
+class ForecastCostArgs(BaseModel):
+    gpu_type: str | None = Field(None, description="GPU family or alias, when no offer is chosen")
+    offer_id: str | None = Field(None, description="price this offer")
+    hours: float = Field(1, gt=0, le=24 * 366, description="how long it runs, in hours")
+    count: int = Field(1, ge=1, le=1024, description="GPUs (when pricing a GPU type)")
+    region: str | None = Field(None, description="geo or region to price in")
+
+
+class ForecastCostResult(BaseModel):
+    currency: str = "USD"
+    hourly: float
+    daily: float
+    total: float
+    hours: float
+    ci_low: float
+    ci_high: float
+    basis: str
+    model: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class GenerateTerraformArgs(BaseModel):
+    offer_id: str = Field(description="the offer to launch")
+    name: str = Field("gpubroker-node", pattern=r"^[a-z][a-z0-9-]{0,40}$", description="instance name")
+
+
+class GenerateTerraformResult(BaseModel):
+    provider: str
+    template: str
+    terraform: str
+    notes: list[str]
