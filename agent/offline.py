@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -93,6 +93,28 @@ class OfflinePlannerModel(BaseChatModel):
         step = self._decide(messages, kwargs.get("tools"))
         return ChatResult(generations=[ChatGeneration(message=self._message(step))])
 
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # Planning is a millisecond of CPU: no thread-pool hop, unlike the default async path.
+        return self._generate(messages, stop, None, **kwargs)
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        for chunk in self._chunks(messages, kwargs.get("tools")):
+            if run_manager:
+                await run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -100,7 +122,13 @@ class OfflinePlannerModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        message = self._message(self._decide(messages, kwargs.get("tools")))
+        for chunk in self._chunks(messages, kwargs.get("tools")):
+            if run_manager:
+                run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
+            yield chunk
+
+    def _chunks(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Iterator[ChatGenerationChunk]:
+        message = self._message(self._decide(messages, tools))
         meta = dict(message.response_metadata)
         if message.tool_calls:
             for index, tc in enumerate(message.tool_calls):
@@ -111,8 +139,6 @@ class OfflinePlannerModel(BaseChatModel):
                     ],
                     response_metadata=meta if index == 0 else {},
                 )
-                if run_manager:
-                    run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=chunk))
                 yield ChatGenerationChunk(message=chunk)
             return
         words = str(message.content).split(" ")
@@ -121,6 +147,4 @@ class OfflinePlannerModel(BaseChatModel):
             if i + self.chunk_words < len(words):
                 piece += " "
             chunk = AIMessageChunk(content=piece, response_metadata=meta if i == 0 else {})
-            if run_manager:
-                run_manager.on_llm_new_token(piece, chunk=ChatGenerationChunk(message=chunk))
             yield ChatGenerationChunk(message=chunk)

@@ -137,6 +137,14 @@ def search_args(req: ParsedRequest, requirement: dict[str, Any] | None) -> dict[
     return args
 
 
+def compare_args(req: ParsedRequest, families: list[str]) -> dict[str, Any]:
+    args: dict[str, Any] = {"gpu_types": families}
+    for key in ("min_gpu_count", "geo", "country", "provider", "spot"):
+        if getattr(req, key) is not None:
+            args[key] = getattr(req, key)
+    return args
+
+
 def _latest(runs: list[ToolRun], name: str) -> ToolRun | None:
     for run in reversed(runs):
         if run.name == name:
@@ -164,17 +172,18 @@ def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
         return Step(tool_calls=[("estimate_requirements", args)], intent=intent)
     requirement = estimate.result if estimate and "error" not in estimate.result else None
 
+    families = req.compare_families or ([req.gpu_family] if req.gpu_family else [])
     if intent == "explain":
-        return Step(answer=explain_answer(req, requirement), intent=intent)
+        # Facts about the GPUs asked about come from the catalog, with today's cheapest offer of each.
+        compare = _latest(runs, "compare_offers")
+        if families and compare is None:
+            return Step(tool_calls=[("compare_offers", compare_args(req, families))], intent=intent)
+        return Step(answer=explain_answer(req, requirement, compare.result if compare else None), intent=intent)
 
     if intent == "compare" and len(req.compare_families) >= 2:
         compare = _latest(runs, "compare_offers")
         if compare is None:
-            cargs: dict[str, Any] = {"gpu_types": req.compare_families}
-            for key, name in (("min_gpu_count", "min_gpu_count"), ("geo", "geo"), ("spot", "spot")):
-                if getattr(req, key) is not None:
-                    cargs[name] = getattr(req, key)
-            return Step(tool_calls=[("compare_offers", cargs)], intent=intent)
+            return Step(tool_calls=[("compare_offers", compare_args(req, req.compare_families))], intent=intent)
         return Step(answer=compare_answer(req, compare.result), intent=intent)
 
     search = _latest(runs, "search_offers")
@@ -188,6 +197,29 @@ def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
             calls.append(("forecast_cost", {"offer_id": top, "hours": hours or DEFAULT_FORECAST_HOURS}))
         if wants_iac and _latest(runs, "generate_terraform") is None:
             calls.append(("generate_terraform", {"offer_id": top}))
+    else:
+        # Nothing in the catalog fits: still price the GPU from its market, and still write the
+        # Terraform for the configuration asked for, saying that no offer backs it.
+        sargs = search.args
+        if wants_cost and req.gpu_family and _latest(runs, "forecast_cost") is None:
+            fargs: dict[str, Any] = {
+                "gpu_type": sargs.get("gpu_type", req.gpu_family),
+                "count": sargs.get("min_gpu_count") or 1,
+                "hours": hours or DEFAULT_FORECAST_HOURS,
+            }
+            if req.geo:
+                fargs["region"] = req.geo
+            calls.append(("forecast_cost", fargs))
+        if wants_iac and req.gpu_family and _latest(runs, "generate_terraform") is None:
+            targs: dict[str, Any] = {
+                "provider": req.provider or "unspecified",
+                "gpu_type": sargs.get("gpu_type", req.gpu_family),
+                "gpu_count": sargs.get("min_gpu_count") or 1,
+                "spot": bool(req.spot),
+            }
+            if req.region:
+                targs["region"] = req.region
+            calls.append(("generate_terraform", targs))
     if calls:
         return Step(tool_calls=calls, intent=intent)
     return Step(answer=search_answer(req, runs, requirement), intent=intent)
@@ -276,25 +308,32 @@ def search_answer(req: ParsedRequest, runs: list[ToolRun], requirement: dict[str
             )
         if not res.get("relaxations"):
             lines.append("Relaxing any single constraint does not help; try another GPU or region.")
+        lines += _cost_and_iac_lines(runs)
         return "\n".join(lines)
     lines.append(f"{res['total']} offers match {wanted}. The cheapest:")
     lines.extend(_offer_line(i, o) for i, o in enumerate(res["offers"][:5], 1))
+    lines += _cost_and_iac_lines(runs)
+    for w in res.get("warnings") or []:
+        lines.append(f"Note: {w}")
+    return "\n".join(lines)
+
+
+def _cost_and_iac_lines(runs: list[ToolRun]) -> list[str]:
+    lines = []
     forecast = _latest(runs, "forecast_cost")
     if forecast and "error" not in forecast.result:
         f = forecast.result
         lines.append(
             f"Cost for {f['hours']:g} h: about {_money(f['total'])} ({_money(f['hourly'])}/h, {_money(f['daily'])}/day); "
-            f"likely range {_money(f['ci_low'])}-{_money(f['ci_high'])}/h."
+            f"likely range {_money(f['ci_low'])}-{_money(f['ci_high'])}/h. Basis: {f['basis']}."
         )
     elif forecast:
         lines.append(f"I could not price it: {forecast.result['error']}")
     tf = _latest(runs, "generate_terraform")
     if tf and "error" not in tf.result:
-        lines.append(f"Terraform for option 1 ({tf.result['template']}) is below.")
+        lines.append(f"Terraform ({tf.result['template']}) is below.")
         lines.extend(f"Note: {n}" for n in tf.result.get("notes", []))
-    for w in res.get("warnings") or []:
-        lines.append(f"Note: {w}")
-    return "\n".join(lines)
+    return lines
 
 
 def compare_answer(req: ParsedRequest, result: dict[str, Any]) -> str:
@@ -313,7 +352,9 @@ def compare_answer(req: ParsedRequest, result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def explain_answer(req: ParsedRequest, requirement: dict[str, Any] | None) -> str:
+def explain_answer(
+    req: ParsedRequest, requirement: dict[str, Any] | None, compare: dict[str, Any] | None = None
+) -> str:
     lines: list[str] = []
     if requirement:
         lines.append(f"Estimated need: {requirement['total_memory_gb']:g} GB of GPU memory. {requirement['rule']}")
@@ -321,11 +362,16 @@ def explain_answer(req: ParsedRequest, requirement: dict[str, Any] | None) -> st
         if counts:
             lines.append("That is " + ", ".join(f"{n}x {fam}" for fam, n in list(counts.items())[:5]) + ".")
     families = req.compare_families or ([req.gpu_family] if req.gpu_family else [])
+    cheapest = {g["family"]: g.get("cheapest") for g in (compare or {}).get("gpus", [])}
     for fam in families:
         model = GPUS.get(fam)
         if model:
             mem = ", ".join(f"{v} {g:g} GB" for v, g in model.memory_gb.items())
-            lines.append(f"{fam}: {model.vendor} {model.architecture}; memory {mem}.")
+            line = f"{fam}: {model.vendor} {model.architecture}; memory {mem}."
+            offer = cheapest.get(fam)
+            if offer:
+                line += f" Cheapest today: {offer['provider']} at {_money(offer['price_per_gpu_hour'])}/GPU-h."
+            lines.append(line)
     if not lines:
         lines.append(
             "I can find GPU offers, compare GPUs, size a model workload and price it. "

@@ -52,13 +52,13 @@ def run_sync_with_progress(settings: Settings, providers: list[str] | None, quie
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from catalog.adapters.registry import provider_ids
+    from catalog.adapters.registry import default_provider_ids
     from catalog.ingest import run_sync
     from core.bus import make_bus
     from core.cache import make_cache
 
     console = Console(stderr=False)
-    ids = providers or provider_ids()
+    ids = providers or default_provider_ids(settings)
     factory = _factory(settings)
     cache = make_cache(settings.redis_url)
     bus = make_bus(settings.redis_url)
@@ -106,11 +106,11 @@ def run_sync_with_progress(settings: Settings, providers: list[str] | None, quie
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
-    from catalog.adapters.registry import ADAPTERS
+    from catalog.adapters.registry import ALL_ADAPTERS
 
-    unknown = [p for p in args.provider or [] if p not in ADAPTERS]
+    unknown = [p for p in args.provider or [] if p not in ALL_ADAPTERS]
     if unknown:
-        print(f"unknown provider(s): {', '.join(unknown)}; known: {', '.join(sorted(ADAPTERS))}", file=sys.stderr)
+        print(f"unknown provider(s): {', '.join(unknown)}; known: {', '.join(sorted(ALL_ADAPTERS))}", file=sys.stderr)
         return 2
     report = run_sync_with_progress(settings, args.provider or None)
     return 1 if all(p.error for p in report.providers) else 0
@@ -233,6 +233,23 @@ def cmd_forecast_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from evals.runner import DATASETS, below_thresholds, format_report, run_eval
+
+    paths = [Path(p) for p in args.dataset] if args.dataset else [DATASETS / "assistant.jsonl"]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"dataset not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    report = run_eval(paths, _factory(settings), settings, model=args.model)
+    print(json.dumps(report) if args.json else format_report(report))
+    bad = below_thresholds(report, args.model)
+    if bad and args.enforce:
+        print("below thresholds: " + "; ".join(bad), file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gpubroker", description="GPUBroker: GPU cloud marketplace")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -271,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, default=30)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast_validate)
+    p = sub.add_parser("eval", help="score the assistant on eval datasets")
+    p.add_argument("--dataset", action="append", help="JSON Lines dataset (repeatable); default: the bundled one")
+    p.add_argument("--model", default="offline", help="offline | openai:<model> | ollama:<model>")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--enforce", action="store_true", help="exit 1 below the CI thresholds")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

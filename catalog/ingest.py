@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog import repository as repo
 from catalog.adapters.base import AdapterError, FetchResult, ProviderAdapter, RawOffer, RowError
-from catalog.adapters.registry import ADAPTERS, get_adapter_class
+from catalog.adapters.registry import default_provider_ids, get_adapter_class
 from catalog.gpus import normalize_accelerator
 from catalog.regions import locate
 from core.bus import EventBus
@@ -302,7 +302,7 @@ def run_sync(
     on_progress: ProgressCallback | None = None,
 ) -> SyncReport:
     """Sync the given providers (all by default), each committed on its own."""
-    ids = list(providers) if providers else sorted(ADAPTERS)
+    ids = list(providers) if providers else default_provider_ids(settings)
     instances = adapters or {}
     started = time.perf_counter()
     reports: list[ProviderReport] = []

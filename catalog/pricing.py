@@ -9,6 +9,7 @@ supplies the interval instead (see :func:`estimate_cost`).
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,24 @@ class CostEstimate:
     warnings: list[str] = field(default_factory=list)
 
 
+_SPREADS: dict[tuple[str, str, str | None, bool], tuple[float, tuple[float, float, int]]] = {}
+SPREAD_TTL_S = 3600.0
+
+
 def market_spread(session: Session, family: str, variant: str | None, spot: bool) -> tuple[float, float, int]:
-    """Relative (down, up) moves of the market over 30 days, and the number of days of history."""
+    """Relative (down, up) moves of the market over 30 days, and the number of days of history.
+
+    Daily history changes once a day at most, so the figure is kept for an hour per database."""
+    key = (str(session.get_bind().engine.url), family, variant, spot)
+    hit = _SPREADS.get(key)
+    if hit is not None and time.monotonic() - hit[0] < SPREAD_TTL_S:
+        return hit[1]
+    value = _market_spread(session, family, variant, spot)
+    _SPREADS[key] = (time.monotonic(), value)
+    return value
+
+
+def _market_spread(session: Session, family: str, variant: str | None, spot: bool) -> tuple[float, float, int]:
     rows = repo.market_history(session, family, variant, spot)
     if not rows and variant:
         rows = repo.market_history(session, family, None, spot)

@@ -289,6 +289,19 @@ _AWS: dict[str, str] = {
     "ap-southeast-5": "MY", "ap-southeast-6": "NZ", "ap-southeast-7": "TH",
     "cn-north-1": "CN", "cn-northwest-1": "CN",
 }
+# Azure's armRegionName values (Retail Prices API) for the regions that sell GPU VMs.
+_AZURE: dict[str, str] = {
+    "eastus": "US", "eastus2": "US", "westus": "US", "westus2": "US", "westus3": "US",
+    "centralus": "US", "northcentralus": "US", "southcentralus": "US", "westcentralus": "US",
+    "canadacentral": "CA", "canadaeast": "CA", "brazilsouth": "BR",
+    "northeurope": "IE", "westeurope": "NL", "uksouth": "GB", "ukwest": "GB", "francecentral": "FR",
+    "germanywestcentral": "DE", "swedencentral": "SE", "switzerlandnorth": "CH", "norwayeast": "NO",
+    "polandcentral": "PL", "italynorth": "IT", "spaincentral": "ES",
+    "uaenorth": "AE", "qatarcentral": "QA", "israelcentral": "IL", "southafricanorth": "ZA",
+    "japaneast": "JP", "japanwest": "JP", "koreacentral": "KR", "koreasouth": "KR",
+    "southeastasia": "SG", "eastasia": "HK", "centralindia": "IN", "southindia": "IN", "westindia": "IN",
+    "australiaeast": "AU", "australiasoutheast": "AU", "australiacentral": "AU",
+}
 _GCP: dict[str, str] = {
     "northamerica-northeast1": "CA", "northamerica-northeast2": "CA", "northamerica-south1": "MX",
     "southamerica-east1": "BR", "southamerica-west1": "CL",
@@ -483,6 +496,7 @@ _Scheme = Callable[[str], Location | None]
 
 _SCHEMES: dict[str, _Scheme] = {
     "aws": _cloud_table(_AWS),
+    "azure": _code_table(_AZURE),
     "gcp": _cloud_table(_GCP),
     "lambda": _cloud_table(_LAMBDA),
     "nebius": _cloud_table(_NEBIUS),

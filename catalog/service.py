@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from catalog import repository as repo
-from catalog.adapters.registry import ADAPTERS
+from catalog.adapters.registry import ADAPTERS, ALL_ADAPTERS
 from catalog.gpus import resolve_gpu, suggest_gpus
 from catalog.schemas import EXPORT_FIELDS, OfferFilters
 from core.cache import Cache
@@ -59,10 +59,10 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
             warnings.append(f"gpu_type {filters.gpu_type!r} read as {read_as}")
     providers = filters.provider_list()
     if providers:
-        unknown = [p for p in providers if p not in ADAPTERS]
+        unknown = [p for p in providers if p not in ALL_ADAPTERS]
         if unknown:
             raise InvalidInput(
-                f"unknown provider {', '.join(unknown)}; known providers: {', '.join(sorted(ADAPTERS))}",
+                f"unknown provider {', '.join(unknown)}; known providers: {', '.join(sorted(ALL_ADAPTERS))}",
                 details=[{"field": "provider", "message": "unknown provider", "value": unknown}],
             )
     spec = repo.SearchSpec(
@@ -150,6 +150,14 @@ def history(session: Session, offer_id: str) -> dict[str, Any]:
         kind = "spot" if row["spot"] else "on-demand"
         label = f"{row['gpu_family']}{' ' + row['gpu_variant'] if row['gpu_variant'] else ''} {kind} market, median $/GPU-h"
     return {"offer_id": offer_id, "points": points, "market": market, "market_label": label}
+
+
+def market_daily(session: Session, family: str, variant: str | None, spot: bool) -> list[dict[str, Any]]:
+    """Daily median $/GPU-h of one GPU's market from the bundled observations (variant, else family)."""
+    rows = repo.market_history(session, family, variant, spot)
+    if not rows and variant:
+        rows = repo.market_history(session, family, None, spot)
+    return _daily_median(rows)
 
 
 def _daily_median(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

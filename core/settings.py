@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     http_retries: int = 3
     # Adapters read the bundled snapshot unless their provider is listed here (comma separated).
     live_providers: str = ""
+    lambda_api_key: SecretStr | None = None
+    runpod_api_key: SecretStr | None = None
     llm: str = "offline"
     llm_base_url: str | None = None
     llm_api_key: str | None = None

@@ -7,7 +7,6 @@ their own: those live in the catalog services.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from catalog import service
@@ -120,7 +119,14 @@ def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersRe
             found = service.search(
                 session,
                 OfferFilters(
-                    gpu_type=gpu_type, gpu_count=args.min_gpu_count, geo=args.geo, spot=args.spot, availability="up", page_size=1
+                    gpu_type=gpu_type,
+                    gpu_count=args.min_gpu_count,
+                    geo=args.geo,
+                    country=args.country,
+                    provider=args.provider,
+                    spot=args.spot,
+                    availability="up",
+                    page_size=1,
                 ),
                 ctx.cache,
             )
@@ -167,11 +173,16 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
             geo = args.region if args.region in ("na", "sa", "eu", "asia", "oceania", "me", "af") else None
             filters = OfferFilters(gpu_type=args.gpu_type, geo=geo, spot=False, availability="up", page_size=100)
             rows = service.search(session, filters, ctx.cache)["items"]
-            if not rows:
-                raise NotFound(f"no on-demand {family} offers to price")
-            per_gpu = median_price([{"price_per_hour": r["price_per_gpu_hour"]} for r in rows])
+            if rows:
+                per_gpu = median_price([{"price_per_hour": r["price_per_gpu_hour"]} for r in rows])
+                basis = f"median of {len(rows)} {family} offers: ${per_gpu:.2f}/GPU-h x {args.count}"
+            else:
+                market = last_market_price(session, family, variant)
+                if market is None:
+                    raise NotFound(f"no {family} offers or price history to price")
+                per_gpu, day = market
+                basis = f"{family} market median on {day}: ${per_gpu:.2f}/GPU-h x {args.count} (no current offers)"
             price = per_gpu * args.count
-            basis = f"median of {len(rows)} {family} offers: ${per_gpu:.2f}/GPU-h x {args.count}"
         else:
             raise ToolInputError("give offer_id or gpu_type")
         est = estimate_cost(session, family=family, variant=variant, price_per_hour=price, hours=args.hours, spot=spot, basis=basis)
@@ -179,12 +190,47 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
 
 
 def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> GenerateTerraformResult:
-    """Terraform (HCL) that launches an offer on its provider; says what to fill in where needed."""
-    with ctx.session() as session:
-        offer = service.get_offer(session, args.offer_id)
-    template, text, notes = render_terraform(offer, args.name)
-    return GenerateTerraformResult(provider=offer["provider"], template=template, terraform=text, notes=notes)
+    """Terraform (HCL) that launches an offer on its provider; says what to fill in where needed.
+
+    Without an offer id it writes the configuration from provider, GPU type, count and region alone
+    (for a configuration the catalog has no offer of) and says what to check."""
+    if args.offer_id:
+        with ctx.session() as session:
+            offer = service.get_offer(session, args.offer_id)
+        template, text, notes = render_terraform(offer, args.name)
+        provider = str(offer["provider"])
+    else:
+        if not args.provider or not args.gpu_type:
+            raise ToolInputError("give offer_id, or provider and gpu_type")
+        gpu = resolve_gpu(args.gpu_type)
+        if gpu is None:
+            raise ToolInputError(f"unknown GPU {args.gpu_type!r}")
+        memory = gpu.memory_gb or GPUS[gpu.family].default_memory_gb
+        spec = {
+            "id": "(none)",
+            "provider": args.provider.lower(),
+            "external_id": "REPLACE-instance-type",
+            "name": f"{args.gpu_count}x {gpu.family}",
+            "gpu_type": gpu.family,
+            "gpu_family": gpu.family,
+            "gpu_variant": gpu.variant,
+            "gpu_count": args.gpu_count,
+            "gpu_memory_gb": memory,
+            "price_per_hour": 0.0,
+            "region": args.region or "",
+            "zone": None,
+            "spot": args.spot,
+            "tags": [],
+        }
+        template, text, notes = render_terraform(spec, args.name)
+        notes.insert(0, "no catalog offer matches this configuration: check the instance type and region before applying")
+        provider = str(spec["provider"])
+    return GenerateTerraformResult(provider=provider, template=template, terraform=text, notes=notes)
 
 
-def hours_in_days(hours: float) -> int:
-    return math.ceil(hours / 24)
+def last_market_price(session: Any, family: str, variant: str | None) -> tuple[float, str] | None:
+    """The latest daily market median $/GPU-h of a GPU from the price history, with its date."""
+    daily = service.market_daily(session, family, variant, spot=False)
+    if not daily:
+        return None
+    return float(daily[-1]["price_per_gpu_hour"]), str(daily[-1]["date"])

@@ -39,7 +39,11 @@ TOOL_SPECS: list[tuple[str, Callable[[ToolContext, Any], BaseModel], type[BaseMo
 
 
 def run_tool_safely(
-    fn: Callable[[ToolContext, Any], BaseModel], ctx: ToolContext, args_model: type[BaseModel], kwargs: dict[str, Any]
+    name: str,
+    fn: Callable[[ToolContext, Any], BaseModel],
+    ctx: ToolContext,
+    args_model: type[BaseModel],
+    kwargs: dict[str, Any],
 ) -> str:
     try:
         result = fn(ctx, args_model(**kwargs))
@@ -49,16 +53,16 @@ def run_tool_safely(
     except ValueError as exc:  # pydantic validation of the arguments
         return json.dumps({"error": f"invalid arguments: {exc}", "code": "invalid_arguments"})
     except Exception as exc:
-        log.exception("tool %s failed", fn.__name__)
-        return json.dumps({"error": f"{fn.__name__} failed: {type(exc).__name__}", "code": "tool_failed"})
+        log.exception("tool %s failed", name)
+        return json.dumps({"error": f"{name} failed: {type(exc).__name__}", "code": "tool_failed"})
 
 
 def make_tools(ctx: ToolContext) -> list[BaseTool]:
     tools: list[BaseTool] = []
     for name, fn, args_model in TOOL_SPECS:
 
-        def call(_fn: Any = fn, _model: Any = args_model, **kwargs: Any) -> str:
-            return run_tool_safely(_fn, ctx, _model, kwargs)
+        def call(_name: str = name, _fn: Any = fn, _model: Any = args_model, **kwargs: Any) -> str:
+            return run_tool_safely(_name, _fn, ctx, _model, kwargs)
 
         tools.append(
             StructuredTool.from_function(

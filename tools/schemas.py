@@ -71,6 +71,8 @@ class CompareOffersArgs(BaseModel):
     )
     min_gpu_count: int | None = Field(None, ge=1, description="minimum GPUs per offer when comparing GPU types")
     geo: Geo | None = None
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code")
+    provider: str | None = Field(None, description="compare within one provider")
     spot: bool | None = None
 
 
@@ -125,7 +127,12 @@ class ForecastCostResult(BaseModel):
 
 
 class GenerateTerraformArgs(BaseModel):
-    offer_id: str = Field(description="the offer to launch")
+    offer_id: str | None = Field(None, description="the offer to launch (preferred)")
+    provider: str | None = Field(None, description="without an offer: the provider to launch on")
+    gpu_type: str | None = Field(None, description="without an offer: the GPU family")
+    gpu_count: int = Field(1, ge=1, le=256, description="without an offer: GPUs")
+    region: str | None = Field(None, description="without an offer: the provider region")
+    spot: bool = False
     name: str = Field("gpubroker-node", pattern=r"^[a-z][a-z0-9-]{0,40}$", description="instance name")
 
 

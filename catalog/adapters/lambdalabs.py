@@ -1,8 +1,102 @@
-"""Lambda (lambda). Lambda Cloud; TotalGpuMemoryInMiB is per GPU in this catalog, so only MemoryInfo is read."""
+"""Lambda (lambda). Lambda Cloud; TotalGpuMemoryInMiB is per GPU in this catalog, so only MemoryInfo is read.
+
+Live mode reads ``GET https://cloud.lambdalabs.com/api/v1/instance-types`` with the account's API key
+as a bearer token. The answer is ``{"data": {<instance type name>: {"instance_type": {"name",
+"description", "gpu_description", "price_cents_per_hour", "specs": {"vcpus", "memory_gib",
+"storage_gib", "gpus"}}, "regions_with_capacity_available": [{"name", "description"}]}}}`` as
+specified by Lambda's OpenAPI document for API v1 (``InstanceTypeGetListResponse``, mirrored in
+konfig-sdks/openapi-examples ``lambda/openapi.yaml``); errors are ``{"error": {"code", "message"}}``
+with HTTP 401/403. Each instance type becomes one snapshot-shaped row per region that has capacity
+now, and the accelerator name comes from the type name the way SkyPilot's catalog fetcher derives
+it (skypilot-org/skypilot ``sky/catalog/data_fetchers/fetch_lambda_cloud.py``), so a type keeps its
+offer id (``gpu_8x_h100_sxm5/us-east-1``) in both modes. Types with no capacity anywhere produce no
+row and go down, which is what a buyer needs to know.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+from catalog.adapters.base import AdapterError, RawOffer, RowError, with_retries
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
+from core.settings import Settings
+
+INSTANCE_TYPES_URL = "https://cloud.lambdalabs.com/api/v1/instance-types"
+_REJECTED = "_rejected"  # a row key carrying why an entry could not be read at all
+_GPU_MEMORY_GB = re.compile(r"(\d+(?:\.\d+)?)\s*GB", re.IGNORECASE)
+
+
+def configured_secret(settings: Settings, field: str) -> str | None:
+    """A secret setting as text (plain or pydantic SecretStr); None when unset or not defined yet."""
+    value = getattr(settings, field, None)
+    if value is None:
+        return None
+    text = str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+    return text or None
+
+
+def accelerator_of(type_name: str) -> str | None:
+    """"gpu_8x_h100_sxm5" -> "H100", "gpu_8x_a100_80gb_sxm4" -> "A100-80GB"; None for CPU-only types."""
+    parts = type_name.lower().split("_")
+    if len(parts) < 3 or parts[0] != "gpu" or parts[2] == "general":
+        return None
+    gpu = parts[2].upper()
+    return f"{gpu}-80GB" if "80gb" in parts[3:] else gpu
+
+
+def _gpu_info(gpu_description: Any, count: Any) -> str:
+    """GpuInfo with the per-GPU memory Lambda prints in gpu_description ("H100 (80 GB SXM5)")."""
+    match = _GPU_MEMORY_GB.search(str(gpu_description or ""))
+    if not match:
+        return ""
+    mib = float(match.group(1)) * 1024
+    return json.dumps({"Gpus": [{"Count": count, "MemoryInfo": {"SizeInMiB": mib}}]})
+
+
+def instance_type_rows(type_name: str, entry: Any) -> list[dict[str, Any]]:
+    """Snapshot rows for one instance type: one per region with capacity; [] for CPU-only types."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("instance_type"), dict):
+        return [{_REJECTED: f"instance type {type_name!r} has no instance_type object"}]
+    accelerator = accelerator_of(type_name)
+    if accelerator is None:
+        return []
+    spec = entry["instance_type"]
+    specs = spec.get("specs") if isinstance(spec.get("specs"), dict) else {}
+    regions = entry.get("regions_with_capacity_available")
+    if not isinstance(regions, list):
+        return [{_REJECTED: f"instance type {type_name!r} has no regions_with_capacity_available list"}]
+    try:
+        price = str(Decimal(str(spec.get("price_cents_per_hour"))) / 100)
+    except InvalidOperation:
+        price = str(spec.get("price_cents_per_hour") or "")  # parse_row names the bad value
+    rows = []
+    for region in regions:
+        name = region.get("name") if isinstance(region, dict) else None
+        if not name:
+            rows.append({_REJECTED: f"instance type {type_name!r} lists a region without a name"})
+            continue
+        rows.append(
+            {
+                "InstanceType": type_name,
+                "AcceleratorName": accelerator,
+                "AcceleratorCount": str(specs.get("gpus", "")),
+                "vCPUs": str(specs.get("vcpus", "")),
+                "MemoryGiB": str(specs.get("memory_gib", "")),
+                "StorageGiB": str(specs.get("storage_gib", "")),
+                "GpuInfo": _gpu_info(spec.get("gpu_description"), specs.get("gpus")),
+                "Price": price,
+                "SpotPrice": "",  # Lambda sells no interruptible capacity
+                "Region": str(name),
+            }
+        )
+    return rows
 
 
 class LambdaAdapter(SkyPilotCsvAdapter):
@@ -11,3 +105,43 @@ class LambdaAdapter(SkyPilotCsvAdapter):
     kind = "cloud"
     website = "https://lambda.ai/pricing"
     snapshot_file = "lambda.csv"
+    live_api = True
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: httpx.Client | None = None,
+        *,
+        api_key: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(settings, client)
+        # The key will come from a setting the lead adds to core/settings.py (lambda_api_key); until
+        # then it is passed in. Read with getattr so this module needs no change when it lands.
+        self.api_key = api_key or configured_secret(settings, "lambda_api_key")
+        self._sleep = sleep
+
+    def fetch_live(self) -> list[dict[str, Any]]:
+        if not self.api_key:
+            raise AdapterError("lambda live mode needs an API key")
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+
+        def call() -> httpx.Response:
+            response = self.client.get(INSTANCE_TYPES_URL, headers=headers)
+            response.raise_for_status()
+            return response
+
+        response = with_retries(call, retries=self.settings.http_retries, sleep=self._sleep)
+        try:
+            payload = response.json()
+        except ValueError as exc:
+            raise AdapterError("lambda instance-types returned a body that is not JSON") from exc
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise AdapterError("lambda instance-types returned no 'data' object")
+        return [row for type_name, entry in data.items() for row in instance_type_rows(str(type_name), entry)]
+
+    def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
+        if _REJECTED in row:
+            raise RowError(str(row[_REJECTED]))
+        return super().parse_row(row)

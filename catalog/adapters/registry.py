@@ -1,9 +1,18 @@
-"""The registry of provider adapters: one entry per provider, looked up by provider id."""
+"""The registry of provider adapters: one entry per provider, looked up by provider id.
+
+:data:`ADAPTERS` are the providers a default sync covers; each has a bundled snapshot, so an offline
+sync of all of them works. :data:`LIVE_ONLY_ADAPTERS` have no snapshot (Azure) and are synced only
+when asked for by id, which makes sense only with the provider in ``settings.live_providers``; kept
+out of :data:`ADAPTERS`, they never add an empty or failing provider to the default offline sync.
+:func:`get_adapter_class` (and :data:`ALL_ADAPTERS`) know both.
+"""
 
 from __future__ import annotations
 
 from catalog.adapters.aws import AwsAdapter
+from catalog.adapters.azure import AzureAdapter
 from catalog.adapters.base import ProviderAdapter
+from core.settings import Settings
 from catalog.adapters.cudo import CudoAdapter
 from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.fluidstack import FluidstackAdapter
@@ -52,6 +61,10 @@ ADAPTERS: dict[str, type[ProviderAdapter]] = {
     )
 }
 
+LIVE_ONLY_ADAPTERS: dict[str, type[ProviderAdapter]] = {cls.provider_id: cls for cls in (AzureAdapter,)}
+
+ALL_ADAPTERS: dict[str, type[ProviderAdapter]] = {**ADAPTERS, **LIVE_ONLY_ADAPTERS}
+
 
 def provider_ids() -> list[str]:
     return sorted(ADAPTERS)
@@ -59,7 +72,12 @@ def provider_ids() -> list[str]:
 
 def get_adapter_class(provider_id: str) -> type[ProviderAdapter]:
     try:
-        return ADAPTERS[provider_id]
+        return ALL_ADAPTERS[provider_id]
     except KeyError:
-        known = ", ".join(provider_ids())
+        known = ", ".join(sorted(ALL_ADAPTERS))
         raise KeyError(f"unknown provider {provider_id!r}; known providers: {known}") from None
+
+
+def default_provider_ids(settings: Settings) -> list[str]:
+    """What a plain sync covers: every snapshot provider, plus live-only ones switched to live mode."""
+    return sorted(ADAPTERS) + sorted(p for p in LIVE_ONLY_ADAPTERS if p in settings.live_provider_set)

@@ -1,0 +1,162 @@
+"""Runs eval datasets through the agent in-process and reports accuracy and latency.
+
+Cases are JSON Lines (see evals/datasets/README.md). Cases that share a top-level ``thread`` run in
+order in one conversation. Each turn is streamed, so the time to the first streamed event is
+measured as a user of the SSE API would see it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.service import Assistant, user_message
+from agent.state import ChatResult
+from core.settings import Settings
+from evals.scorers import Observed, score_case, searched_filters
+
+DATASETS = Path(__file__).parent / "datasets"
+THRESHOLDS = {"intent_accuracy": 0.95, "filter_accuracy": 0.95, "validity": 1.0, "cheapest_in_top3": 0.95}
+MAX_P95_MS = 300.0
+
+
+def load_cases(paths: list[Path]) -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path.name}:{number}: not JSON ({exc})") from exc
+            if not isinstance(case, dict) or "prompt" not in case or "intent" not in case.get("expect", {}):
+                raise ValueError(f"{path.name}:{number}: a case needs prompt and expect.intent")
+            case.setdefault("id", f"{path.stem}-{number}")
+            cases.append(case)
+    return cases
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+
+async def run_turn(assistant: Assistant, prompt: str, thread_id: str) -> Observed:
+    started = time.perf_counter()
+    first: float | None = None
+    calls: list[tuple[str, dict[str, Any]]] = []
+    result: dict[str, Any] | None = None
+    error = None
+    try:
+        async for mode, chunk in assistant.stream(
+            {"messages": [user_message(prompt)]}, thread_id, ["messages", "updates"]
+        ):
+            if first is None:
+                first = time.perf_counter()
+            if mode != "updates":
+                continue
+            for node, update in (chunk or {}).items():
+                if node == "plan" and isinstance(update, dict):
+                    for m in update.get("messages", []):
+                        if isinstance(m, AIMessage):
+                            calls += [(tc["name"], dict(tc["args"])) for tc in m.tool_calls]
+                elif node == "respond" and isinstance(update, dict):
+                    result = update.get("result")
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    done = time.perf_counter()
+    r = ChatResult(**(result or {}))
+    hours = next((float(a["hours"]) for n, a in calls if n == "forecast_cost" and "hours" in a), None)
+    required = float(r.requirement["total_memory_gb"]) if r.requirement else None
+    return Observed(
+        intent=r.intent,
+        searched=searched_filters(calls),
+        recommendations=[rec.model_dump() for rec in r.recommendations],
+        forecast=r.forecast.model_dump() if r.forecast else None,
+        iac=r.iac.model_dump() if r.iac else None,
+        forecast_hours=hours,
+        required_total_gb=required,
+        latency_ms=(done - started) * 1000,
+        first_event_ms=((first or done) - started) * 1000,
+        error=error,
+    )
+
+
+async def run_cases(
+    cases: list[dict[str, Any]], session_factory: sessionmaker[Session], settings: Settings, model: str = "offline"
+) -> dict[str, Any]:
+    assistant = Assistant(session_factory, settings, checkpointer=InMemorySaver(), model_spec=model)
+    scores = []
+    latencies: list[float] = []
+    firsts: list[float] = []
+    for index, case in enumerate(cases):
+        thread = f"eval-{case['thread']}" if case.get("thread") else f"eval-case-{index}"
+        obs = await run_turn(assistant, case["prompt"], thread)
+        latencies.append(obs.latency_ms)
+        firsts.append(obs.first_event_ms)
+        with session_factory() as session:
+            scores.append(score_case(session, case, obs))
+
+    def rate(values: list[bool | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return round(sum(known) / len(known), 4) if known else None
+
+    right = sum(s.filters[0] for s in scores)
+    present = sum(s.filters[1] for s in scores)
+    return {
+        "cases": len(cases),
+        "intent_accuracy": rate([s.intent for s in scores]),
+        "filter_accuracy": round(right / present, 4) if present else None,
+        "validity": rate([s.validity for s in scores]),
+        "cheapest_in_top3": rate([s.cheapest_in_top3 for s in scores]),
+        "needs_met": rate([s.needs_met for s in scores]),
+        "latency_ms": {
+            "p50": round(statistics.median(latencies), 1) if latencies else 0.0,
+            "p95": round(_pct(latencies, 0.95), 1),
+            "first_event_p95": round(_pct(firsts, 0.95), 1),
+        },
+        "failures": [{"id": s.id, "why": "; ".join(s.why)} for s in scores if s.why],
+    }
+
+
+def below_thresholds(report: dict[str, Any], model: str = "offline") -> list[str]:
+    bad = []
+    for key, minimum in THRESHOLDS.items():
+        value = report.get(key)
+        if value is not None and value < minimum:
+            bad.append(f"{key} {value} < {minimum}")
+    if model == "offline" and report["latency_ms"]["p95"] > MAX_P95_MS:
+        bad.append(f"latency p95 {report['latency_ms']['p95']} ms > {MAX_P95_MS} ms")
+    return bad
+
+
+def run_eval(
+    paths: list[Path], session_factory: sessionmaker[Session], settings: Settings, model: str = "offline"
+) -> dict[str, Any]:
+    return asyncio.run(run_cases(load_cases(paths), session_factory, settings, model))
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"cases            {report['cases']}"]
+    for key in ("intent_accuracy", "filter_accuracy", "validity", "cheapest_in_top3", "needs_met"):
+        v = report[key]
+        lines.append(f"{key:<16} {'n/a' if v is None else f'{v:.3f}'}")
+    lat = report["latency_ms"]
+    lines.append(f"latency ms       p50 {lat['p50']}  p95 {lat['p95']}  first event p95 {lat['first_event_p95']}")
+    if report["failures"]:
+        lines.append(f"failures ({len(report['failures'])}):")
+        lines += [f"  {f['id']}: {f['why']}" for f in report["failures"][:40]]
+    return "\n".join(lines)

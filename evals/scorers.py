@@ -1,0 +1,217 @@
+"""Scorers of the assistant evals. Each reads one case's gold ``expect`` and what the agent did.
+
+- intent: the answer's intent equals the gold intent.
+- filters: for each gold filter field present, the filters the agent actually searched with equal it
+  (search_offers arguments, the GPU types of compare_offers, the GPU of forecast_cost).
+- validity: every recommended offer satisfies all gold filters, checked against the catalog.
+- cheapest_in_top3: the cheapest offer satisfying the gold filters is among the first three
+  recommendations (a tie on price counts); skipped when no offer satisfies them. When the turn sized a
+  workload (estimate_requirements), "satisfying" also means holding that much GPU memory in total:
+  otherwise an 8 GB card would count as the right answer for a 70B model.
+- needs_met: the Terraform parses, the forecast is there with ci_low <= hourly <= ci_high, and the
+  hours are used as given.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from catalog import service
+from catalog.gpus import resolve_gpu
+from catalog.schemas import OfferFilters
+from core.errors import AppError
+
+FILTER_FIELDS = (
+    "gpu_family",
+    "min_gpu_count",
+    "min_gpu_memory_gb",
+    "max_price_per_hour",
+    "max_price_per_gpu_hour",
+    "geo",
+    "country",
+    "spot",
+    "provider",
+)
+
+
+@dataclass
+class Observed:
+    """What the agent did in one turn, read from its tool calls and result."""
+
+    intent: str | None
+    searched: dict[str, Any]
+    recommendations: list[dict[str, Any]]
+    forecast: dict[str, Any] | None
+    iac: dict[str, Any] | None
+    forecast_hours: float | None
+    latency_ms: float
+    first_event_ms: float
+    error: str | None = None
+    required_total_gb: float | None = None
+
+
+@dataclass
+class CaseScore:
+    id: str
+    intent: bool | None = None
+    filters: tuple[int, int] = (0, 0)  # (fields right, fields present)
+    validity: bool | None = None
+    cheapest_in_top3: bool | None = None
+    needs_met: bool | None = None
+    why: list[str] = field(default_factory=list)
+
+
+def searched_filters(tool_calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The filters of the turn, in the eval's field names (the last search wins)."""
+    out: dict[str, Any] = {}
+    for name, args in tool_calls:
+        if name == "search_offers":
+            out = {}
+            if args.get("gpu_type"):
+                gpu = resolve_gpu(str(args["gpu_type"]))
+                out["gpu_family"] = gpu.family if gpu else args["gpu_type"]
+                if gpu and gpu.memory_gb and not args.get("min_gpu_memory_gb"):
+                    out["min_gpu_memory_gb"] = gpu.memory_gb
+            for key in ("min_gpu_count", "min_gpu_memory_gb", "max_price_per_hour", "max_price_per_gpu_hour", "geo", "country", "spot", "provider"):
+                if args.get(key) is not None:
+                    out[key] = args[key]
+        elif name == "compare_offers" and not out:
+            fams = [g.family for t in args.get("gpu_types", []) if (g := resolve_gpu(str(t)))]
+            if len(fams) == 1:
+                out["gpu_family"] = fams[0]
+            for key in ("min_gpu_count", "geo", "country", "provider", "spot"):
+                if args.get(key) is not None:
+                    out[key] = args[key]
+        elif name == "forecast_cost" and not out and args.get("gpu_type"):
+            gpu = resolve_gpu(str(args["gpu_type"]))
+            if gpu:
+                out["gpu_family"] = gpu.family
+    return out
+
+
+def _equal(gold: Any, got: Any) -> bool:
+    if isinstance(gold, bool) or isinstance(got, bool):
+        return gold is got
+    if isinstance(gold, int | float) and isinstance(got, int | float):
+        return math.isclose(float(gold), float(got), rel_tol=1e-6, abs_tol=1e-6)
+    if isinstance(gold, str) and isinstance(got, str):
+        return gold.lower() == got.lower()
+    return bool(gold == got)
+
+
+def gold_filters(gold: dict[str, Any]) -> OfferFilters:
+    return OfferFilters(
+        gpu_type=gold.get("gpu_family"),
+        gpu_count=gold.get("min_gpu_count"),
+        gpu_memory_gb=gold.get("min_gpu_memory_gb"),
+        max_price=gold.get("max_price_per_hour"),
+        max_price_per_gpu=gold.get("max_price_per_gpu_hour"),
+        geo=gold.get("geo"),
+        country=gold.get("country"),
+        spot=gold.get("spot"),
+        provider=gold.get("provider"),
+        availability="up",
+        page_size=1,
+    )
+
+
+def satisfies(offer: dict[str, Any], gold: dict[str, Any]) -> list[str]:
+    bad = []
+    checks = {
+        "gpu_family": lambda v: offer["gpu_family"] == v,
+        "min_gpu_count": lambda v: offer["gpu_count"] >= v,
+        "min_gpu_memory_gb": lambda v: offer["gpu_memory_gb"] >= v,
+        "max_price_per_hour": lambda v: float(offer["price_per_hour"]) <= v + 1e-9,
+        "max_price_per_gpu_hour": lambda v: float(offer["price_per_gpu_hour"]) <= v + 1e-9,
+        "geo": lambda v: offer["geo"] == v,
+        "country": lambda v: offer["country"] == v,
+        "spot": lambda v: bool(offer["spot"]) is v,
+        "provider": lambda v: offer["provider"] == v,
+    }
+    for key, value in gold.items():
+        if key in checks and not checks[key](value):
+            bad.append(f"{key}={offer.get(key.replace('min_', '').replace('max_', ''), '?')} fails {value}")
+    return bad
+
+
+def hcl_parses(text: str) -> str | None:
+    import hcl2
+
+    try:
+        hcl2.load(io.StringIO(text))
+    except Exception as exc:
+        return f"{type(exc).__name__}: {str(exc)[:120]}"
+    return None
+
+
+def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseScore:
+    expect = case.get("expect") or {}
+    s = CaseScore(id=str(case.get("id")))
+    if obs.error:
+        s.why.append(f"run failed: {obs.error}")
+    if "intent" in expect:
+        s.intent = obs.intent == expect["intent"]
+        if not s.intent:
+            s.why.append(f"intent {obs.intent} != {expect['intent']}")
+    gold = {k: v for k, v in (expect.get("filters") or {}).items() if k in FILTER_FIELDS}
+    right = 0
+    for key, value in gold.items():
+        got = obs.searched.get(key)
+        if got is not None and _equal(value, got):
+            right += 1
+        else:
+            s.why.append(f"filter {key}: searched {got!r}, expected {value!r}")
+    s.filters = (right, len(gold))
+    if obs.recommendations and gold:
+        bad = []
+        for rec in obs.recommendations:
+            try:
+                offer = service.get_offer(session, rec["offer_id"])
+            except Exception:
+                bad.append(f"{rec['offer_id']} not in catalog")
+                continue
+            bad += [f"{rec['offer_id']}: {b}" for b in satisfies(offer, gold)]
+        s.validity = not bad
+        s.why += bad[:3]
+    elif obs.recommendations:
+        s.validity = True
+    if gold and expect.get("intent") in ("recommend", "terraform", "forecast"):
+        filters = gold_filters(gold)
+        if obs.required_total_gb:
+            filters = filters.model_copy(update={"total_gpu_memory_gb": obs.required_total_gb})
+        try:
+            cheapest = service.search(session, filters)["items"]
+        except AppError:  # e.g. a provider the catalog has no offers of: nothing satisfies the gold
+            cheapest = []
+        if cheapest:
+            low = float(cheapest[0]["price_per_hour"])
+            top3 = [float(r["price_per_hour"]) for r in obs.recommendations[:3]]
+            s.cheapest_in_top3 = any(math.isclose(p, low, abs_tol=1e-6) for p in top3)
+            if not s.cheapest_in_top3:
+                s.why.append(f"cheapest ${low}/h ({cheapest[0]['id']}) not in top 3 {top3}")
+    needs = expect.get("needs") or {}
+    checks: list[bool] = []
+    if needs.get("iac"):
+        err = hcl_parses(obs.iac["terraform"]) if obs.iac else "no terraform"
+        checks.append(err is None)
+        if err:
+            s.why.append(f"iac: {err}")
+    if needs.get("forecast"):
+        f = obs.forecast
+        ok = bool(f) and f["ci_low"] <= f["hourly"] <= f["ci_high"]  # type: ignore[index]
+        checks.append(ok)
+        if not ok:
+            s.why.append(f"forecast missing or interval wrong: {f}")
+    if "hours" in expect and (needs.get("forecast") or obs.forecast):
+        ok = obs.forecast_hours is not None and math.isclose(float(obs.forecast_hours), float(expect["hours"]))
+        checks.append(ok)
+        if not ok:
+            s.why.append(f"hours {obs.forecast_hours} != {expect['hours']}")
+    if checks:
+        s.needs_met = all(checks)
+    return s

@@ -1,0 +1,117 @@
+"""POST /ai/chat and /ai/chat/stream as a client of the assistant uses them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import hcl2
+import pytest
+from fastapi.testclient import TestClient
+
+DONE_PROMPT = "4x A100 80GB in Europe under $8/h for 3 days, and give me terraform"
+
+
+def events(client: TestClient, body: dict[str, Any]) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    with client.stream("POST", "/ai/chat/stream", json=body) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        event = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                out.append((str(event), json.loads(line[6:])))
+    return out
+
+
+def test_the_done_when_request_gets_valid_offers_cost_and_terraform(client: TestClient) -> None:
+    r = client.post("/ai/chat", json={"prompt": DONE_PROMPT})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["thread_id"]
+    assert body["recommendations"], body["summary"]
+    for rec in body["recommendations"]:
+        offer = client.get(f"/providers/{rec['offer_id']}").json()
+        assert offer["gpu_family"] == "A100" and offer["gpu_count"] >= 4 and offer["gpu_memory_gb"] >= 80
+        assert offer["geo"] == "eu" and offer["price_per_hour"] <= 8
+        assert rec["provider_id"] == offer["provider"] and rec["reason"]
+    prices = [rec["price_per_hour"] for rec in body["recommendations"]]
+    assert prices == sorted(prices)
+    f = body["forecast"]
+    assert f["ci_low"] <= f["hourly"] <= f["ci_high"] and f["hours"] == 72
+    assert f["total"] == pytest.approx(f["hourly"] * 72, rel=1e-3)
+    assert f["daily"] == pytest.approx(f["hourly"] * 24, rel=1e-3)
+    tf = hcl2.loads(body["iac"]["terraform"])
+    assert tf["resource"] or tf.get("terraform")
+    assert "$" in body["summary"] and "72 h" in body["summary"]
+
+
+def test_stream_emits_documented_events_in_order(client: TestClient) -> None:
+    evs = events(client, {"prompt": DONE_PROMPT})
+    names = [e for e, _ in evs]
+    assert names[0] == "metadata" and names[-1] == "end"
+    assert names.index("tool_start") < names.index("tool_end") < names.index("token") < names.index("result")
+    assert "error" not in names
+    started = [d["name"] for e, d in evs if e == "tool_start"]
+    assert started[0] == "search_offers" and {"forecast_cost", "generate_terraform"} <= set(started)
+    assert all(d["ok"] for e, d in evs if e == "tool_end")
+    text = "".join(d["text"] for e, d in evs if e == "token")
+    result = next(d for e, d in evs if e == "result")
+    assert text == result["summary"]
+    assert result["thread_id"] == evs[0][1]["thread_id"]
+
+
+def test_follow_up_in_a_thread_keeps_the_constraints(client: TestClient) -> None:
+    first = client.post("/ai/chat", json={"prompt": "8x H100 in the US"}).json()
+    again = client.post("/ai/chat", json={"prompt": "make it spot", "thread_id": first["thread_id"]}).json()
+    assert again["thread_id"] == first["thread_id"]
+    assert again["searches"][-1]["gpu_type"].startswith("H100")
+    assert again["searches"][-1]["min_gpu_count"] == 8 and again["searches"][-1]["spot"] is True
+
+
+def test_constraints_are_applied(client: TestClient) -> None:
+    body = client.post(
+        "/ai/chat", json={"prompt": "cheapest option please", "constraints": {"gpu_type": "L40S", "region": "europe", "hours": 10}}
+    ).json()
+    assert body["searches"][-1]["gpu_type"] == "L40S" and body["searches"][-1]["geo"] == "eu"
+    assert body["forecast"]["hours"] == 10
+
+
+def test_no_match_says_what_to_relax_and_shows_nearest(client: TestClient) -> None:
+    body = client.post("/ai/chat", json={"prompt": "8x H100 in Germany under $5/h"}).json()
+    assert body["recommendations"] == []
+    assert "No offer matches" in body["summary"]
+    assert body["relax"] and body["nearest"]
+    assert "budget" in body["summary"] or "GPUs" in body["summary"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"prompt": ""}, 422, "prompt"),
+        ({"prompt": "   "}, 422, "prompt"),
+        ({"prompt": "x" * 20_000}, 422, "prompt"),
+        ({}, 422, "prompt"),
+        ({"prompt": "hi", "constraints": {"budget_per_hour": -1}}, 422, "constraints.budget_per_hour"),
+        ({"prompt": "hi", "color": "red"}, 422, "color"),
+    ],
+)
+def test_bad_input_is_a_4xx_in_the_envelope(client: TestClient, payload: dict[str, Any], status: int, field: str) -> None:
+    for path in ("/ai/chat", "/ai/chat/stream"):
+        r = client.post(path, json=payload)
+        assert r.status_code == status
+        err = r.json()["error"]
+        assert any(d["field"] == field for d in err["details"]), err
+
+
+def test_unknown_thread_is_404(client: TestClient) -> None:
+    for path in ("/ai/chat", "/ai/chat/stream"):
+        r = client.post(path, json={"prompt": "hi", "thread_id": "no-such-thread"})
+        assert r.status_code == 404 and "no-such-thread" in r.json()["error"]["message"]
+
+
+def test_malformed_json_is_422(client: TestClient) -> None:
+    r = client.post("/ai/chat", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
