@@ -18,9 +18,11 @@ from agent.nodes import make_plan_node, respond, route_after_plan
 from agent.state import AgentState
 
 
-def build_graph(model: BaseChatModel, tools: list[BaseTool], checkpointer: Any = None) -> CompiledStateGraph[Any]:
+def build_graph(
+    model: BaseChatModel, tools: list[BaseTool], checkpointer: Any = None
+) -> CompiledStateGraph[Any]:
     graph = StateGraph(AgentState)
-    graph.add_node("plan", make_plan_node(model, tools))
+    graph.add_node("plan", make_plan_node(model, tools))  # type: ignore[call-overload]
     graph.add_node("tools", ToolNode(tools, handle_tool_errors=True))
     graph.add_node("respond", respond)
     graph.add_edge(START, "plan")

@@ -36,5 +36,7 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
     if kind == "ollama" and name:
         from langchain_ollama import ChatOllama
 
-        return ChatOllama(model=name, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0)
+        return ChatOllama(
+            model=name, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0
+        )
     raise InvalidInput(f"unknown model {spec!r}: use offline, openai:<model> or ollama:<model>")

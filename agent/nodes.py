@@ -32,15 +32,19 @@ def _turn(messages: list[BaseMessage]) -> list[BaseMessage]:
     return messages[last_human:]
 
 
-def make_plan_node(model: BaseChatModel, tools: list[BaseTool]) -> Callable[[AgentState], Awaitable[dict[str, Any]]]:
+def make_plan_node(
+    model: BaseChatModel, tools: list[BaseTool]
+) -> Callable[[AgentState], Awaitable[dict[str, Any]]]:
     bound: Runnable[Any, BaseMessage] = model.bind_tools(tools)
     prompt = SystemMessage(system_prompt())
 
     async def plan(state: AgentState) -> dict[str, Any]:
-        messages = list(state.get("messages", []))
+        messages: list[BaseMessage] = list(state.get("messages", []))
         steps = sum(1 for m in _turn(messages) if isinstance(m, AIMessage))
         if steps >= MAX_PLAN_STEPS:
-            return {"messages": [AIMessage(content="I stopped after too many steps; please narrow the request.")]}
+            return {
+                "messages": [AIMessage(content="I stopped after too many steps; please narrow the request.")]
+            }
         reply = await bound.ainvoke([prompt, *messages])
         return {"messages": [reply]}
 
@@ -83,7 +87,9 @@ def _marketplace_url(filters: dict[str, Any]) -> str:
         "spot": "spot",
         "q": "q",
     }
-    params = {names[k]: str(v).lower() if isinstance(v, bool) else v for k, v in filters.items() if k in names}
+    params = {
+        names[k]: str(v).lower() if isinstance(v, bool) else v for k, v in filters.items() if k in names
+    }
     return "/?" + urllib.parse.urlencode(params)
 
 
@@ -113,7 +119,9 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
             result.recommendations = [
                 _rec(o, "cheapest match" if i == 0 else f"#{i + 1} by price") for i, o in enumerate(offers)
             ]
-            result.nearest = [_rec(r["nearest"][0], f"if you {r['drop']} is relaxed") for r in data.get("relaxations", [])]
+            result.nearest = [
+                _rec(r["nearest"][0], f"if you {r['drop']} is relaxed") for r in data.get("relaxations", [])
+            ]
             result.relax = [r["drop"] for r in data.get("relaxations", [])]
             result.marketplace_url = _marketplace_url(data.get("filters") or args)
         elif name == "compare_offers":
@@ -124,18 +132,29 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
         elif name == "forecast_cost":
             result.forecast = Forecast(**{k: data[k] for k in Forecast.model_fields if k in data})
         elif name == "generate_terraform":
-            result.iac = Iac(terraform=data["terraform"], provider=data["provider"], template=data["template"], notes=data.get("notes", []))
+            result.iac = Iac(
+                terraform=data["terraform"],
+                provider=data["provider"],
+                template=data["template"],
+                notes=data.get("notes", []),
+            )
         elif name == "estimate_requirements":
             result.requirement = data
     if final is not None:
-        result.summary = final.text if hasattr(final, "text") and isinstance(final.text, str) else str(final.content)
+        result.summary = (
+            final.text if hasattr(final, "text") and isinstance(final.text, str) else str(final.content)
+        )
     if result.intent is None:
         names = {n for n, _ in calls.values()}
         result.intent = (
-            "compare" if "compare_offers" in names
-            else "terraform" if "generate_terraform" in names and "search_offers" not in names
-            else "recommend" if "search_offers" in names
-            else "forecast" if "forecast_cost" in names
+            "compare"
+            if "compare_offers" in names
+            else "terraform"
+            if "generate_terraform" in names and "search_offers" not in names
+            else "recommend"
+            if "search_offers" in names
+            else "forecast"
+            if "forecast_cost" in names
             else "explain"
         )
     return result

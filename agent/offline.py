@@ -127,7 +127,9 @@ class OfflinePlannerModel(BaseChatModel):
                 run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
             yield chunk
 
-    def _chunks(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Iterator[ChatGenerationChunk]:
+    def _chunks(
+        self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None
+    ) -> Iterator[ChatGenerationChunk]:
         message = self._message(self._decide(messages, tools))
         meta = dict(message.response_metadata)
         if message.tool_calls:
@@ -135,7 +137,13 @@ class OfflinePlannerModel(BaseChatModel):
                 chunk = AIMessageChunk(
                     content="",
                     tool_call_chunks=[
-                        {"name": tc["name"], "args": json.dumps(tc["args"]), "id": tc["id"], "index": index, "type": "tool_call_chunk"}
+                        {
+                            "name": tc["name"],
+                            "args": json.dumps(tc["args"]),
+                            "id": tc["id"],
+                            "index": index,
+                            "type": "tool_call_chunk",
+                        }
                     ],
                     response_metadata=meta if index == 0 else {},
                 )

@@ -307,10 +307,7 @@ def _find_budget(s: str, families: Iterable[str]) -> _Budget:
     per_named_gpu = re.compile(rf"^[^,;]{{0,12}}\bper\s+(?:{names})\b") if names else None
     for m in _AMOUNT_RE.finditer(s):
         raw = m.group("a1") or m.group("a2") or m.group("a3") or m.group("a4") or m.group("a5")
-        if raw is not None:
-            value = float(raw.replace(",", "."))
-        else:
-            value = 0.5 if m.group("spelled") == "half a" else 1.0
+        value = float(raw.replace(",", ".")) if raw is not None else 0.5 if m.group("spelled") == "half a" else 1.0
         if m.group("k1") or m.group("k2"):
             value *= 1000
         before = s[max(0, m.start() - 40) : m.start()]

@@ -8,6 +8,7 @@ what they returned.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -81,10 +82,8 @@ def apply_constraints(req: ParsedRequest, c: dict[str, str]) -> ParsedRequest:
         else:
             req.region = c["region"]
     if c.get("budget_per_hour"):
-        try:
+        with contextlib.suppress(ValueError):
             req.max_price_per_hour = float(c["budget_per_hour"])
-        except ValueError:
-            pass
     if c.get("hours"):
         try:
             req.hours = float(c["hours"])
@@ -178,12 +177,16 @@ def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
         compare = _latest(runs, "compare_offers")
         if families and compare is None:
             return Step(tool_calls=[("compare_offers", compare_args(req, families))], intent=intent)
-        return Step(answer=explain_answer(req, requirement, compare.result if compare else None), intent=intent)
+        return Step(
+            answer=explain_answer(req, requirement, compare.result if compare else None), intent=intent
+        )
 
     if intent == "compare" and len(req.compare_families) >= 2:
         compare = _latest(runs, "compare_offers")
         if compare is None:
-            return Step(tool_calls=[("compare_offers", compare_args(req, req.compare_families))], intent=intent)
+            return Step(
+                tool_calls=[("compare_offers", compare_args(req, req.compare_families))], intent=intent
+            )
         return Step(answer=compare_answer(req, compare.result), intent=intent)
 
     search = _latest(runs, "search_offers")
@@ -348,7 +351,9 @@ def compare_answer(req: ParsedRequest, result: dict[str, Any]) -> str:
             if cheapest
             else "no offer in the catalog"
         )
-        lines.append(f"- {g['family']} ({g['vendor']} {g['architecture']}, {g['memory_gb']:g} GB): {g['offers']} offers, {price}")
+        lines.append(
+            f"- {g['family']} ({g['vendor']} {g['architecture']}, {g['memory_gb']:g} GB): {g['offers']} offers, {price}"
+        )
     return "\n".join(lines)
 
 
@@ -357,7 +362,9 @@ def explain_answer(
 ) -> str:
     lines: list[str] = []
     if requirement:
-        lines.append(f"Estimated need: {requirement['total_memory_gb']:g} GB of GPU memory. {requirement['rule']}")
+        lines.append(
+            f"Estimated need: {requirement['total_memory_gb']:g} GB of GPU memory. {requirement['rule']}"
+        )
         counts = requirement.get("gpu_count_by_family") or {}
         if counts:
             lines.append("That is " + ", ".join(f"{n}x {fam}" for fam, n in list(counts.items())[:5]) + ".")
@@ -370,7 +377,9 @@ def explain_answer(
             line = f"{fam}: {model.vendor} {model.architecture}; memory {mem}."
             offer = cheapest.get(fam)
             if offer:
-                line += f" Cheapest today: {offer['provider']} at {_money(offer['price_per_gpu_hour'])}/GPU-h."
+                line += (
+                    f" Cheapest today: {offer['provider']} at {_money(offer['price_per_gpu_hour'])}/GPU-h."
+                )
             lines.append(line)
     if not lines:
         lines.append(

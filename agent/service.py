@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,7 +44,10 @@ def thread_dict(t: AgentThread) -> dict[str, Any]:
 
 
 def create_thread(
-    session: Session, thread_id: str | None = None, metadata: dict[str, Any] | None = None, if_exists: str = "raise"
+    session: Session,
+    thread_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    if_exists: str = "raise",
 ) -> AgentThread:
     tid = thread_id or str(uuid.uuid4())
     existing = session.get(AgentThread, tid)
@@ -66,7 +70,9 @@ def get_thread(session: Session, thread_id: str) -> AgentThread:
 
 
 def list_threads(session: Session, limit: int = 20) -> list[AgentThread]:
-    return list(session.execute(select(AgentThread).order_by(AgentThread.updated_at.desc()).limit(limit)).scalars())
+    return list(
+        session.execute(select(AgentThread).order_by(AgentThread.updated_at.desc()).limit(limit)).scalars()
+    )
 
 
 def touch_thread(session: Session, thread_id: str) -> None:
@@ -117,14 +123,16 @@ class Assistant:
         self.graph = build_graph(make_chat_model(self.model_spec, settings), make_tools(ctx), checkpointer)
 
     @staticmethod
-    def config(thread_id: str, run_id: str | None = None) -> dict[str, Any]:
-        cfg: dict[str, Any] = {"configurable": {"thread_id": thread_id}, "recursion_limit": 25}
+    def config(thread_id: str, run_id: str | None = None) -> RunnableConfig:
+        cfg: RunnableConfig = {"configurable": {"thread_id": thread_id}, "recursion_limit": 25}
         if run_id:
-            cfg["run_id"] = run_id
+            cfg["run_id"] = uuid.UUID(run_id)
         return cfg
 
     async def run(self, prompt: str, thread_id: str, constraints: dict[str, Any] | None = None) -> ChatResult:
-        state = await self.graph.ainvoke({"messages": [user_message(prompt, constraints)]}, self.config(thread_id))
+        state = await self.graph.ainvoke(
+            {"messages": [user_message(prompt, constraints)]}, self.config(thread_id)
+        )
         result = ChatResult(**(state.get("result") or {}))
         result.thread_id = thread_id
         return result
@@ -133,7 +141,9 @@ class Assistant:
         self, inputs: dict[str, Any] | None, thread_id: str, stream_mode: list[str], run_id: str | None = None
     ) -> AsyncIterator[tuple[str, Any]]:
         async for mode, chunk in self.graph.astream(
-            inputs, self.config(thread_id, run_id), stream_mode=stream_mode  # type: ignore[arg-type]
+            inputs,
+            self.config(thread_id, run_id),
+            stream_mode=stream_mode,  # type: ignore[arg-type]
         ):
             yield mode, chunk
 

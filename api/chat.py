@@ -101,7 +101,11 @@ async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: 
         async for mode, chunk in a.stream(inputs, thread_id, ["messages", "updates"], run_id):
             if mode == "messages":
                 message, meta = chunk
-                if meta.get("langgraph_node") == "plan" and isinstance(message, AIMessageChunk) and message.content:
+                if (
+                    meta.get("langgraph_node") == "plan"
+                    and isinstance(message, AIMessageChunk)
+                    and message.content
+                ):
                     yield sse("token", {"text": message.text})
                 continue
             for node, update in (chunk or {}).items():
@@ -112,11 +116,16 @@ async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: 
                         if isinstance(m, AIMessage):
                             for tc in m.tool_calls:
                                 names[str(tc["id"])] = tc["name"]
-                                yield sse("tool_start", {"id": tc["id"], "name": tc["name"], "args": tc["args"]})
+                                yield sse(
+                                    "tool_start", {"id": tc["id"], "name": tc["name"], "args": tc["args"]}
+                                )
                 elif node == "tools":
                     for m in update.get("messages", []):
                         if isinstance(m, ToolMessage):
-                            event: dict[str, Any] = {"id": m.tool_call_id, "name": names.get(m.tool_call_id, m.name)}
+                            event: dict[str, Any] = {
+                                "id": m.tool_call_id,
+                                "name": names.get(m.tool_call_id, m.name),
+                            }
                             error = _tool_error(str(m.content))
                             event["ok"] = error is None
                             if error:
@@ -128,7 +137,10 @@ async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: 
                     yield sse("result", result.model_dump())
     except Exception as exc:  # the stream must end cleanly, with the reason
         log.exception("chat stream failed")
-        yield sse("error", {"code": "run_failed", "message": f"{type(exc).__name__}: {exc}", "trace_id": current_trace_id()})
+        yield sse(
+            "error",
+            {"code": "run_failed", "message": f"{type(exc).__name__}: {exc}", "trace_id": current_trace_id()},
+        )
     yield sse("end", {})
 
 

@@ -86,7 +86,14 @@ def run_sync_with_progress(settings: Settings, providers: list[str] | None, quie
     for p in report.providers:
         status = "ok" if p.error is None else f"degraded: {p.error[:60]}"
         table.add_row(
-            p.provider, p.mode, str(p.inserted), str(p.updated), str(p.unchanged), str(p.rejected), str(p.down), status
+            p.provider,
+            p.mode,
+            str(p.inserted),
+            str(p.updated),
+            str(p.unchanged),
+            str(p.rejected),
+            str(p.down),
+            status,
         )
     console.print(table)
     totals = report.totals()
@@ -110,7 +117,10 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 
     unknown = [p for p in args.provider or [] if p not in ALL_ADAPTERS]
     if unknown:
-        print(f"unknown provider(s): {', '.join(unknown)}; known: {', '.join(sorted(ALL_ADAPTERS))}", file=sys.stderr)
+        print(
+            f"unknown provider(s): {', '.join(unknown)}; known: {', '.join(sorted(ALL_ADAPTERS))}",
+            file=sys.stderr,
+        )
         return 2
     report = run_sync_with_progress(settings, args.provider or None)
     return 1 if all(p.error for p in report.providers) else 0
@@ -121,7 +131,9 @@ def load_history(settings: Settings) -> int:
     from core.db import session_scope
 
     with session_scope(_factory(settings)) as session:
-        return load_observations(session, Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv")
+        return load_observations(
+            session, Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv"
+        )
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -227,7 +239,9 @@ def cmd_forecast(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_forecast_validate(args: argparse.Namespace, settings: Settings) -> int:
     from catalog.forecast.service import format_validation, validate_command
 
-    history = args.history or str(Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv")
+    history = args.history or str(
+        Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv"
+    )
     report = validate_command(history, horizon=args.horizon)
     print(json.dumps(report, default=str) if args.json else format_validation(report))
     return 0
@@ -289,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast_validate)
     p = sub.add_parser("eval", help="score the assistant on eval datasets")
-    p.add_argument("--dataset", action="append", help="JSON Lines dataset (repeatable); default: the bundled one")
+    p.add_argument(
+        "--dataset", action="append", help="JSON Lines dataset (repeatable); default: the bundled one"
+    )
     p.add_argument("--model", default="offline", help="offline | openai:<model> | ollama:<model>")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--enforce", action="store_true", help="exit 1 below the CI thresholds")

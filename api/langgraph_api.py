@@ -74,7 +74,12 @@ def sse(event: str, data: Any) -> bytes:
 
 @router.get("/info")
 def info() -> dict[str, Any]:
-    return {"version": "0.1.0", "server": "gpubroker", "assistants": sorted(ASSISTANT_IDS), "flags": {"assistants": True, "crons": False}}
+    return {
+        "version": "0.1.0",
+        "server": "gpubroker",
+        "assistants": sorted(ASSISTANT_IDS),
+        "flags": {"assistants": True, "crons": False},
+    }
 
 
 @router.post("/threads")
@@ -139,7 +144,9 @@ def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | None]:
     if inputs is not None:
         raw = inputs.get("messages")
         if not isinstance(raw, list) or not raw:
-            raise InvalidInput("input.messages must be a non-empty list", details=[{"field": "input.messages"}])
+            raise InvalidInput(
+                "input.messages must be a non-empty list", details=[{"field": "input.messages"}]
+            )
         try:
             messages = convert_to_messages(raw)
         except (ValueError, TypeError, NotImplementedError) as exc:
@@ -163,7 +170,10 @@ async def run_events(
         async for mode, chunk in assistant(request).stream(inputs, thread_id, internal, run_id):
             if mode == "messages":
                 message, meta = chunk
-                yield sse("messages", [message, {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}])
+                yield sse(
+                    "messages",
+                    [message, {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}],
+                )
             else:
                 yield sse(mode, chunk)
     except Exception as exc:

@@ -33,7 +33,9 @@ def search_offers(
 
 
 @router.get("/providers/export", summary="Export offers as CSV or JSON (<= 10k rows)")
-def export_offers(params: Annotated[ExportParams, Query()], session: DbSession, settings: SettingsDep) -> Response:
+def export_offers(
+    params: Annotated[ExportParams, Query()], session: DbSession, settings: SettingsDep
+) -> Response:
     filters = OfferFilters(**params.model_dump(exclude={"format", "limit"}))
     rows = service.export_rows(session, filters, min(params.limit, settings.export_max_rows))
     if params.format == "json":

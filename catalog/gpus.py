@@ -77,21 +77,33 @@ _AMD = "AMD"
 
 _MODELS: tuple[GpuModel, ...] = (
     # Data-centre Hopper / Blackwell.
-    _gpu("H100", _NV, "Hopper", {"SXM": 80, "PCIe": 80, "NVL": 94},
-         ("H100 SXM", "H100 SXM5", "H100 PCIe", "H100 NVL", "H100 80GB", "Hopper H100"),
-         default=80, options=(80, 94)),
+    _gpu(
+        "H100",
+        _NV,
+        "Hopper",
+        {"SXM": 80, "PCIe": 80, "NVL": 94},
+        ("H100 SXM", "H100 SXM5", "H100 PCIe", "H100 NVL", "H100 80GB", "Hopper H100"),
+        default=80,
+        options=(80, 94),
+    ),
     _gpu("H200", _NV, "Hopper", {"SXM": 141, "NVL": 141}, ("H200 SXM", "H200 NVL", "H200 141GB")),
     _gpu("B200", _NV, "Blackwell", {"SXM": 180}, ("B200 SXM", "HGX B200", "DGX B200"), options=(180, 192)),
     _gpu("B300", _NV, "Blackwell", {"SXM": 288}, ("B300 SXM", "HGX B300")),
-    _gpu("GH200", _NV, "Hopper", {"Superchip": 96}, ("Grace Hopper", "GH200 Superchip"),
-         options=(96, 144)),
-    _gpu("GB200", _NV, "Blackwell", {"Superchip": 186}, ("Grace Blackwell", "GB200 NVL72"),
-         options=(186, 192)),
+    _gpu("GH200", _NV, "Hopper", {"Superchip": 96}, ("Grace Hopper", "GH200 Superchip"), options=(96, 144)),
+    _gpu(
+        "GB200", _NV, "Blackwell", {"Superchip": 186}, ("Grace Blackwell", "GB200 NVL72"), options=(186, 192)
+    ),
     _gpu("GB300", _NV, "Blackwell", {"Superchip": 288}, ("GB300 NVL72",), options=(279, 288)),
     # Data-centre Ampere and older. The bare catalog name "A100" is the 40GB part (see normalize).
-    _gpu("A100", _NV, "Ampere", {"SXM": 80, "PCIe": 80},
-         ("A100 SXM", "A100 SXM4", "A100 PCIe", "A100 40GB", "A100 80GB", "Tesla A100"),
-         default=80, options=(40, 80)),
+    _gpu(
+        "A100",
+        _NV,
+        "Ampere",
+        {"SXM": 80, "PCIe": 80},
+        ("A100 SXM", "A100 SXM4", "A100 PCIe", "A100 40GB", "A100 80GB", "Tesla A100"),
+        default=80,
+        options=(40, 80),
+    ),
     _gpu("A800", _NV, "Ampere", {"SXM": 80, "PCIe": 80}, ("A800 PCIe", "A800 SXM"), options=(40, 80)),
     _gpu("A40", _NV, "Ampere", {"PCIe": 48}),
     _gpu("A30", _NV, "Ampere", {"PCIe": 24}),
@@ -104,8 +116,14 @@ _MODELS: tuple[GpuModel, ...] = (
     _gpu("L40", _NV, "Ada Lovelace", {"PCIe": 48}),
     _gpu("L40S", _NV, "Ada Lovelace", {"PCIe": 48}, ("L40 S",)),
     _gpu("T4", _NV, "Turing", {"PCIe": 16}, ("Tesla T4",)),
-    _gpu("V100", _NV, "Volta", {"SXM": 16, "PCIe": 16}, ("Tesla V100", "V100 16GB", "V100 32GB"),
-         options=(16, 32)),
+    _gpu(
+        "V100",
+        _NV,
+        "Volta",
+        {"SXM": 16, "PCIe": 16},
+        ("Tesla V100", "V100 16GB", "V100 32GB"),
+        options=(16, 32),
+    ),
     _gpu("P100", _NV, "Pascal", {"SXM": 16, "PCIe": 16}, ("Tesla P100",), options=(12, 16)),
     # Workstation cards.
     _gpu("P4000", _NV, "Pascal", {"PCIe": 8}, ("Quadro P4000",)),
@@ -117,20 +135,40 @@ _MODELS: tuple[GpuModel, ...] = (
     _gpu("A4000", _NV, "Ampere", {"PCIe": 16}, ("RTX A4000", "RTXA4000")),
     _gpu("A2000", _NV, "Ampere", {"PCIe": 6}, ("RTX A2000", "RTXA2000"), options=(6, 12)),
     # "A6000 Ada" is a common misnomer for the RTX 6000 Ada; the "Ada" decides.
-    _gpu("RTX6000ADA", _NV, "Ada Lovelace", {"PCIe": 48},
-         ("RTX 6000 Ada", "RTX 6000 Ada Generation", "RTX6000Ada", "6000 Ada", "A6000 Ada", "RTX A6000 Ada")),
+    _gpu(
+        "RTX6000ADA",
+        _NV,
+        "Ada Lovelace",
+        {"PCIe": 48},
+        ("RTX 6000 Ada", "RTX 6000 Ada Generation", "RTX6000Ada", "6000 Ada", "A6000 Ada", "RTX A6000 Ada"),
+    ),
     _gpu("RTX5000ADA", _NV, "Ada Lovelace", {"PCIe": 32}, ("RTX 5000 Ada", "RTX5000Ada")),
-    _gpu("RTX4000ADA", _NV, "Ada Lovelace", {"PCIe": 20},
-         ("RTX 4000 Ada", "RTX4000Ada", "RTX 4000 SFF Ada")),
-    _gpu("RTXPRO6000", _NV, "Blackwell", {"PCIe": 96},
-         ("RTX PRO 6000", "RTX PRO 6000 Blackwell", "RTX Pro 6000 96GB", "RTX 6000 Pro",
-          "RTX 6000 Blackwell", "RTXPRO6000Blackwell")),
+    _gpu("RTX4000ADA", _NV, "Ada Lovelace", {"PCIe": 20}, ("RTX 4000 Ada", "RTX4000Ada", "RTX 4000 SFF Ada")),
+    _gpu(
+        "RTXPRO6000",
+        _NV,
+        "Blackwell",
+        {"PCIe": 96},
+        (
+            "RTX PRO 6000",
+            "RTX PRO 6000 Blackwell",
+            "RTX Pro 6000 96GB",
+            "RTX 6000 Pro",
+            "RTX 6000 Blackwell",
+            "RTXPRO6000Blackwell",
+        ),
+    ),
     # Consumer cards.
     _gpu("RTX5090", _NV, "Blackwell", {"PCIe": 32}, ("RTX 5090", "GeForce RTX 5090", "5090")),
     _gpu("RTX5080", _NV, "Blackwell", {"PCIe": 16}, ("RTX 5080", "5080")),
     _gpu("RTX4090", _NV, "Ada Lovelace", {"PCIe": 24}, ("RTX 4090", "GeForce RTX 4090", "4090")),
-    _gpu("RTX4080", _NV, "Ada Lovelace", {"PCIe": 16},
-         ("RTX 4080", "4080", "RTX 4080 Super", "RTX4080S", "4080 Super", "4080S")),
+    _gpu(
+        "RTX4080",
+        _NV,
+        "Ada Lovelace",
+        {"PCIe": 16},
+        ("RTX 4080", "4080", "RTX 4080 Super", "RTX4080S", "4080 Super", "4080S"),
+    ),
     _gpu("RTX3090", _NV, "Ampere", {"PCIe": 24}, ("RTX 3090", "GeForce RTX 3090", "3090")),
     _gpu("RTX3080", _NV, "Ampere", {"PCIe": 10}, ("RTX 3080", "3080"), options=(10, 12)),
     _gpu("RTX3070", _NV, "Ampere", {"PCIe": 8}, ("RTX 3070", "3070")),
@@ -150,20 +188,46 @@ def _compact(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-
 # Spelled-out form factors -> variant. HGX boards and GCP's "MEGA" (a3-megagpu) machines are SXM.
 _FORM_FACTORS: dict[str, str] = {
-    "SXM": "SXM", "SXM2": "SXM", "SXM3": "SXM", "SXM4": "SXM", "SXM5": "SXM", "SXM6": "SXM",
-    "HGX": "SXM", "MEGA": "SXM", "PCIE": "PCIe", "PCI": "PCIe", "NVL": "NVL", "OAM": "OAM",
+    "SXM": "SXM",
+    "SXM2": "SXM",
+    "SXM3": "SXM",
+    "SXM4": "SXM",
+    "SXM5": "SXM",
+    "SXM6": "SXM",
+    "HGX": "SXM",
+    "MEGA": "SXM",
+    "PCIE": "PCIe",
+    "PCI": "PCIe",
+    "NVL": "NVL",
+    "OAM": "OAM",
 }
 # When a name carries several (cudo's "h100-nvl-pcie"), the more specific one wins: NVL is a PCIe card.
 _VARIANT_PRIORITY = ("NVL", "SXM", "OAM", "Superchip", "PCIe")
 
 # Words that say nothing about which chip it is.
-_NOISE_TOKENS = frozenset({
-    "NVIDIA", "GEFORCE", "TESLA", "QUADRO", "AMD", "INSTINCT", "RADEON", "GPU", "GPUS", "CARD",
-    "HBM2", "HBM2E", "HBM3", "HBM3E", "GDDR6", "GDDR6X", "GDDR7",
-})
+_NOISE_TOKENS = frozenset(
+    {
+        "NVIDIA",
+        "GEFORCE",
+        "TESLA",
+        "QUADRO",
+        "AMD",
+        "INSTINCT",
+        "RADEON",
+        "GPU",
+        "GPUS",
+        "CARD",
+        "HBM2",
+        "HBM2E",
+        "HBM3",
+        "HBM3E",
+        "GDDR6",
+        "GDDR6X",
+        "GDDR7",
+    }
+)
 
 _SPLIT = re.compile(r"[\s\-_/.,:;()+]+")
 _MEMORY_TOKEN = re.compile(r"([1-9]\d*(?:\.\d+)?)(?:GIB|GB|G)")
@@ -334,7 +398,8 @@ def _hint_memory(model: GpuModel, hint: str) -> float | None:
         if not parts:
             continue
         pattern = (
-            r"(?<![a-z0-9])(?:\d+x)?" + r"[-_ ]?".join(parts)
+            r"(?<![a-z0-9])(?:\d+x)?"
+            + r"[-_ ]?".join(parts)
             + r"(?:x\d+)?(?:[-_ .]?(?:sxm\d?|pcie|pci|nvl|nvlink))?[-_ .]?(\d{1,3})\s?g(?:i?b)?(?![a-z0-9])"
         )
         for match in re.finditer(pattern, lowered):

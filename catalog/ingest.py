@@ -191,7 +191,9 @@ def apply_offers(
             old_price = Decimal(str(old["price_per_hour"])).quantize(CENT)
             if old_price != row["price_per_hour"]:
                 history.append(_history_row(row, now))
-                deltas.append({"offer_id": row["id"], "old": float(old_price), "new": float(row["price_per_hour"])})
+                deltas.append(
+                    {"offer_id": row["id"], "old": float(old_price), "new": float(row["price_per_hour"])}
+                )
     seen = {r["id"] for r in rows}
     missing = [oid for oid, old in stored.items() if oid not in seen and old["availability"] != "down"]
     repo.insert_offers(session, new_rows)
@@ -204,7 +206,9 @@ def apply_offers(
     return deltas
 
 
-def normalize_all(adapter: ProviderAdapter, fetched: FetchResult, report: ProviderReport) -> list[dict[str, Any]]:
+def normalize_all(
+    adapter: ProviderAdapter, fetched: FetchResult, report: ProviderReport
+) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for number, raw_row in enumerate(fetched.rows, start=2):  # row 1 is the CSV header
         try:
@@ -262,7 +266,9 @@ def sync_provider(
     return report, deltas
 
 
-def _mark_degraded(factory: sessionmaker[Session], adapter: ProviderAdapter, reason: str, now: datetime) -> None:
+def _mark_degraded(
+    factory: sessionmaker[Session], adapter: ProviderAdapter, reason: str, now: datetime
+) -> None:
     with session_scope(factory) as session:
         repo.upsert_provider(
             session,

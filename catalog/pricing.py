@@ -51,7 +51,9 @@ def market_spread(session: Session, family: str, variant: str | None, spot: bool
     return value
 
 
-def _market_spread(session: Session, family: str, variant: str | None, spot: bool) -> tuple[float, float, int]:
+def _market_spread(
+    session: Session, family: str, variant: str | None, spot: bool
+) -> tuple[float, float, int]:
     rows = repo.market_history(session, family, variant, spot)
     if not rows and variant:
         rows = repo.market_history(session, family, None, spot)
@@ -81,7 +83,9 @@ def estimate_cost(
     down, up, days = market_spread(session, family, variant, spot)
     warnings = []
     if days < 45:
-        warnings.append(f"only {days} days of {family} price history: the interval is a default +/-{DEFAULT_SPREAD:.0%}")
+        warnings.append(
+            f"only {days} days of {family} price history: the interval is a default +/-{DEFAULT_SPREAD:.0%}"
+        )
     hourly = round(price_per_hour, 4)
     return CostEstimate(
         hourly=hourly,

@@ -15,7 +15,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, literal_column, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -81,7 +92,7 @@ def _fulltext(session: Session, q: str) -> ColumnElement[bool] | None:
             func.to_tsquery(literal_column("'simple'"), query)
         )
     # SQLite: each word must start a word of search_text (the same prefix semantics as tsquery's :*).
-    padded = literal_column("' ' || offers.search_text")
+    padded: ColumnElement[str] = literal_column("' ' || offers.search_text")
     return and_(*(padded.like(f"% {w}%") for w in words))
 
 
@@ -90,7 +101,11 @@ def _has_tags(session: Session, tags: list[str]) -> ColumnElement[bool]:
         # A bound JSONB value, so the GIN (jsonb_path_ops) index serves the containment test.
         return type_coerce(Offer.tags, JSONB).contains(tags)
     conds = [
-        exists(select(literal_column("1")).select_from(func.json_each(Offer.tags)).where(literal_column("value") == t))
+        exists(
+            select(literal_column("1"))
+            .select_from(func.json_each(Offer.tags))
+            .where(literal_column("value") == t)
+        )
         for t in tags
     ]
     return and_(*conds)
@@ -133,7 +148,7 @@ def _conditions(session: Session, spec: SearchSpec) -> list[ColumnElement[bool]]
     return c
 
 
-_ORDER = {
+_ORDER: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {
     "price_asc": (Offer.price_per_hour.asc(), Offer.id.asc()),
     "price_desc": (Offer.price_per_hour.desc(), Offer.id.asc()),
     "price_per_gpu_asc": (Offer.price_per_gpu_hour.asc(), Offer.id.asc()),
@@ -147,7 +162,13 @@ def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[st
     total = int(session.execute(count_q).scalar_one())
     if total == 0 or spec.offset >= total:
         return total, []
-    rows_q = select(*OFFER_COLUMNS).where(*conds).order_by(*_ORDER[spec.sort]).offset(spec.offset).limit(spec.limit)
+    rows_q = (
+        select(*OFFER_COLUMNS)
+        .where(*conds)
+        .order_by(*_ORDER[spec.sort])
+        .offset(spec.offset)
+        .limit(spec.limit)
+    )
     rows = session.execute(rows_q).mappings().all()
     return total, [dict(r) for r in rows]
 
@@ -184,7 +205,12 @@ def similar_cheaper(session: Session, offer: dict[str, Any], limit: int = 5) -> 
 
 def offer_history(session: Session, offer_id: str) -> list[dict[str, Any]]:
     q = (
-        select(PriceHistory.observed_at, PriceHistory.price_per_hour, PriceHistory.price_per_gpu_hour, PriceHistory.source)
+        select(
+            PriceHistory.observed_at,
+            PriceHistory.price_per_hour,
+            PriceHistory.price_per_gpu_hour,
+            PriceHistory.source,
+        )
         .where(PriceHistory.offer_id == offer_id)
         .order_by(PriceHistory.observed_at)
     )
@@ -192,7 +218,11 @@ def offer_history(session: Session, offer_id: str) -> list[dict[str, Any]]:
 
 
 def market_history(
-    session: Session, gpu_family: str, gpu_variant: str | None, spot: bool, source_prefix: str = "observations:"
+    session: Session,
+    gpu_family: str,
+    gpu_variant: str | None,
+    spot: bool,
+    source_prefix: str = "observations:",
 ) -> list[dict[str, Any]]:
     """Daily market rows (from the bundled observations) of one GPU family and variant."""
     conds = [
@@ -254,7 +284,11 @@ COMPARED_FIELDS = (
 
 
 def existing_offers(session: Session, provider: str) -> dict[str, dict[str, Any]]:
-    cols = [Offer.id, Offer.availability, *(getattr(Offer, f) for f in COMPARED_FIELDS if f != "availability")]
+    cols = [
+        Offer.id,
+        Offer.availability,
+        *(getattr(Offer, f) for f in COMPARED_FIELDS if f != "availability"),
+    ]
     rows = session.execute(select(*cols).where(Offer.provider == provider)).mappings().all()
     return {r["id"]: dict(r) for r in rows}
 
@@ -312,7 +346,9 @@ def write_health(session: Session, values: dict[str, Any]) -> None:
 
 
 def health_rows(session: Session) -> list[dict[str, Any]]:
-    q = select(ProviderHealth, Provider.name).join(Provider, Provider.id == ProviderHealth.provider, isouter=True)
+    q = select(ProviderHealth, Provider.name).join(
+        Provider, Provider.id == ProviderHealth.provider, isouter=True
+    )
     out = []
     for health, name in session.execute(q).all():
         out.append(
@@ -332,7 +368,9 @@ def health_rows(session: Session) -> list[dict[str, Any]]:
 
 def providers(session: Session) -> list[dict[str, Any]]:
     q = (
-        select(Provider.id, Provider.name, Provider.kind, Provider.website, func.count(Offer.id).label("offers"))
+        select(
+            Provider.id, Provider.name, Provider.kind, Provider.website, func.count(Offer.id).label("offers")
+        )
         .join(Offer, Offer.provider == Provider.id, isouter=True)
         .group_by(Provider.id, Provider.name, Provider.kind, Provider.website)
         .order_by(Provider.id)
@@ -344,9 +382,13 @@ def facet_values(session: Session) -> dict[str, list[Any]]:
     """Distinct values the filter form offers (families, regions, countries)."""
     fam = session.execute(select(Offer.gpu_family).distinct().order_by(Offer.gpu_family)).scalars().all()
     reg = session.execute(select(Offer.region).distinct().order_by(Offer.region)).scalars().all()
-    cty = session.execute(
-        select(Offer.country).where(Offer.country.is_not(None)).distinct().order_by(Offer.country)
-    ).scalars().all()
+    cty = (
+        session.execute(
+            select(Offer.country).where(Offer.country.is_not(None)).distinct().order_by(Offer.country)
+        )
+        .scalars()
+        .all()
+    )
     return {"gpu_family": list(fam), "region": [r for r in reg if r], "country": list(cty)}
 
 
@@ -355,4 +397,6 @@ def offer_count(session: Session) -> int:
 
 
 def delete_market_rows(session: Session, source: str) -> None:
-    session.execute(delete(PriceHistory).where(PriceHistory.source == source, PriceHistory.offer_id.is_(None)))
+    session.execute(
+        delete(PriceHistory).where(PriceHistory.source == source, PriceHistory.offer_id.is_(None))
+    )

@@ -33,16 +33,24 @@ class OfferFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    gpu_type: str | None = Field(None, max_length=60, description="GPU family or alias: H100, 'rtx 4090', 'A100 80GB'")
+    gpu_type: str | None = Field(
+        None, max_length=60, description="GPU family or alias: H100, 'rtx 4090', 'A100 80GB'"
+    )
     gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs per offer")
     gpu_memory_gb: float | None = Field(None, ge=0, le=1024, description="minimum memory per GPU, GB")
-    total_gpu_memory_gb: float | None = Field(None, ge=0, le=100_000, description="minimum GPU memory summed over the offer's GPUs, GB")
+    total_gpu_memory_gb: float | None = Field(
+        None, ge=0, le=100_000, description="minimum GPU memory summed over the offer's GPUs, GB"
+    )
     region: str | None = Field(None, max_length=80, description="provider region, exact (case-insensitive)")
     geo: Geo | None = Field(None, description="continent: na, sa, eu, asia, oceania, me, af")
     country: str | None = Field(None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
-    provider: str | None = Field(None, max_length=400, description="provider id, or several separated by commas")
+    provider: str | None = Field(
+        None, max_length=400, description="provider id, or several separated by commas"
+    )
     max_price: Decimal | None = Field(None, gt=0, le=100_000, description="maximum price per hour")
-    max_price_per_gpu: Decimal | None = Field(None, gt=0, le=100_000, description="maximum price per GPU-hour")
+    max_price_per_gpu: Decimal | None = Field(
+        None, gt=0, le=100_000, description="maximum price per GPU-hour"
+    )
     spot: bool | None = Field(None, description="true: only spot/interruptible; false: only on-demand")
     availability: Availability | None = None
     tags: str | None = Field(None, max_length=400, description="comma separated; an offer must carry all")

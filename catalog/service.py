@@ -54,7 +54,11 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
         family, variant = gpu.family, gpu.variant
         if gpu.memory_gb and (min_memory is None or gpu.memory_gb > min_memory):
             min_memory = gpu.memory_gb
-        read_as = family + (f" {variant}" if variant else "") + (f" with >= {gpu.memory_gb:g} GB" if gpu.memory_gb else "")
+        read_as = (
+            family
+            + (f" {variant}" if variant else "")
+            + (f" with >= {gpu.memory_gb:g} GB" if gpu.memory_gb else "")
+        )
         if read_as.replace(" ", "").lower() != filters.gpu_type.replace(" ", "").lower():
             warnings.append(f"gpu_type {filters.gpu_type!r} read as {read_as}")
     providers = filters.provider_list()
@@ -88,7 +92,9 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
     return spec, warnings
 
 
-def search(session: Session, filters: OfferFilters, cache: Cache | None = None, ttl_s: int = 60) -> dict[str, Any]:
+def search(
+    session: Session, filters: OfferFilters, cache: Cache | None = None, ttl_s: int = 60
+) -> dict[str, Any]:
     """``{total, page, page_size, items, warnings?}`` with JSON-ready items."""
     key = None
     if cache is not None:
@@ -105,7 +111,12 @@ def search(session: Session, filters: OfferFilters, cache: Cache | None = None, 
         warnings.append(f"page {filters.page} is past the last page ({last})")
     if any("accelerator-only-price" in (r.get("tags") or []) for r in items):
         warnings.append("GCP prices are for the GPUs alone; the host VM is billed on top")
-    result: dict[str, Any] = {"total": total, "page": filters.page, "page_size": filters.page_size, "items": items}
+    result: dict[str, Any] = {
+        "total": total,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "items": items,
+    }
     if warnings:
         result["warnings"] = warnings
     if cache is not None and key is not None:
@@ -247,7 +258,12 @@ def provider_health(session: Session, now: datetime | None = None) -> list[dict[
         if ts is not None and ts.tzinfo is None:
             ts = ts.replace(tzinfo=UTC)
             r["last_sync_ts"] = ts
-        if r["status"] == "up" and ts is not None and r.get("mode") == "live" and (now - ts).total_seconds() > STALE_AFTER_S:
+        if (
+            r["status"] == "up"
+            and ts is not None
+            and r.get("mode") == "live"
+            and (now - ts).total_seconds() > STALE_AFTER_S
+        ):
             r["status"] = "degraded"
             r["last_error"] = "last successful sync is more than 7 days old"
         out.append(r)
@@ -300,6 +316,13 @@ def relaxations(session: Session, filters: OfferFilters, limit: int = 3) -> list
         spec, _ = build_spec(relaxed)
         total, rows = repo.search_offers(session, spec)
         if total:
-            out.append({"drop": name, "value": getattr(filters, name), "total": total, "nearest": [_jsonable(r) for r in rows]})
+            out.append(
+                {
+                    "drop": name,
+                    "value": getattr(filters, name),
+                    "total": total,
+                    "nearest": [_jsonable(r) for r in rows],
+                }
+            )
     out.sort(key=lambda r: (-int(r["total"] > 0), float(r["nearest"][0]["price_per_hour"])))
     return out

@@ -77,7 +77,7 @@ class RedisStreamBus:
     def recent(self, topic: str, limit: int = 100) -> list[dict[str, Any]]:
         rows = self._redis.xrevrange(self._stream(topic), count=limit)
         out = []
-        for _id, fields in reversed(rows):  # type: ignore[arg-type]
+        for _id, fields in reversed(rows):
             out.append(
                 {"topic": topic, "key": fields[b"key"].decode(), "payload": orjson.loads(fields[b"payload"])}
             )
@@ -87,7 +87,9 @@ class RedisStreamBus:
         import redis.asyncio as aredis
 
         kwargs = self._redis.connection_pool.connection_kwargs
-        client = aredis.Redis(host=kwargs.get("host", "127.0.0.1"), port=kwargs.get("port", 6379), db=kwargs.get("db", 0))
+        client = aredis.Redis(
+            host=kwargs.get("host", "127.0.0.1"), port=kwargs.get("port", 6379), db=kwargs.get("db", 0)
+        )
         last = "$"
         try:
             while True:
@@ -101,7 +103,7 @@ class RedisStreamBus:
                             "payload": orjson.loads(fields[b"payload"]),
                         }
         finally:
-            await client.aclose()
+            await client.aclose()  # type: ignore[attr-defined]
 
 
 def make_bus(redis_url: str | None) -> MemoryBus | RedisStreamBus:

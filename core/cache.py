@@ -96,17 +96,17 @@ class RedisCache:
             self.misses += 1
             return None
         self.hits += 1
-        return orjson.loads(raw)  # type: ignore[arg-type]
+        return orjson.loads(raw)
 
     def set(self, key: str, value: Any, ttl_s: int) -> None:
         self._redis.set(self._prefix + key, orjson.dumps(value, default=str), ex=ttl_s)
 
     def version(self) -> int:
         raw = self._redis.get(self.VERSION_KEY)
-        return int(raw) if raw is not None else 0  # type: ignore[arg-type]
+        return int(raw) if raw is not None else 0
 
     def bump_version(self) -> int:
-        return int(self._redis.incr(self.VERSION_KEY))  # type: ignore[arg-type]
+        return int(self._redis.incr(self.VERSION_KEY))
 
     def clear(self) -> None:
         for key in self._redis.scan_iter(match=self._prefix + "*", count=1000):

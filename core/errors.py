@@ -98,7 +98,9 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code, "http_error"
         )
         return JSONResponse(
-            envelope(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+            envelope(code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)

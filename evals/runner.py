@@ -53,7 +53,6 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-
 async def run_turn(assistant: Assistant, prompt: str, thread_id: str) -> Observed:
     started = time.perf_counter()
     first: float | None = None
@@ -96,7 +95,10 @@ async def run_turn(assistant: Assistant, prompt: str, thread_id: str) -> Observe
 
 
 async def run_cases(
-    cases: list[dict[str, Any]], session_factory: sessionmaker[Session], settings: Settings, model: str = "offline"
+    cases: list[dict[str, Any]],
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    model: str = "offline",
 ) -> dict[str, Any]:
     assistant = Assistant(session_factory, settings, checkpointer=InMemorySaver(), model_spec=model)
     scores = []
@@ -155,7 +157,9 @@ def format_report(report: dict[str, Any]) -> str:
         v = report[key]
         lines.append(f"{key:<16} {'n/a' if v is None else f'{v:.3f}'}")
     lat = report["latency_ms"]
-    lines.append(f"latency ms       p50 {lat['p50']}  p95 {lat['p95']}  first event p95 {lat['first_event_p95']}")
+    lines.append(
+        f"latency ms       p50 {lat['p50']}  p95 {lat['p95']}  first event p95 {lat['first_event_p95']}"
+    )
     if report["failures"]:
         lines.append(f"failures ({len(report['failures'])}):")
         lines += [f"  {f['id']}: {f['why']}" for f in report["failures"][:40]]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,16 @@ def searched_filters(tool_calls: list[tuple[str, dict[str, Any]]]) -> dict[str, 
                 out["gpu_family"] = gpu.family if gpu else args["gpu_type"]
                 if gpu and gpu.memory_gb and not args.get("min_gpu_memory_gb"):
                     out["min_gpu_memory_gb"] = gpu.memory_gb
-            for key in ("min_gpu_count", "min_gpu_memory_gb", "max_price_per_hour", "max_price_per_gpu_hour", "geo", "country", "spot", "provider"):
+            for key in (
+                "min_gpu_count",
+                "min_gpu_memory_gb",
+                "max_price_per_hour",
+                "max_price_per_gpu_hour",
+                "geo",
+                "country",
+                "spot",
+                "provider",
+            ):
                 if args.get(key) is not None:
                     out[key] = args[key]
         elif name == "compare_offers" and not out:
@@ -122,7 +132,7 @@ def gold_filters(gold: dict[str, Any]) -> OfferFilters:
 
 def satisfies(offer: dict[str, Any], gold: dict[str, Any]) -> list[str]:
     bad = []
-    checks = {
+    checks: dict[str, Callable[[Any], bool]] = {
         "gpu_family": lambda v: offer["gpu_family"] == v,
         "min_gpu_count": lambda v: offer["gpu_count"] >= v,
         "min_gpu_memory_gb": lambda v: offer["gpu_memory_gb"] >= v,
@@ -208,7 +218,9 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
         if not ok:
             s.why.append(f"forecast missing or interval wrong: {f}")
     if "hours" in expect and (needs.get("forecast") or obs.forecast):
-        ok = obs.forecast_hours is not None and math.isclose(float(obs.forecast_hours), float(expect["hours"]))
+        ok = obs.forecast_hours is not None and math.isclose(
+            float(obs.forecast_hours), float(expect["hours"])
+        )
         checks.append(ok)
         if not ok:
             s.why.append(f"hours {obs.forecast_hours} != {expect['hours']}")

@@ -23,11 +23,23 @@ _env = Environment(
     lstrip_blocks=True,
 )
 
-TEMPLATES = {"aws": "aws.tf.j2", "gcp": "gcp.tf.j2", "azure": "azure.tf.j2", "lambda": "lambda.tf.j2", "runpod": "runpod.tf.j2"}
+TEMPLATES = {
+    "aws": "aws.tf.j2",
+    "gcp": "gcp.tf.j2",
+    "azure": "azure.tf.j2",
+    "lambda": "lambda.tf.j2",
+    "runpod": "runpod.tf.j2",
+}
 
 # GCP sells A2/A3/A4/G2 machine types with their GPUs attached.
 _GCP_MACHINE = {
-    ("A100", 40): {1: "a2-highgpu-1g", 2: "a2-highgpu-2g", 4: "a2-highgpu-4g", 8: "a2-highgpu-8g", 16: "a2-megagpu-16g"},
+    ("A100", 40): {
+        1: "a2-highgpu-1g",
+        2: "a2-highgpu-2g",
+        4: "a2-highgpu-4g",
+        8: "a2-highgpu-8g",
+        16: "a2-megagpu-16g",
+    },
     ("A100", 80): {1: "a2-ultragpu-1g", 2: "a2-ultragpu-2g", 4: "a2-ultragpu-4g", 8: "a2-ultragpu-8g"},
     ("H100", 80): {1: "a3-highgpu-1g", 2: "a3-highgpu-2g", 4: "a3-highgpu-4g", 8: "a3-highgpu-8g"},
     ("H200", 141): {8: "a3-ultragpu-8g"},
@@ -44,7 +56,7 @@ def _ident(text: str) -> str:
 def _gcp_machine(offer: dict[str, Any]) -> str | None:
     if "MEGA" in str(offer.get("gpu_type", "")).upper():
         return "a3-megagpu-8g" if offer["gpu_count"] == 8 else None
-    key = (offer["gpu_family"], int(round(float(offer["gpu_memory_gb"]))))
+    key = (offer["gpu_family"], round(float(offer["gpu_memory_gb"])))
     return _GCP_MACHINE.get(key, {}).get(int(offer["gpu_count"]))
 
 
@@ -66,7 +78,9 @@ def render_terraform(offer: dict[str, Any], name: str = "gpubroker-node") -> tup
     if provider == "gcp":
         machine = _gcp_machine(offer)
         if machine is None:
-            notes.append(f"no GCP machine type bundles {offer['gpu_count']}x {offer['gpu_family']}; set machine_type")
+            notes.append(
+                f"no GCP machine type bundles {offer['gpu_count']}x {offer['gpu_family']}; set machine_type"
+            )
             machine = "REPLACE-machine-type"
         ctx["machine_type"] = machine
         notes.append("GCP bills the host VM on top of the GPU price shown for this offer")

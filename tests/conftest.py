@@ -26,7 +26,9 @@ from core.settings import Settings
 PG_ADMIN_URL = os.environ.get("GPUBROKER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = os.environ.get("GPUBROKER_TEST_PG_DB", "gpubroker_test")
 REDIS_URL = os.environ.get("GPUBROKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-BACKENDS = [b.strip() for b in os.environ.get("GPUBROKER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+BACKENDS = [
+    b.strip() for b in os.environ.get("GPUBROKER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
+]
 
 
 def _recreate_pg_database(name: str) -> str:

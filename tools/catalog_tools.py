@@ -92,7 +92,8 @@ def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResul
         filters=args.model_dump(exclude_none=True, exclude={"limit", "sort"}),
         warnings=found.get("warnings") or [],
         relaxations=[
-            Relaxation(drop=r["drop"], total=r["total"], nearest=[brief(o) for o in r["nearest"]]) for r in relaxed
+            Relaxation(drop=r["drop"], total=r["total"], nearest=[brief(o) for o in r["nearest"]])
+            for r in relaxed
         ],
     )
 
@@ -171,7 +172,9 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
                 raise ToolInputError(f"unknown GPU {args.gpu_type!r}")
             family, variant, spot = gpu.family, gpu.variant, False
             geo = args.region if args.region in ("na", "sa", "eu", "asia", "oceania", "me", "af") else None
-            filters = OfferFilters(gpu_type=args.gpu_type, geo=geo, spot=False, availability="up", page_size=100)
+            filters = OfferFilters(
+                gpu_type=args.gpu_type, geo=geo, spot=False, availability="up", page_size=100
+            )
             rows = service.search(session, filters, ctx.cache)["items"]
             if rows:
                 per_gpu = median_price([{"price_per_hour": r["price_per_gpu_hour"]} for r in rows])
@@ -185,7 +188,15 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
             price = per_gpu * args.count
         else:
             raise ToolInputError("give offer_id or gpu_type")
-        est = estimate_cost(session, family=family, variant=variant, price_per_hour=price, hours=args.hours, spot=spot, basis=basis)
+        est = estimate_cost(
+            session,
+            family=family,
+            variant=variant,
+            price_per_hour=price,
+            hours=args.hours,
+            spot=spot,
+            basis=basis,
+        )
     return ForecastCostResult(**est.__dict__)
 
 
@@ -206,7 +217,7 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
         if gpu is None:
             raise ToolInputError(f"unknown GPU {args.gpu_type!r}")
         memory = gpu.memory_gb or GPUS[gpu.family].default_memory_gb
-        spec = {
+        spec: dict[str, Any] = {
             "id": "(none)",
             "provider": args.provider.lower(),
             "external_id": "REPLACE-instance-type",
@@ -223,7 +234,10 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
             "tags": [],
         }
         template, text, notes = render_terraform(spec, args.name)
-        notes.insert(0, "no catalog offer matches this configuration: check the instance type and region before applying")
+        notes.insert(
+            0,
+            "no catalog offer matches this configuration: check the instance type and region before applying",
+        )
         provider = str(spec["provider"])
     return GenerateTerraformResult(provider=provider, template=template, terraform=text, notes=notes)
 

@@ -66,7 +66,11 @@ def make_tools(ctx: ToolContext) -> list[BaseTool]:
 
         tools.append(
             StructuredTool.from_function(
-                func=call, name=name, description=(fn.__doc__ or name).strip(), args_schema=args_model, infer_schema=False
+                func=call,
+                name=name,
+                description=(fn.__doc__ or name).strip(),
+                args_schema=args_model,
+                infer_schema=False,
             )
         )
     return tools

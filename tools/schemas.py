@@ -15,8 +15,12 @@ class SearchOffersArgs(BaseModel):
     gpu_type: str | None = Field(None, description="GPU family or alias, e.g. H100, 'A100 80GB', 4090")
     min_gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs in one offer")
     min_gpu_memory_gb: float | None = Field(None, ge=0, description="minimum memory per GPU in GB")
-    min_total_gpu_memory_gb: float | None = Field(None, ge=0, description="minimum GPU memory summed over the offer")
-    max_price_per_hour: float | None = Field(None, gt=0, description="maximum USD per hour for the whole offer")
+    min_total_gpu_memory_gb: float | None = Field(
+        None, ge=0, description="minimum GPU memory summed over the offer"
+    )
+    max_price_per_hour: float | None = Field(
+        None, gt=0, description="maximum USD per hour for the whole offer"
+    )
     max_price_per_gpu_hour: float | None = Field(None, gt=0, description="maximum USD per GPU-hour")
     geo: Geo | None = Field(None, description="continent: na, sa, eu, asia, oceania, me, af")
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code")
@@ -65,11 +69,15 @@ class GetOfferArgs(BaseModel):
 
 
 class CompareOffersArgs(BaseModel):
-    offer_ids: list[str] = Field(default_factory=list, max_length=10, description="offer ids to put side by side")
+    offer_ids: list[str] = Field(
+        default_factory=list, max_length=10, description="offer ids to put side by side"
+    )
     gpu_types: list[str] = Field(
         default_factory=list, max_length=6, description="GPU families to compare by their cheapest offers"
     )
-    min_gpu_count: int | None = Field(None, ge=1, description="minimum GPUs per offer when comparing GPU types")
+    min_gpu_count: int | None = Field(
+        None, ge=1, description="minimum GPUs per offer when comparing GPU types"
+    )
     geo: Geo | None = None
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code")
     provider: str | None = Field(None, description="compare within one provider")

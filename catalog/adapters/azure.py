@@ -106,8 +106,10 @@ def items_to_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
             continue
         if item.get("unitOfMeasure") != "1 Hour" or item.get("currencyCode", "USD") != "USD":
             rejected.append(
-                {_REJECTED: f"{sku} in {region}: expected USD per '1 Hour', got "
-                 f"{item.get('currencyCode')!r} per {item.get('unitOfMeasure')!r}"}
+                {
+                    _REJECTED: f"{sku} in {region}: expected USD per '1 Hour', got "
+                    f"{item.get('currencyCode')!r} per {item.get('unitOfMeasure')!r}"
+                }
             )
             continue
         spot = " Spot" in str(item.get("skuName") or "") or " Spot" in meter

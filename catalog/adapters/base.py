@@ -114,7 +114,11 @@ def optional_spot_price(value: Any) -> Decimal | None:
 
 
 def with_retries(
-    call: Callable[[], T], *, retries: int, base_delay_s: float = 0.5, sleep: Callable[[float], None] = time.sleep
+    call: Callable[[], T],
+    *,
+    retries: int,
+    base_delay_s: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Retry transient failures with exponential backoff; client errors (4xx but 429) are final."""
     attempt = 0

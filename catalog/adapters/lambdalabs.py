@@ -43,7 +43,7 @@ def configured_secret(settings: Settings, field: str) -> str | None:
 
 
 def accelerator_of(type_name: str) -> str | None:
-    """"gpu_8x_h100_sxm5" -> "H100", "gpu_8x_a100_80gb_sxm4" -> "A100-80GB"; None for CPU-only types."""
+    """ "gpu_8x_h100_sxm5" -> "H100", "gpu_8x_a100_80gb_sxm4" -> "A100-80GB"; None for CPU-only types."""
     parts = type_name.lower().split("_")
     if len(parts) < 3 or parts[0] != "gpu" or parts[2] == "general":
         return None

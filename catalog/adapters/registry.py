@@ -12,7 +12,6 @@ from __future__ import annotations
 from catalog.adapters.aws import AwsAdapter
 from catalog.adapters.azure import AzureAdapter
 from catalog.adapters.base import ProviderAdapter
-from core.settings import Settings
 from catalog.adapters.cudo import CudoAdapter
 from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.fluidstack import FluidstackAdapter
@@ -33,6 +32,7 @@ from catalog.adapters.seeweb import SeewebAdapter
 from catalog.adapters.shadeform import ShadeformAdapter
 from catalog.adapters.simplepod import SimplepodAdapter
 from catalog.adapters.vast import VastAdapter
+from core.settings import Settings
 
 ADAPTERS: dict[str, type[ProviderAdapter]] = {
     cls.provider_id: cls

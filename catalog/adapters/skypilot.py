@@ -44,7 +44,7 @@ def gpu_info_memory_mib(raw: Any) -> float | None:
     memory = {str(k).lower(): v for k, v in gpus[0].items()}.get("memoryinfo") or {}
     size = {str(k).lower(): v for k, v in memory.items()}.get("sizeinmib")
     try:
-        value = float(size)
+        value = float(size)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
     return value if value > 0 else None

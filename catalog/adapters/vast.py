@@ -46,13 +46,19 @@ SEARCH_QUERY: dict[str, Any] = {
 # Vast's snapshot regions end in a continent code; live geolocations ("Czechia, CZ") do not, so the
 # code is derived from the country to keep one region spelling across both modes.
 _CONTINENT_OF_GEO = {
-    "na": "NA", "sa": "SA", "eu": "EU", "asia": "AS", "me": "AS", "oceania": "OC", "af": "AF",
+    "na": "NA",
+    "sa": "SA",
+    "eu": "EU",
+    "asia": "AS",
+    "me": "AS",
+    "oceania": "OC",
+    "af": "AF",
 }
 _REJECTED = "_rejected"  # a row key carrying why an offer could not be read at all
 
 
 def region_of_geolocation(geolocation: str) -> str:
-    """"Czechia, CZ" -> "Czechia, CZ, EU"; left as is when it already has a continent or none is known."""
+    """ "Czechia, CZ" -> "Czechia, CZ, EU"; left as is when it already has a continent or none is known."""
     parts = [p.strip() for p in geolocation.split(",")]
     if len(parts) != 2:
         return geolocation.strip()

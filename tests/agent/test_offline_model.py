@@ -23,9 +23,13 @@ def test_bind_tools_and_tool_call_then_answer(factory: sessionmaker[Session], se
     first = model.invoke([HumanMessage("2x L40S in Europe")])
     assert isinstance(first, AIMessage)
     call = first.tool_calls[0]
-    assert call["name"] == "search_offers" and call["args"]["gpu_type"] == "L40S" and call["args"]["geo"] == "eu"
+    assert (
+        call["name"] == "search_offers" and call["args"]["gpu_type"] == "L40S" and call["args"]["geo"] == "eu"
+    )
     result = tools[0].invoke(call["args"])
-    answer = model.invoke([HumanMessage("2x L40S in Europe"), first, ToolMessage(result, tool_call_id=call["id"])])
+    answer = model.invoke(
+        [HumanMessage("2x L40S in Europe"), first, ToolMessage(result, tool_call_id=call["id"])]
+    )
     assert not answer.tool_calls and "L40S" in str(answer.content)
 
 
@@ -39,12 +43,22 @@ def test_streaming_yields_tool_call_chunks_and_text_chunks() -> None:
     assert merged.tool_calls and merged.tool_calls[0]["name"] == "search_offers"
     payload = json.dumps({"total": 0, "offers": [], "filters": {}, "relaxations": []})
     text_chunks = list(
-        model.stream([HumanMessage("8x H100 in the US"), AIMessage("", tool_calls=merged.tool_calls), ToolMessage(payload, tool_call_id=merged.tool_calls[0]["id"])])
+        model.stream(
+            [
+                HumanMessage("8x H100 in the US"),
+                AIMessage("", tool_calls=merged.tool_calls),
+                ToolMessage(payload, tool_call_id=merged.tool_calls[0]["id"]),
+            ]
+        )
     )
-    assert len(text_chunks) > 2 and "".join(str(c.content) for c in text_chunks).startswith("No offer matches")
+    assert len(text_chunks) > 2 and "".join(str(c.content) for c in text_chunks).startswith(
+        "No offer matches"
+    )
 
 
-def test_a_failing_tool_does_not_end_the_run(factory: sessionmaker[Session], settings: Settings, monkeypatch: Any) -> None:
+def test_a_failing_tool_does_not_end_the_run(
+    factory: sessionmaker[Session], settings: Settings, monkeypatch: Any
+) -> None:
     import tools.catalog_tools as ct
 
     def broken(ctx: Any, args: Any) -> Any:
@@ -54,7 +68,9 @@ def test_a_failing_tool_does_not_end_the_run(factory: sessionmaker[Session], set
     from tools import registry
 
     monkeypatch.setattr(
-        registry, "TOOL_SPECS", [(n, broken if n == "forecast_cost" else f, a) for n, f, a in registry.TOOL_SPECS]
+        registry,
+        "TOOL_SPECS",
+        [(n, broken if n == "forecast_cost" else f, a) for n, f, a in registry.TOOL_SPECS],
     )
     assistant = Assistant(factory, settings, checkpointer=InMemorySaver())
     result = asyncio.run(assistant.run("cheapest H100 for 10 hours", "t-broken"))

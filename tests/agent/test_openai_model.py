@@ -29,7 +29,15 @@ def _plan(body: dict[str, Any]) -> dict[str, Any]:
     """A scripted model: search first, then answer from the tool result it was given."""
     tool_results = [m for m in body["messages"] if m["role"] == "tool"]
     if not tool_results:
-        return {"tool_calls": [{"id": "call_abc123", "name": "search_offers", "arguments": json.dumps({"gpu_type": "H100", "geo": "eu", "min_gpu_count": 8})}]}
+        return {
+            "tool_calls": [
+                {
+                    "id": "call_abc123",
+                    "name": "search_offers",
+                    "arguments": json.dumps({"gpu_type": "H100", "geo": "eu", "min_gpu_count": 8}),
+                }
+            ]
+        }
     found = json.loads(tool_results[-1]["content"])
     cheapest = found["offers"][0]
     return {"content": f"The cheapest is {cheapest['provider']} at ${cheapest['price_per_hour']:.2f}/h."}
@@ -44,7 +52,11 @@ async def completions(request: Request) -> Response:
         message: dict[str, Any] = {"role": "assistant", "content": plan.get("content")}
         if "tool_calls" in plan:
             message["tool_calls"] = [
-                {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
+                {
+                    "id": c["id"],
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"]},
+                }
                 for c in plan["tool_calls"]
             ]
         return JSONResponse(
@@ -53,7 +65,13 @@ async def completions(request: Request) -> Response:
                 "object": "chat.completion",
                 "created": created,
                 "model": body["model"],
-                "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if "tool_calls" in plan else "stop"}],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": message,
+                        "finish_reason": "tool_calls" if "tool_calls" in plan else "stop",
+                    }
+                ],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
             }
         )
@@ -72,7 +90,18 @@ async def completions(request: Request) -> Response:
         yield chunk({"role": "assistant", "content": None if "tool_calls" in plan else ""})
         if "tool_calls" in plan:
             for i, c in enumerate(plan["tool_calls"]):
-                yield chunk({"tool_calls": [{"index": i, "id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": ""}}]})
+                yield chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": i,
+                                "id": c["id"],
+                                "type": "function",
+                                "function": {"name": c["name"], "arguments": ""},
+                            }
+                        ]
+                    }
+                )
                 args = c["arguments"]
                 for part in (args[: len(args) // 2], args[len(args) // 2 :]):
                     yield chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]})
@@ -104,7 +133,9 @@ def test_graph_runs_on_an_openai_compatible_server(
         return [
             (mode, chunk)
             async for mode, chunk in assistant.stream(
-                {"messages": [{"role": "user", "content": "8 H100s in Europe please"}]}, "oa-1", ["messages", "updates"]
+                {"messages": [{"role": "user", "content": "8 H100s in Europe please"}]},
+                "oa-1",
+                ["messages", "updates"],
             )
         ]
 
@@ -118,12 +149,19 @@ def test_graph_runs_on_an_openai_compatible_server(
     # Streamed tool-call deltas became a tool call that the tool node ran.
     updates = [c for m, c in parts if m == "updates"]
     plan_msg = updates[0]["plan"]["messages"][0]
-    assert plan_msg.tool_calls[0]["name"] == "search_offers" and plan_msg.tool_calls[0]["args"]["min_gpu_count"] == 8
+    assert (
+        plan_msg.tool_calls[0]["name"] == "search_offers"
+        and plan_msg.tool_calls[0]["args"]["min_gpu_count"] == 8
+    )
     second = SEEN[1]
     tool_msg = next(m for m in second["messages"] if m["role"] == "tool")
     assert tool_msg["tool_call_id"] == "call_abc123" and json.loads(tool_msg["content"])["total"] > 0
     # Text tokens streamed, and the structured result has the offers the tool found.
-    tokens = [c[0].content for m, c in parts if m == "messages" and c[1].get("langgraph_node") == "plan" and c[0].content]
+    tokens = [
+        c[0].content
+        for m, c in parts
+        if m == "messages" and c[1].get("langgraph_node") == "plan" and c[0].content
+    ]
     assert len(tokens) > 3
     result = updates[-1]["respond"]["result"]
     assert result["recommendations"] and result["summary"].startswith("The cheapest is")

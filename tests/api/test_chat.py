@@ -73,7 +73,11 @@ def test_follow_up_in_a_thread_keeps_the_constraints(client: TestClient) -> None
 
 def test_constraints_are_applied(client: TestClient) -> None:
     body = client.post(
-        "/ai/chat", json={"prompt": "cheapest option please", "constraints": {"gpu_type": "L40S", "region": "europe", "hours": 10}}
+        "/ai/chat",
+        json={
+            "prompt": "cheapest option please",
+            "constraints": {"gpu_type": "L40S", "region": "europe", "hours": 10},
+        },
     ).json()
     assert body["searches"][-1]["gpu_type"] == "L40S" and body["searches"][-1]["geo"] == "eu"
     assert body["forecast"]["hours"] == 10
@@ -98,7 +102,9 @@ def test_no_match_says_what_to_relax_and_shows_nearest(client: TestClient) -> No
         ({"prompt": "hi", "color": "red"}, 422, "color"),
     ],
 )
-def test_bad_input_is_a_4xx_in_the_envelope(client: TestClient, payload: dict[str, Any], status: int, field: str) -> None:
+def test_bad_input_is_a_4xx_in_the_envelope(
+    client: TestClient, payload: dict[str, Any], status: int, field: str
+) -> None:
     for path in ("/ai/chat", "/ai/chat/stream"):
         r = client.post(path, json=payload)
         assert r.status_code == status

@@ -63,7 +63,10 @@ def test_sdk_stateless_run_with_values(base_url: str) -> None:
         return [
             part
             async for part in client.runs.stream(
-                None, "gpubroker", input={"messages": [{"role": "user", "content": "L4 in europe"}]}, stream_mode="values"
+                None,
+                "gpubroker",
+                input={"messages": [{"role": "user", "content": "L4 in europe"}]},
+                stream_mode="values",
             )
         ]
 
@@ -80,11 +83,18 @@ def test_protocol_errors_are_4xx(base_url: str) -> None:
         assert http.get("/threads/nope/state").status_code == 404
         r = http.post("/runs/stream", json={"assistant_id": "gpubroker", "input": {"messages": []}})
         assert r.status_code == 422 and "input.messages" in r.json()["error"]["message"]
-        r = http.post("/runs/stream", json={"assistant_id": "other", "input": {"messages": [{"role": "user", "content": "x"}]}})
+        r = http.post(
+            "/runs/stream",
+            json={"assistant_id": "other", "input": {"messages": [{"role": "user", "content": "x"}]}},
+        )
         assert r.status_code == 422 and "assistant_id" in r.json()["error"]["message"]
         r = http.post(
             "/runs/stream",
-            json={"assistant_id": "gpubroker", "stream_mode": "debug", "input": {"messages": [{"role": "user", "content": "x"}]}},
+            json={
+                "assistant_id": "gpubroker",
+                "stream_mode": "debug",
+                "input": {"messages": [{"role": "user", "content": "x"}]},
+            },
         )
         assert r.status_code == 422 and "stream_mode" in r.json()["error"]["message"]
         tid = http.post("/threads", json={}).json()["thread_id"]

@@ -73,7 +73,9 @@ def test_bundled_catalog_has_2000_offers_from_21_providers(db: Session) -> None:
 
 def test_quirks_are_handled(db: Session) -> None:
     # PrimeIntellect's 99999999 spot placeholder means no spot offer.
-    assert not db.execute(select(Offer).where(Offer.provider == "primeintellect", Offer.spot.is_(True))).first()
+    assert not db.execute(
+        select(Offer).where(Offer.provider == "primeintellect", Offer.spot.is_(True))
+    ).first()
     # Vast's SpotPrice 0.00 is no spot price either; its regions become countries.
     vast = offers_of(db, "vast")
     assert vast and not any(o.spot for o in vast)
@@ -90,10 +92,14 @@ def test_quirks_are_handled(db: Session) -> None:
 
 def test_per_gpu_price_is_price_over_count(db: Session) -> None:
     for o in offers_of(db, "lambda")[:50]:
-        assert abs(Decimal(o.price_per_gpu_hour) * o.gpu_count - Decimal(o.price_per_hour)) < Decimal("0.0001")
+        assert abs(Decimal(o.price_per_gpu_hour) * o.gpu_count - Decimal(o.price_per_hour)) < Decimal(
+            "0.0001"
+        )
 
 
-def test_rerunning_a_sync_changes_nothing(factory: sessionmaker[Session], settings: Settings, db: Session) -> None:
+def test_rerunning_a_sync_changes_nothing(
+    factory: sessionmaker[Session], settings: Settings, db: Session
+) -> None:
     history_before = db.execute(select(func.count()).select_from(PriceHistory)).scalar_one()
     report = run_sync(factory, settings, providers=["aws", "lambda", "vast"])
     totals = report.totals()
@@ -120,13 +126,23 @@ def test_malformed_rows_are_rejected_with_reason_and_counted(
     assert lam.error is None
     assert lam.rejected == 5
     reasons = " | ".join(r.reason for r in lam.rejections)
-    for expected in ("missing price", "unknown accelerator 'QuantumGPU'", "gpu count", "positive", "duplicate"):
+    for expected in (
+        "missing price",
+        "unknown accelerator 'QuantumGPU'",
+        "gpu count",
+        "positive",
+        "duplicate",
+    ):
         assert expected in reasons
     # The one good row is unchanged (it exists in the bundled catalog); the others went down.
     assert lam.unchanged == 1
     assert lam.down > 100
     db.expire_all()
-    up = db.execute(select(Offer).where(Offer.provider == "lambda", Offer.availability == "up")).scalars().all()
+    up = (
+        db.execute(select(Offer).where(Offer.provider == "lambda", Offer.availability == "up"))
+        .scalars()
+        .all()
+    )
     assert len(up) == 1
 
 
@@ -142,9 +158,15 @@ def test_changed_price_updates_offer_and_appends_history(
     offer = db.execute(select(Offer).where(Offer.external_id == "gpu_8x_h100_sxm5/us-east-1")).scalar_one()
     assert offer.price_per_hour == Decimal("20.000000")
     assert offer.price_per_gpu_hour == Decimal("2.500000")
-    prices = db.execute(
-        select(PriceHistory.price_per_hour).where(PriceHistory.offer_id == offer.id).order_by(PriceHistory.id)
-    ).scalars().all()
+    prices = (
+        db.execute(
+            select(PriceHistory.price_per_hour)
+            .where(PriceHistory.offer_id == offer.id)
+            .order_by(PriceHistory.id)
+        )
+        .scalars()
+        .all()
+    )
     assert [float(p) for p in prices] == [23.92, 20.0]
     message = bus.recent("price_updates")[-1]
     assert message["key"] == "lambda"
@@ -172,7 +194,13 @@ def test_successful_ingestion_invalidates_cached_searches(
     factory: sessionmaker[Session], settings: Settings, cache: Any
 ) -> None:
     version = cache.version()
-    run_sync(factory, settings, providers=["lambda"], adapters={"lambda": FixedRowsAdapter(settings, [row(Price="19")])}, cache=cache)
+    run_sync(
+        factory,
+        settings,
+        providers=["lambda"],
+        adapters={"lambda": FixedRowsAdapter(settings, [row(Price="19")])},
+        cache=cache,
+    )
     assert cache.version() == version + 1
     run_sync(factory, settings, providers=["nebius"], cache=cache)  # nothing changed: the cache stays
     assert cache.version() == version + 1

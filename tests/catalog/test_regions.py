@@ -56,9 +56,27 @@ def test_every_catalog_region_maps(provider: str, region: str) -> None:
 def test_catalog_covers_every_provider() -> None:
     providers = {provider for provider, _ in CATALOG_REGIONS}
     assert providers == {
-        "aws", "cudo", "digitalocean", "fluidstack", "gcp", "hyperbolic", "ibm", "lambda", "mithril",
-        "nebius", "oci", "ovhcloud", "paperspace", "primeintellect", "runpod", "scaleway", "scp",
-        "seeweb", "shadeform", "simplepod", "vast",
+        "aws",
+        "cudo",
+        "digitalocean",
+        "fluidstack",
+        "gcp",
+        "hyperbolic",
+        "ibm",
+        "lambda",
+        "mithril",
+        "nebius",
+        "oci",
+        "ovhcloud",
+        "paperspace",
+        "primeintellect",
+        "runpod",
+        "scaleway",
+        "scp",
+        "seeweb",
+        "shadeform",
+        "simplepod",
+        "vast",
     }
 
 

@@ -32,7 +32,9 @@ def parse(text: str) -> Any:
 @pytest.mark.parametrize("provider", ["aws", "gcp", "lambda", "runpod", "vast", "nebius", "shadeform"])
 @pytest.mark.parametrize("spot", [False, True])
 def test_offers_render_parseable_terraform(db: Session, provider: str, spot: bool) -> None:
-    oid = db.execute(select(Offer.id).where(Offer.provider == provider, Offer.spot.is_(spot)).limit(1)).scalar()
+    oid = db.execute(
+        select(Offer.id).where(Offer.provider == provider, Offer.spot.is_(spot)).limit(1)
+    ).scalar()
     if oid is None:
         oid = db.execute(select(Offer.id).where(Offer.provider == provider).limit(1)).scalar_one()
     offer = service.get_offer(db, oid)

@@ -39,8 +39,10 @@ def test_gpu_types_become_offers_per_cloud_and_size() -> None:
     assert prices["1x_A100-80GB_SECURE/-"] == 1.64
     assert not any("A100-80GB_COMMUNITY" in k for k in prices)  # not sold in community cloud
     assert {k for k in prices if "RTX4090" in k} == {
-        "1x_RTX4090_COMMUNITY/-", "1x_RTX4090_COMMUNITY/-#spot",
-        "2x_RTX4090_COMMUNITY/-", "2x_RTX4090_COMMUNITY/-#spot",
+        "1x_RTX4090_COMMUNITY/-",
+        "1x_RTX4090_COMMUNITY/-#spot",
+        "2x_RTX4090_COMMUNITY/-",
+        "2x_RTX4090_COMMUNITY/-#spot",
     }  # maxGpuCount 2 caps the sizes
 
     h100 = next(r for r in rows if r["external_id"] == "8x_H100-SXM_SECURE/-")
@@ -70,8 +72,13 @@ def test_malformed_gpu_types_are_rejected_with_a_reason() -> None:
                 42,
                 {**h100, "displayName": None},
                 {**h100, "id": "NVIDIA Mystery", "displayName": "Quantum 9000", "maxGpuCount": 1},
-                {**h100, "displayName": "L40S", "maxGpuCount": 1, "communityCloud": False,
-                 "securePrice": "soon"},
+                {
+                    **h100,
+                    "displayName": "L40S",
+                    "maxGpuCount": 1,
+                    "communityCloud": False,
+                    "securePrice": "soon",
+                },
             ]
         }
     }
