@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
+from agent.planner import RELAX_WORDS
 from agent.state import AgentState, ChatResult, Forecast, Iac, Recommendation
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
@@ -120,7 +121,8 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
                 _rec(o, "cheapest match" if i == 0 else f"#{i + 1} by price") for i, o in enumerate(offers)
             ]
             result.nearest = [
-                _rec(r["nearest"][0], f"if you {r['drop']} is relaxed") for r in data.get("relaxations", [])
+                _rec(r["nearest"][0], f"nearest if you {RELAX_WORDS.get(r['drop'], 'drop ' + r['drop'])}")
+                for r in data.get("relaxations", [])
             ]
             result.relax = [r["drop"] for r in data.get("relaxations", [])]
             result.marketplace_url = _marketplace_url(data.get("filters") or args)

@@ -84,9 +84,19 @@ def _normalize(text: str) -> str:
     # Prices in other currencies are read at face value: the market quotes USD and a user's "€3/h"
     # is a ceiling of about that size.
     s = s.replace("≤", "<=").replace("≥", ">=").replace("€", "$").replace("£", "$").replace("us$", "$")
-    # "8xH100" / "H100x8": split the multiplier from the name so that both halves are seen.
+    # Digit grouping and decimal commas: "$2,500" is 2500, "2,5 $ per hour" is 2.5 (a comma with one
+    # or two digits after it is a decimal point only next to money, so "2,4 or 8 gpus" stays a list).
+    s = re.sub(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])", lambda m: m.group(0).replace(",", ""), s)
+    s = re.sub(r"(\$\s*\d+),(\d{1,2})(?![\d,])", r"\1.\2", s)
+    s = re.sub(
+        r"(?<![\d.,])(\d+),(\d{1,2})(?=\s*(?:\$|usd\b|dollars?\b|bucks\b|eur\b|euros?\b|/|per\b))",
+        r"\1.\2",
+        s,
+    )
+    # "8xH100" / "H100x8" / "80GBx8": split the multiplier from the name so that both halves are seen.
     s = re.sub(r"\b(\d{1,3})x(?=[a-z])", r"\1x ", s)
     s = re.sub(r"\b([a-z]{1,4}\d{2,4}[a-z]?)x(\d{1,3})\b", r"\1 x\2", s)
+    s = re.sub(r"\b(\d{2,3}\s*(?:gb|g))x(\d{1,3})\b", r"\1 x\2", s)
     # Keyboard typos "H1OO", "A1OO": a letter O inside a model number is a zero.
     s = re.sub(
         r"\b([a-z]{1,3})(\d[\do]{1,3})(?=[a-z]?\b)", lambda m: m.group(1) + m.group(2).replace("o", "0"), s
@@ -122,6 +132,41 @@ def _resolve(phrase: str, start: int, end: int) -> _Gpu | None:
     return _Gpu(hit.family, hit.variant, float(hit.memory_gb) if hit.memory_gb else None, start, end)
 
 
+# A model name typed with a gap after its letters: "h 100", "mi 300x", "l 40s".  "a" is left out
+# because "a 40GB card" and "a 100 hours" are an article and a number.
+_SPLIT_PREFIX_RE = re.compile(r"^(?:[b-hj-wyz]|mi|gh|gb)$")
+_SPLIT_NUMBER_RE = re.compile(r"^\d{1,4}[a-z]{0,2}$")
+
+
+def _split_name(s: str, tokens: list[tuple[str, int, int]], i: int) -> tuple[_Gpu, int] | None:
+    """A name split by a space ("h 100": two tokens) or a hyphen the resolver does not take ("mi-300x"),
+    with the number of tokens it spans."""
+    hyphenated = re.match(r"^([a-z]{1,3})-(\d{1,4}[a-z]{0,2})$", tokens[i][0])
+    if hyphenated is not None and _SPLIT_PREFIX_RE.match(hyphenated.group(1)):
+        joined = hyphenated.group(1) + hyphenated.group(2)
+        for cand in (joined, joined[:-1]) if joined.endswith("s") else (joined,):
+            hit = _resolve(cand, tokens[i][1], tokens[i][2])
+            if hit is not None and hit.family.lower() == cand:
+                return hit, 1
+        return None
+    if i + 1 >= len(tokens) or not _SPLIT_PREFIX_RE.match(tokens[i][0]):
+        return None
+    (prefix, start, end), (number, nstart, nend) = tokens[i], tokens[i + 1]
+    if not _SPLIT_NUMBER_RE.match(number) or s[end:nstart] != " ":
+        return None
+    if re.match(
+        r"\s*(?:\$|usd\b|dollars?\b|bucks\b|cents?\b|gb\b|gigs?\b|h\b|hrs?\b|hours?\b|days?\b|%)", s[nend:]
+    ):
+        return None
+    joined = prefix + number
+    for cand in (joined, joined[:-1]) if joined.endswith("s") else (joined,):
+        hit = _resolve(cand, start, nend)
+        # Only an exact name: the resolver's fuzzy matching would turn "p 40" into some card.
+        if hit is not None and hit.family.lower() == cand:
+            return hit, 2
+    return None
+
+
 def _find_gpus(s: str) -> list[_Gpu]:
     """GPU mentions in text order, longest name first ("rtx 6000 ada" before "rtx 6000")."""
     tokens = []
@@ -132,6 +177,11 @@ def _find_gpus(s: str) -> list[_Gpu]:
     i = 0
     while i < len(tokens):
         word = tokens[i][0]
+        split = _split_name(s, tokens, i)
+        if split is not None:
+            found.append(split[0])
+            i += split[1]
+            continue
         if _NOT_GPU_RE.match(word):
             i += 1
             continue
@@ -165,49 +215,105 @@ def _find_gpus(s: str) -> list[_Gpu]:
     return found
 
 
-def _masked(s: str, gpus: list[_Gpu]) -> str:
-    """``s`` with every GPU mention replaced by the placeholder ``§g``."""
+# Hardware the user already has ("my current setup is a single 3090 at home", "I have a 4090 locally")
+# is context, not the ask, when the message goes on to want something.
+_OWNED_BEFORE_RE = re.compile(
+    r"(?:\b(?:my|our)\s+(?:current\s+|own\s+|local\s+|old\s+|existing\s+|home\s+)?(?:setup|rig|machine|laptop|"
+    r"workstation|pc|desktop|box|server)\b(?:\s+(?:is|has|uses|runs|with))?|"
+    r"\b(?:i|we)\s+(?:already\s+|currently\s+)?(?:have|own|got|'ve got|am using|are using))[^.;!?]{0,16}$"
+)
+_OWNED_AFTER_RE = re.compile(r"\s*(?:at home|locally|on my desk|in my (?:pc|rig|machine|laptop|desktop))\b")
+_WANT_AFTER_RE = re.compile(r"\b(?:need|want|looking|rent\w*|find|thinking of|hoping|upgrade|something)\b")
+
+
+def _owned(s: str, g: _Gpu) -> bool:
+    before = s[max(0, g.start - 60) : g.start]
+    owned = _OWNED_BEFORE_RE.search(before) is not None or _OWNED_AFTER_RE.match(s, g.end) is not None
+    return owned and _WANT_AFTER_RE.search(s, g.end) is not None
+
+
+def _masked(s: str, gpus: list[_Gpu], owned: Iterable[_Gpu] = ()) -> str:
+    """``s`` with every GPU mention replaced by the placeholder ``§g`` (``§o`` for hardware the user
+    already has, whose count is not what they ask for)."""
     out: list[str] = []
     pos = 0
-    for g in gpus:
+    marks = sorted([(g, "§g") for g in gpus] + [(g, "§o") for g in owned], key=lambda t: t[0].start)
+    for g, mark in marks:
         out.append(s[pos : g.start])
-        out.append("§g")
+        out.append(mark)
         pos = g.end
     out.append(s[pos:])
     return "".join(out)
 
 
+_UNITS = [
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]  # fmt: skip
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_NUMBERS: dict[str, int] = {
-    "one": 1, "single": 1, "a single": 1, "two": 2, "a pair of": 2, "pair of": 2, "a couple of": 2,
-    "couple of": 2, "a couple": 2, "dual": 2, "twin": 2, "three": 3, "four": 4, "quad": 4, "five": 5,
-    "six": 6, "half a dozen": 6, "seven": 7, "eight": 8, "octo": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "a dozen": 12, "sixteen": 16, "twenty": 20, "thirty-two": 32, "thirty two": 32,
-    "sixty-four": 64, "sixty four": 64,
+    **{w: i for i, w in enumerate(_UNITS, 1)},
+    **{w: 10 * i for i, w in enumerate(_TENS, 2)},
+    # "twenty-four", "thirty two"
+    **{f"{t}{sep}{u}": 10 * i + j for i, t in enumerate(_TENS, 2) for j, u in enumerate(_UNITS[:9], 1)
+       for sep in ("-", " ")},
+    "single": 1, "a single": 1, "a pair of": 2, "pair of": 2, "a couple of": 2,
+    "couple of": 2, "a couple": 2, "dual": 2, "twin": 2, "triple": 3, "a trio of": 3, "trio of": 3, "quad": 4,
+    "half a dozen": 6, "octo": 8, "a dozen": 12, "two dozen": 24, "a hundred": 100, "one hundred": 100,
 }  # fmt: skip
 _NUM = "(?:\\d+|" + "|".join(sorted((re.escape(w) for w in _WORD_NUMBERS), key=len, reverse=True)) + ")"
-_MEM_OPT = r"(?:\s*\d+\s*(?:gb|g|gib|gigs?)\b)?"
+_MEM_OPT = r"(?:\s*\(?\s*\d+\s*(?:gb|g|gib|gigs?)\b\s*\)?)?"
 _VARIANT_OPT = r"(?:\s*(?:sxm\d?|pcie|nvl|80gb|40gb))?"
+# "4 pieces of RTX 4090", "2 piece H100", "3 units of A100", "2 pcs L40S"
+_PIECES_OPT = r"(?:(?:pieces?|pcs\.?|units?|nos\.?)\s+)?"
 _COUNT_PATTERNS: tuple[re.Pattern[str], ...] = (
     # "2-4 H100s": the lower bound is the minimum.
     re.compile(r"(?<![\w$.-])(\d+)\s*(?:-|to)\s*\d+\s*x?\s*(?:§g|gpus?\b)"),
     # "8x H100", "eight H100s", "a pair of L40S", "single 80GB GPU", "4x nvidia a100", "8-gpu node"
     re.compile(
-        rf"(?<![\w$.-])({_NUM})(?!\d)\s*\+?\s*(?:x\s*|\*\s*)?(?:of\s+(?:the\s+)?)?(?:nvidia\s+|amd\s+)?{_MEM_OPT}\s*"
+        rf"(?<![\w$.-])({_NUM})(?!\d)\s*\+?\s*(?:x\s*|\*\s*)?{_PIECES_OPT}(?:of\s+(?:the\s+)?)?(?:nvidia\s+|amd\s+)?"
+        rf"{_MEM_OPT}\s*"
         r"(?:§g|(?:-\s*)?gpus?\b(?![-\s]?h(?:ou)?rs?\b)|graphics cards?\b|cards?\b)"
     ),
     # "H100 x8", "H100 SXM x 8", "A100 80GB x 8", "H100 SXM5 8x"
     re.compile(rf"§g{_VARIANT_OPT}{_MEM_OPT}{_VARIANT_OPT}\s*(?:x|\*)\s*(\d+)\b"),
     re.compile(rf"§g{_VARIANT_OPT}{_MEM_OPT}{_VARIANT_OPT}\s+(\d+)\s*x\b"),
+    # "H100 PCIe single", "A6000 dual" (but a "single node" may hold eight)
+    re.compile(
+        rf"§g{_VARIANT_OPT}{_MEM_OPT}{_VARIANT_OPT}\s*,?\s*(single|dual|quad)\b"
+        r"(?![\s-]*(?:node|machine|box|server|instance|host|tenant|region|zone))"
+    ),
     # "H100s. 8. Europe.": a bare number as its own phrase right after the GPU
     re.compile(r"§g\s*[.:,-]\s*(\d{1,3})\s*(?:[.,;]|$)"),
     # "..., 8x" and "make it 8x"
     re.compile(r"(?<![\w$.-])(\d{1,3})x(?=\s*(?:$|[,.;!?)]|\s+(?:of|nodes?|please|then|instead)\b))"),
     # a follow-up that is only a number: "what about 8?", "make it 4"
     re.compile(r"^\s*(?:and|ok|okay|what about|how about|make it|make that|now)\s+(\d{1,3})\s*[?.!]?\s*$"),
+    # a change of count in a follow-up: "make it two and on-demand", "bump it to 16"
+    re.compile(
+        rf"\b(?:make it|make that|change (?:it |that )?to|go with|let'?s (?:do|say|go with)|bump (?:it |that )?(?:up )?to|"
+        rf"increase (?:it |that )?to|reduce (?:it |that )?to|scale (?:it |that )?(?:up |down )?to)\s+({_NUM})(?!\d)"
+        r"(?!\s*(?:\$|usd\b|dollars?\b|bucks\b|cents?\b|c\b|gb\b|g\b|gigs?\b|h\b|hrs?\b|hours?\b|days?\b|weeks?\b|"
+        r"months?\b|/|per\b|%|\.\d))"
+    ),
+    # "4 should be enough", "8 is fine" opening a follow-up
+    re.compile(
+        rf"^\s*({_NUM})\s+(?:should|would|will|is|are)\s+(?:be\s+)?(?:enough|fine|ok|okay|good|plenty|sufficient|do)\b"
+    ),
     # "8 of them", "8 of em", "2 of those"
     re.compile(rf"(?<![\w$.-])({_NUM})(?!\d)\s+of\s+(?:them|em|'em|those|these)\b"),
     re.compile(r"\bnode of (\d+)\b"),
-    re.compile(r"(?<![\w$.-])(\d+)-way\b"),
+    # "2 pcs", "4 units" on their own
+    re.compile(rf"(?<![\w$.-])({_NUM})\s*(?:pcs\.?|pieces?|units?)(?!\w)"),
+    # "quantity 2", "qty: 4", "gpu count = 8", "gpus. 4." (a form or a terse list)
+    re.compile(
+        r"\b(?:count\s*[:=]|quantity|qty|(?:gpu|card) count|number of (?:gpus|cards)|no\.? of (?:gpus|cards)|gpus?)\s*[:=.,-]?\s*"
+        r"(\d{1,3})(?!\d|\.\d|\s*(?:x\b|h\b|hrs?\b|hours?\b|days?\b|weeks?\b|months?\b|gb\b|g\b|gigs?\b|\$|usd\b|dollars?\b|"
+        r"bucks\b|cents?\b|c\b|/|per\b|%|nodes?\b))"
+    ),
+    re.compile(rf"(?<![\w$.-])({_NUM})-way\b"),
+    # "H100 SXM in Canada, x8, on-demand": the multiplier as its own phrase
+    re.compile(r"(?:^|[,;:(]|(?<!pcie)(?<!gen\d)(?<!lanes)\s)\s*x\s?(\d{1,3})(?=\s*(?:$|[,.;!?)]))"),
 )
 
 
@@ -266,6 +372,10 @@ _AMOUNT_RE = re.compile(
     r"|(?<![\w.$/])(?P<a5>\d+(?:\.\d+)?)"
     r"(?=\s*(?:/\s*(?:gpu\b|h\b|hr\b|hour\b)|per\s+(?:gpu[- ]?)?(?:hour|hr)\b|"
     r"an\s+hour\b|a\s+gpu\b|per\s+gpu\b))"
+    # ... or when a ceiling comes before it and nothing after it says it counts something else:
+    # "4090 anywhere <0.3", "A100 under 2, spot ok" (but not "<3 gpus", "under 24gb").
+    r"|(?:<=?|\bunder|\bbelow|\bless than|\bcheaper than)\s*(?P<a6>\d+(?:\.\d+)?)"
+    r"(?=\s*(?:$|[,;!?)]|\.(?!\d)|(?:and|or|pls|please|spot|on[- ]demand|in|on|for|with|each|total|all|max)\b))"
 )
 _RATE_RE = re.compile(
     r"^\s*(?:/\s*(?:gpu\s*)?(?:/|-|\s)?\s*(?:h|hr|hrs|hour)\b|(?:per|an?|each)\s+(?:gpu[-\s]?)?(?:h|hr|hour)\b"
@@ -288,6 +398,8 @@ _INSTANCE_AFTER_RE = re.compile(
 _MIN_PRICE_BEFORE_RE = re.compile(
     r"(?:\bover\b|\babove\b|(?<!no )\bmore than\b|\bat least\b|>=?|\bfrom\b|\bstarting at\b)\s*$"
 )
+# "not more than", "no more than", "rather not pay more than", "never above": a ceiling after all.
+_NEGATED_MIN_RE = re.compile(r"(?:\bnot?|n'?t|\bnever)(?:\s+[\w']+){0,3}?\s+(?:more than|over|above)\s*$")
 # Above this, an amount without a rate is a budget for the job, not an hourly price.
 _MAX_BARE_HOURLY = 100.0
 
@@ -306,13 +418,19 @@ def _find_budget(s: str, families: Iterable[str]) -> _Budget:
     names = "|".join(re.escape(f.lower()) for f in families)
     per_named_gpu = re.compile(rf"^[^,;]{{0,12}}\bper\s+(?:{names})\b") if names else None
     for m in _AMOUNT_RE.finditer(s):
-        raw = m.group("a1") or m.group("a2") or m.group("a3") or m.group("a4") or m.group("a5")
-        value = float(raw.replace(",", ".")) if raw is not None else 0.5 if m.group("spelled") == "half a" else 1.0
+        raw = next((m.group(g) for g in ("a1", "a2", "a3", "a4", "a5", "a6") if m.group(g)), None)
+        value = (
+            float(raw.replace(",", "."))
+            if raw is not None
+            else 0.5
+            if m.group("spelled") == "half a"
+            else 1.0
+        )
         if m.group("k1") or m.group("k2"):
             value *= 1000
         before = s[max(0, m.start() - 40) : m.start()]
         after = s[m.end() : m.end() + 40]
-        if _MIN_PRICE_BEFORE_RE.search(before[-15:]):
+        if _MIN_PRICE_BEFORE_RE.search(before[-15:]) and not _NEGATED_MIN_RE.search(before):
             continue
         rate = _RATE_RE.match(after) is not None
         per_gpu = _PER_GPU_AFTER_RE.match(after) is not None or _PER_GPU_BEFORE_RE.search(before) is not None
@@ -357,10 +475,16 @@ _DURATION_RE = re.compile(
 # "a week" is a duration after these words ("for a week"), a rate after a price ("$50 a day").
 _DURATION_CUE_BEFORE_RE = re.compile(
     r"(?:\bfor\b|\bover\b|\bduring\b|\babout\b|\baround\b|\blasting\b|\bjust\b|\bonly\b|\bof\b|\brun\b|"
-    r"\bwithin\b|\bneed it\b|^)\s*(?:another\s+|the\s+next\s+)?$"
+    r"\bwithin\b|\bneed it\b|^|(?:^|[,;:]\s*)(?:and|or|plus|then|maybe))\s*(?:another\s+|the\s+next\s+)?$"
 )
 _PRICE_BEFORE_RE = re.compile(
     r"(?:\$\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:bucks|dollars?|usd|cents?|c|\$))\s*$"
+)
+
+
+# Words of a price-outlook question, where "the next 3 months" is the horizon asked about.
+_HORIZON_RE = re.compile(
+    r"\b(?:predict\w*|forecast\w*|trend\w*|outlook|histor\w*|prices? (?:go|drop|fall|rise))"
 )
 
 
@@ -374,8 +498,11 @@ def _find_hours(s: str, count: int | None) -> float | None:
         n, unit = m.group("n"), m.group("u")
         before = s[max(0, m.start() - 25) : m.start()]
         after = s[m.end() : m.end() + 12]
-        # "per hour" is a price, "next month" a horizon, not how long the GPUs are needed.
-        if re.search(r"(?:/|\bper|\bevery|\beach|\bnext|\blast|\bpast|\bthis)\s*$", before):
+        # "per hour" is a price, "next month" a horizon, not how long the GPUs are needed; but "for the
+        # next 48 hours" of a rental (no price outlook asked) is how long.
+        if re.search(r"(?:/|\bper|\bevery|\beach|\bnext|\blast|\bpast|\bthis)\s*$", before) and not (
+            re.search(r"\b(?:for|over) the next\s*$", before) and not _HORIZON_RE.search(s)
+        ):
             continue
         if unit in ("h", "hr", "hrs") and re.match(r"^\s*(?:/|per)\b", after):
             continue
@@ -402,7 +529,18 @@ def _find_hours(s: str, count: int | None) -> float | None:
             value = float(_num_value(n) or 0)
         if value > 0:
             return round(value * _UNITS_TO_HOURS[unit], 4)
+    # "monthly bill", "weekly spend", "cost per month": the period the cost is asked for.
+    period = _PERIOD_COST_RE.search(s)
+    if period is not None:
+        word = period.group(1) or period.group(2)
+        return float(_UNITS_TO_HOURS[{"monthly": "month", "weekly": "week", "daily": "day"}.get(word, word)])
     return None
+
+
+_PERIOD_COST_RE = re.compile(
+    r"\b(monthly|weekly|daily)\s+(?:cost|bill|spend|budget|total)\b"
+    r"|\b(?:cost|bill|spend)\s+(?:per|a|each|every)\s+(month|week|day)\b"
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -412,7 +550,7 @@ def _find_hours(s: str, count: int | None) -> float | None:
 _NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|\bnon\b|\bnothing\b|\bwithout\b|\bavoid\w*|\bnever\b|\bdon'?t\b|\bexcept\b|"
     r"\bexcluding\b|\bbut not\b|\banything but\b|\boutside(?: of)?\b|\binstead of\b|\brather than\b|"
-    r"\bisn'?t\b|\bother than\b)\W*(?:\w+\W+)?$"
+    r"\bisn'?t\b|\bother than\b|\bno need (?:for|of)\b)\W*(?:\w+\W+)?$"
 )
 _SPOT_TRUE_RE = re.compile(
     r"\b(?:spot|interruptible|interruptions?|pre-?emptible|preemptable|pre-?emption|community cloud)\b"
@@ -421,6 +559,14 @@ _SPOT_FALSE_RE = re.compile(
     r"\b(?:on[- ]?demand|reserved|dedicated|non[- ]?spot|uninterruptible|non[- ]?interruptible|"
     r"non[- ]?preemptible|secure cloud|guaranteed)\b|can'?t be interrupted|cannot be interrupted|"
     r"must not be interrupted"
+)
+
+
+# "spot is not ok", "spot instances are too risky for us", "preemptible is a no-go"
+_SPOT_REJECTED_AFTER_RE = re.compile(
+    r"^\s*(?:instances?\s+|vms?\s+|nodes?\s+|capacity\s+|pricing\s+)?(?:is\s+|are\s+|would be\s+)?"
+    r"(?:not\s+(?:ok|okay|fine|allowed|acceptable|an option|wanted|possible|needed|required)|a no\b|a no-go|no good|"
+    r"(?:too\s+|way too\s+)?(?:risky|unreliable)|unacceptable|off the table|out of the question|out\b)"
 )
 
 
@@ -433,11 +579,15 @@ def _find_spot(s: str) -> bool | None:
         negated = _NEGATION_RE.search(before) is not None and not re.search(
             r"don'?t (?:mind|care)\W*$", before
         )
-        if re.match(r"^\s*(?:is\s+|are\s+)?(?:not\s+(?:ok|okay|fine|allowed)|a no)\b", after):
+        if _SPOT_REJECTED_AFTER_RE.match(after):
             negated = True
         marks.append((m.start(), not negated))
     for m in _SPOT_FALSE_RE.finditer(s):
-        flipped = re.search(r"\b(?:instead of|rather than|not|no)\s*$", s[max(0, m.start() - 20) : m.start()])
+        flipped = re.search(
+            r"\b(?:instead of|rather than|not|no|no need for|(?:do|does)n'?t need|needn'?t be|"
+            r"(?:do|does)n'?t (?:have|need) to be|not necessarily)\s*$",
+            s[max(0, m.start() - 30) : m.start()],
+        )
         marks.append((m.start(), flipped is not None))
     values = {v for _, v in marks}
     if len(values) == 1:
@@ -547,11 +697,16 @@ def _short_code_ok(word: str, start: int, s: str, upper_words: set[str]) -> bool
     upper = word.upper() in upper_words
     if word == "us":
         # "us" is a pronoun unless capitalised or placed like a country ("the us", "us-based", "us only").
-        return upper or bool(
-            re.search(r"\bthe\s*$", s[max(0, start - 8) : start])
-            or re.match(
-                r"^(?:-|\s)?(?:based|only|east|west|central|north|south|region|or\b|and\b|\)|,|\.|$)",
-                s[start + 2 : start + 14],
+        return (
+            upper
+            or bool(
+                re.search(r"\bthe\s*$", s[max(0, start - 8) : start])
+                # after a GPU name or a count ("a100 us ondemand", "8x us") or "in"
+                or re.search(r"(?:\bin|\b[a-z]{0,4}\d+[a-z]?|\d+x)\s+$", s[max(0, start - 12) : start])
+                or re.match(
+                    r"^(?:-|\s)?(?:based|only|east|west|central|north|south|region|or\b|and\b|\)|,|\.|$)",
+                    s[start + 2 : start + 14],
+                )
             )
         )
     if word in _LOWER_CODES_OK:
@@ -613,6 +768,8 @@ def _find_places(
                 if len(cand) <= 3 and not _short_code_ok(cand, start, s, upper_words):
                     continue
                 hit = _lookup_place(cand)
+                if hit is None and n == 1 and _COMPACT_REGION_RE.match(cand):
+                    hit = _locate_compact(cand, provider)
                 if hit is None:
                     continue
                 if not _PLACE_NEGATION_RE.search(s[max(0, start - 25) : start]):
@@ -622,7 +779,45 @@ def _find_places(
             if matched:
                 break
         i += matched or 1
+    if not places:
+        places = _typo_places(tokens, taken, s)
     return places, region
+
+
+# Azure-style region names written as one word: "eastus", "westeurope", "uksouth", "japaneast".
+_COMPACT_REGION_RE = re.compile(
+    r"^(?=[a-z]{6,}$)(?:(?:east|west|north|south|central)[a-z]{2,}|[a-z]{2,}(?:east|west|north|south|central))$"
+)
+
+
+def _locate_compact(word: str, provider: str | None) -> tuple[str, str | None] | None:
+    for scheme in dict.fromkeys((provider or "azure", "azure")):
+        loc = locate(scheme, word)
+        if loc.geo is not None and loc.country is not None:
+            return loc.geo, loc.country
+    return None
+
+
+def _typo_places(tokens: list[tuple[str, int, int]], taken: list[tuple[int, int]], s: str) -> list[_Place]:
+    """Place names one slip away: a dropped final "s" ("netherland"), a doubled or stray letter inside
+    the word ("germanny"), two letters swapped ("germnay").  Tried only when no place was found as written,
+    and only on words of six letters or more, where a single edit rarely makes another word."""
+    for word, start, _end in tokens:
+        if len(word) < 6 or not word.isalpha() or word in _PLACE_STOPWORDS:
+            continue
+        if any(a <= start < b for a, b in taken):
+            continue
+        if _PLACE_NEGATION_RE.search(s[max(0, start - 25) : start]):
+            continue
+        edits = [word + "s"]
+        # Not the first or last letter: "turing" is not a misspelt Turin, nor "korean" Korea.
+        edits += [word[:k] + word[k + 1 :] for k in range(1, len(word) - 1)]
+        edits += [word[:k] + word[k + 1] + word[k] + word[k + 2 :] for k in range(len(word) - 1)]
+        for cand in dict.fromkeys(edits):
+            hit = _lookup_place(cand) if len(cand) >= 5 else None
+            if hit is not None:
+                return [_Place(hit[0], hit[1], start)]
+    return []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -722,7 +917,7 @@ def _find_workload(s: str) -> Workload | None:
 # --------------------------------------------------------------------------------------------------
 
 _IAC_RE = re.compile(
-    r"\bterraform\w*|\btf\b|\.tf\b|\bhcl\b|\biac\b|infrastructure[- ]as[- ]code|\bpulumi\b|\bopentofu\b"
+    r"\bterraform\w*|\btf\b|\.tf\b|\bhcl\b|\biac\b|\binfra(?:structure)?[- ]as[- ]code\b|\bpulumi\b|\bopentofu\b"
 )
 # Verbs that ask for offers.  "need"/"want" are left out: "I need the terraform" is not a search.
 _FIND_VERB_RE = re.compile(
@@ -733,44 +928,122 @@ _FIND_VERB_RE = re.compile(
 # Any word pointing at offers, including nouns that may be the subject of a cost question
 # ("how much would the cheapest cost?").
 _FIND_RE = re.compile(
-    r"\b(?:find|search|show|list|recommend\w*|looking for|look for|cheapest|lowest price|best (?:price|deal|"
+    r"\b(?:find|search|show|list|recommend\w*|looking for|look for|cheapest|lowest[- ]pric(?:e|ed)|best (?:price|deal|"
     r"option|offer)s?|options?|offers?|available|availability|deals?|book|what'?s out there|who has|"
     r"where can i|get me|gimme|any\b[^.?]*\b(?:left|for under|under|below)|suggest|do you have|have you got|"
     r"(?:is|are) there (?:any|some))\b"
 )
 # Cues that name a side-by-side on their own ...
 _COMPARE_EXPLICIT_RE = re.compile(
-    r"\bcompar(?:e|es|ed|ing|ison)\b|\bvs\.?(?!\w)|\bversus\b|\bhead[- ]to[- ]head\b"
+    r"\bcompar(?:e|es|ed|ing|ison)\b|\bvs\.?(?!\w)|\bversus\b|\bhead[- ]to[- ]head\b|\bcontrast(?:ing)?\b|"
+    r"\bside[- ]by[- ]side\b|\bprice difference\b|\bdifference in (?:price|cost)s?\b"
 )
-# ... and cues that do so only between two named GPUs or providers.
+# ... and cues that do so only between two named GPUs or providers.  Alternatives with a question
+# about them ("H100 or H200 - which one ...", "lambda or nebius: who has cheaper H100s?", "should I
+# pick A100 or H100") are a comparison; alternatives alone ("an L4 or A10G under $1/h") are a search.
 _COMPARE_RE = re.compile(
-    r"\bdifference (?:in [\w\s]+ )?between\b|"
-    r"\b(?:which|who)(?: is| one is|'s| one'?s) (?:better|faster|cheaper)\b|"
+    r"\bdifferences? (?:in [\w\s]+ )?between\b|"
+    r"\b(?:which|who)(?: is| one is|'s| one'?s| has| have| offers?| gives?) (?:the )?(?:better|faster|cheaper|"
+    r"lower|more|less)\b|"
     r"\bwhich (?:one )?should i\b|\bbetter value\b|\bworth it over\b|\bworth (?:the|paying)\b[^?]*\bover\b|"
-    r"\bstacks? up (?:against|to)\b|\bdifferent from\b|\b(?:better|faster|cheaper) than\b|"
-    r"\bor\b[^?]*\bbetter\b|"
-    r"\bwhich\b[^?]*\bor\b"
+    r"\bstacks? up (?:against|to)\b|\bdifferent from\b|"
+    r"\b(?:better|faster|cheaper|slower|pricier|more expensive|less expensive)(?:\s+[\w-]+){0,2}\s+than\b|"
+    r"\bor\b[^?]*\bbetter\b|\bagainst\b|"
+    r"\b(?:is it|would it be|will it be|is that|which is|which one is|what'?s)\s+(?:\w+\s+)?(?:cheaper|better|faster|"
+    r"more cost[- ](?:efficient|effective)|more economical)\b[^?]*\bor\b|"
+    r"(?<=\s)v\.?(?=\s)|\bpros and cons\b|\btrade-?offs?\b|"
+    r"\b(?:should|shall|do|would) (?:i|we)\s+(?:\w+\s+)?(?:pick|choose|go (?:with|for)|opt for|get|rent|use|take)\b"
+    r"[^?]*\bor\b|"
+    r"\bwhich\b[^?]*\bor\b|\bor\b[^?]*\bwhich\b"
+)
+# How prices move, in the forms a question uses ("will ... drop", "are prices stabilizing").
+_PRICE_MOVES = (
+    r"(?:drop|dip|fall|rise|increase|decrease|climb|decline|spike|crash|soar|sink|stabili[sz]|level(?:l)?|"
+    r"flatten|bottom|peak|recover|tank|plummet|jump)(?:s|es|e|ed|ing)?(?: off| out)?"
 )
 _FORECAST_RE = re.compile(
-    r"\bhow much (?:will|would|does|do|is|are|for|to|money|it|would it|will it|'d)\b|\bhow expensive\b|"
-    r"\bwhat (?:will|would|does|do)\b[^?]*\b(?:cost|run me)\b|\bcost (?:of|me)\b|\btotal cost\b|\bestimat\w*|"
-    r"\bforecast\w*|\bpredict\w*|\btrend\w*|\boutlook\b|\bprojected\b|\bprojection\b|"
-    r"\bgo(?:ing)? (?:up|down)\b|"
-    r"\b(?:will|going to|expect)\b[^?]*\b(?:drop|dip|fall|rise|increase|decrease|get cheaper|cheaper)\b|"
+    r"\bhow much (?:will|would|does|do|is|are|for|to|money|it|would it|will it|'d)\b|"
+    r"\bhow (?:expensive|pricey|costly)\b|\bhow many (?:dollars|bucks|usd|euros)\b|"
+    r"\bwhat (?:will|would|does|do)\b[^?]*\b(?:cost|run me)\b|\bcost (?:of|me)\b|\bestimat\w*|"
+    r"\bwhat (?:would|will|do|does|should|might) (?:i|we|it|that|this) (?:pay|spend|owe)\b|"
+    # "total cost", "monthly bill", "what's the hourly and daily cost", "approx cost"
+    r"\b(?:total|overall|monthly|weekly|daily|hourly|approx(?:imate)?|rough|expected|estimated) "
+    r"(?:cost|spend|bill|price tag)\b|"
+    r"\bwhat(?:'?s| is| will be| would be)? (?:the |my |our )?(?:(?:hourly|daily|weekly|monthly|total|overall|"
+    r"and)\s+)*(?:(?:cost|price tag|bill|spend)s?\b|total(?=\s*(?:$|[?.!,]|for\b|if\b|when\b|of (?:running|renting))))|"
+    r"\bforecast\w*|\bpredict\w*|\btrend\w*|\boutlook\b|\bprojected\b|\bprojection\b|\bballpark\b|"
+    r"\bquote (?:me|us|for)\b|\bgo(?:ing)? (?:up|down)\b|"
+    rf"\b(?:will|going to|gonna|expect)\b[^?]*\b(?:{_PRICE_MOVES}|get cheaper|cheaper)\b|"
+    rf"\bprices?\b[^.?]{{0,30}}\b(?:{_PRICE_MOVES})\b|"
+    r"\bhow (?:long|many (?:hours|days|weeks|months))\b[^?]{0,40}?\b(?:can|could|would|will)\s+(?:i|we)\s+(?:\w+\s+)?"
+    r"(?:run|rent|last|afford|get|buy|keep|use|have)\b|\bset (?:me|us) back\b|"
+    r"\bcost (?:breakdown|estimate|analysis|calculation|summary|projection)\b|\bhow much\s*\?|"
+    r"\bprices?\b[^.?]{0,30}\b(?:heading|headed|moving|direction)\b|"
     r"\bget cheaper\b|\bprices? (?:history|forecast|prediction)\b|\bbudget check\b|\brun me\b|\bthe damage\b|"
-    r"\bhow many hours\b|\bexpected\b[^?]*\bprice|\bcost me\b|"
+    r"\bhow many hours\b|\bexpected\b[^?]*\bprice|\bcost me\b|\bcosts? (?:to|for)\b|"
+    # "what's the price gonna be next week", "H100 prices over the coming month"
+    r"\bprices?\b[^.?]{0,30}\b(?:gonna|going to|will)\s+be\b|"
+    r"\bprices?\b[^.?]{0,30}\b(?:next|coming|upcoming) (?:week|month|quarter|year)s?\b|"
     r"\bhow much (?:in total|total|overall|altogether)\b"
+)
+# A cost word that states a ceiling ("total cost not above $12/h", "monthly spend under $500") is a
+# budget, not a cost question.
+_COST_CEILING_AFTER_RE = re.compile(
+    r"\s*(?:[\w']+\s+){0,3}?(?:(?:should|must|needs? to|has to)\s+(?:be\s+)?(?:stay\s+)?)?"
+    r"(?:(?:not (?:above|over|exceed\w*|more than)|no more than|under|below|max(?:imum)?|at most|within|"
+    r"less than|up to|capped at|limited to)\b|<)"
 )
 # "how much VRAM does ..." is a sizing question, not a cost one.
 _NOT_COST_RE = re.compile(r"\bhow much (?:v?ram|memory|gpu memory|hbm|bandwidth|compute|context)\b")
-_EXPLAIN_RE = re.compile(
-    r"^\s*(?:ok\s+|so\s+|hey\s+|hi\s+)?(?:what|what's|whats|why|how|does|do|is|are|can|could|should|explain|"
-    r"eli5|define|tell me about|help me understand|when)\b|\bexplain\b|\beli5\b|\bdifference between\b|"
-    r"\bwhat (?:is|are|does) (?:a |an |the )?\w+|\bhow does\b|\bwhy\b"
+# Openers that may come before a question word: "roughly how many GB ...", "quick question: what ...".
+_QUESTION_LEAD = (
+    r"(?:(?:ok|okay|so|hey|hi|hello|hmm+|btw|roughly|approximately|approx|quick question|just curious|"
+    r"curious|honestly|also|and|sorry|please)\W+)*"
 )
+_EXPLAIN_RE = re.compile(
+    rf"^\s*{_QUESTION_LEAD}(?:what|what's|whats|why|how|does|do|is|are|can|could|should|explain|"
+    r"eli5|define|tell me about|help me understand|when)\b|\bexplain\b|\beli5\b|\bdifference between\b|"
+    r"\bwhat (?:is|are|does) (?:a |an |the )?\w+|\bhow does\b|\bwhy\b|"
+    r"\btell me (?:what|why|how|when|whether|if)\b|\b(?:i'?d like to|i want to|want to) (?:know|understand)\b|"
+    r"\bi (?:wonder|was wondering)\b|"
+    # a choice between techniques, not between offers: "which precision should I use, bf16 or fp8?"
+    r"\bwhich (?:precision|dtype|data ?type|quantization|quant|format|parallelism|framework|library|"
+    r"optimizer|strategy|technique|method|batch size|context length|inference (?:engine|server))\b"
+)
+# A yes/no question about a hardware or software feature ("is NVLink available on the L40S?", "does
+# the A10G support bf16?") asks for knowledge even when it says "available".
+_FEATURE_QUESTION_RE = re.compile(
+    rf"^\s*{_QUESTION_LEAD}(?:is|are|does|do|can|could|will)\b[^?]*\b(?:nvlink|nvswitch|mig|fp8|fp4|bf16|fp16|"
+    r"tf32|ecc|infiniband|tensor cores?|cuda|rocm|flash[- ]?attention|transformer engine|hbm\w*|gddr\w*|"
+    r"pcie gen ?\d|sr-?iov|multi-instance)\b"
+)
+# "export the cheapest L40S offer as terraform": a request that opens with making the code asks for the
+# code, even when it names the offer to build it from.
+_IAC_VERB_START_RE = re.compile(
+    rf"^\s*{_QUESTION_LEAD}(?:(?:can|could|would|will) you\s+(?:please\s+)?|pls\s+|plz\s+)?"
+    r"(?:export|generate|write|create|produce|output|convert|render|draft|emit|spit out)\b"
+)
+# "A100 or L40S for fine-tuning a 7B model?": alternatives joined by "or" in a question.
+_ALTERNATIVES_QUESTION_RE = re.compile(r"\bor\b[^.!]*\?")
+# Cues of a question about meaning or mechanism.
+_STRONG_EXPLAIN_RE = re.compile(
+    r"\bwhat (?:does|do) [^?]{1,40}\bmean\b|\bwhat is meant by\b|\bhow (?:does|do) [^?]{1,40}\bwork\b|"
+    r"^\s*(?:explain|eli5|define)\b|\b(?:get|gets|getting|be|being) (?:interrupted|preempted|terminated|"
+    r"reclaimed|evicted)\b"
+)
+# Follow-ups that continue the thread's ask rather than ask a question of their own.
+_CONTINUE_RE = re.compile(r"^\s*(?:and\s+)?(?:what|how) (?:about|if)\b|^\s*(?:and|but) (?:if|with|without)\b")
 _FOLLOW_UP_START_RE = re.compile(
     r"^\s*(?:and|also|ok|okay|now|then|what about|how about|or|actually|but|same)\b"
 )
+
+
+def _cost_cue(s: str) -> re.Match[str] | None:
+    """The first cost-question cue that is not a stated ceiling."""
+    for m in _FORECAST_RE.finditer(s):
+        if not _COST_CEILING_AFTER_RE.match(s, m.end()):
+            return m
+    return None
 
 
 @dataclass(frozen=True)
@@ -781,20 +1054,27 @@ class _Decision:
 
 
 def _intent(
-    s: str, n_families: int, n_providers: int, searchy: bool, previous: ParsedRequest | None
+    s: str,
+    n_families: int,
+    n_providers: int,
+    searchy: bool,
+    previous: ParsedRequest | None,
+    budget_given: bool = False,
 ) -> _Decision:
-    """The main ask.  ``searchy``: the message states a budget, a place or a provider."""
+    """The main ask.  ``searchy``: the message states a budget, a place or a provider;
+    ``budget_given``: it states a price ceiling."""
     iac = _IAC_RE.search(s)
     find = _FIND_RE.search(s)
-    forecast = None if _NOT_COST_RE.search(s) else _FORECAST_RE.search(s)
+    forecast = None if _NOT_COST_RE.search(s) else _cost_cue(s)
     explicit_compare = _COMPARE_EXPLICIT_RE.search(s)
     compare = explicit_compare or _COMPARE_RE.search(s)
     cost_question = forecast is not None
 
     # The code is the main ask unless a search, comparison or cost question comes first and the code
     # is an add-on ("find 8 H100s ... and give me the terraform").
-    if iac is not None and not any(
-        m is not None and m.start() < iac.start() for m in (find, compare, forecast)
+    if iac is not None and (
+        _IAC_VERB_START_RE.match(s)
+        or not any(m is not None and m.start() < iac.start() for m in (find, compare, forecast))
     ):
         return _Decision("terraform", True, cost_question)
     wants_iac = iac is not None
@@ -805,10 +1085,19 @@ def _intent(
         return _Decision("compare", wants_iac, cost_question)
     if forecast is not None and _FIND_VERB_RE.search(s) is None:
         return _Decision("forecast", wants_iac, True)
+    # Two GPUs offered as alternatives in a question of their own ("A100 or L40S for a 7B fine-tune?")
+    # ask which to take; with a budget or place, or a search verb, they are alternatives to search.
+    if n_families >= 2 and _ALTERNATIVES_QUESTION_RE.search(s) and not searchy and find is None:
+        return _Decision("compare", wants_iac, cost_question)
+    # What a word means or how something works is knowledge, whatever provider it is asked about.
+    if _STRONG_EXPLAIN_RE.search(s) and find is None and not (budget_given or n_families):
+        return _Decision("explain", wants_iac, cost_question)
+    # A question that names no budget, place or provider needs knowledge, not a search.
+    if _FEATURE_QUESTION_RE.search(s) and not searchy:
+        return _Decision("explain", wants_iac, cost_question)
     if find is not None:
         return _Decision("recommend", wants_iac, cost_question)
-    # A question that names no budget, place or provider needs knowledge, not a search.
-    if not searchy and not re.match(r"^\s*(?:what|how) about\b", s) and _EXPLAIN_RE.search(s):
+    if not searchy and not (previous is not None and _CONTINUE_RE.match(s)) and _EXPLAIN_RE.search(s):
         return _Decision("explain", wants_iac, cost_question)
     if previous is not None:
         # A message without an ask of its own ("in germany", "make it spot") continues the thread's;
@@ -824,7 +1113,7 @@ def _intent(
 # --------------------------------------------------------------------------------------------------
 
 _CHEAP_RE = re.compile(
-    r"\b(?:cheapest|cheaper|lowest price|least expensive|most affordable|as cheap(?:ly)? as possible|"
+    r"\b(?:cheapest|cheaper|lowest[- ]pric(?:e|ed)|least expensive|most affordable|as cheap(?:ly)? as possible|"
     r"for cheap)\b"
 )
 
@@ -833,13 +1122,15 @@ def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedReq
     """Read ``text`` (one user message) into a ParsedRequest, on top of ``previous`` for follow-ups."""
     original = text or ""
     s = _normalize(original)
-    gpus = _find_gpus(s)
+    found = _find_gpus(s)
+    gpus = [g for g in found if not _owned(s, g)]
+    owned = [g for g in found if g not in gpus]
     families = list(dict.fromkeys(g.family for g in gpus))
     providers = _find_providers(s, original)
     places, region = _find_places(
         s, original, [(g.start, g.end) for g in gpus], providers[0] if len(providers) == 1 else None
     )
-    count = _find_count(_masked(s, gpus))
+    count = _find_count(_masked(s, gpus, owned))
     memory = _find_memory(s)
     if memory is None:
         memory = next((g.memory_gb for g in gpus if g.memory_gb), None)
@@ -849,7 +1140,8 @@ def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedReq
     workload = _find_workload(s)
 
     searchy = bool(providers or places or budget.per_hour or budget.per_gpu_hour)
-    decided = _intent(s, len(families), len(providers), searchy, previous)
+    budget_given = bool(budget.per_hour or budget.per_gpu_hour or budget.total)
+    decided = _intent(s, len(families), len(providers), searchy, previous, budget_given)
 
     out = previous.model_copy(deep=True) if previous is not None else ParsedRequest()
     out.intent = decided.intent

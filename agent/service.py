@@ -16,14 +16,17 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from accounts.gdpr import register_source
 from agent.graph import build_graph
 from agent.llm import make_chat_model
 from agent.models import AgentThread
 from agent.planner import format_constraints
 from agent.state import ChatResult
+from core.db import session_scope
 from core.errors import Conflict, NotFound
 from core.settings import Settings
 from tools.context import ToolContext
@@ -48,31 +51,98 @@ def create_thread(
     thread_id: str | None = None,
     metadata: dict[str, Any] | None = None,
     if_exists: str = "raise",
+    *,
+    tenant_id: str | None = None,
+    user_id: str | None = None,
 ) -> AgentThread:
+    """A new thread owned by ``tenant_id``/``user_id`` (None for in-process callers such as evals)."""
     tid = thread_id or str(uuid.uuid4())
     existing = session.get(AgentThread, tid)
     if existing is not None:
-        if if_exists == "do_nothing":
+        # Another tenant's thread is never handed out, even with if_exists=do_nothing.
+        if if_exists == "do_nothing" and existing.tenant_id == tenant_id:
             return existing
         raise Conflict(f"thread {tid!r} already exists")
     now = datetime.now(UTC)
-    thread = AgentThread(id=tid, metadata_=metadata or {}, status="idle", created_at=now, updated_at=now)
+    thread = AgentThread(
+        id=tid,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        metadata_=metadata or {},
+        status="idle",
+        created_at=now,
+        updated_at=now,
+    )
     session.add(thread)
     session.flush()
     return thread
 
 
-def get_thread(session: Session, thread_id: str) -> AgentThread:
+def get_thread(session: Session, thread_id: str, tenant_id: str | None = None) -> AgentThread:
+    """The thread, when it belongs to ``tenant_id``; another tenant's thread is "not found", exactly
+    like one that does not exist. ``tenant_id=None`` is for in-process callers only (evals)."""
     thread = session.get(AgentThread, thread_id)
-    if thread is None:
+    if thread is None or (tenant_id is not None and thread.tenant_id != tenant_id):
         raise NotFound(f"thread {thread_id!r} not found")
     return thread
 
 
-def list_threads(session: Session, limit: int = 20) -> list[AgentThread]:
-    return list(
-        session.execute(select(AgentThread).order_by(AgentThread.updated_at.desc()).limit(limit)).scalars()
-    )
+def list_threads(
+    session: Session, limit: int = 20, *, tenant_id: str | None = None, user_id: str | None = None
+) -> list[AgentThread]:
+    stmt = select(AgentThread)
+    if tenant_id is not None:
+        stmt = stmt.where(AgentThread.tenant_id == tenant_id)
+    if user_id is not None:
+        stmt = stmt.where(AgentThread.user_id == user_id)
+    return list(session.execute(stmt.order_by(AgentThread.updated_at.desc()).limit(limit)).scalars())
+
+
+def delete_threads_of_user(session: Session, user_id: str) -> list[str]:
+    ids = [t.id for t in list_threads(session, limit=1_000_000, user_id=user_id)]
+    if ids:
+        session.execute(delete(AgentThread).where(AgentThread.id.in_(ids)))
+    return ids
+
+
+class AssistantThreadsData:
+    """The assistant's conversations as personal data of their user, for GDPR export and erasure
+    (registered with accounts.gdpr; the messages live in the checkpointer)."""
+
+    name = "assistant_threads"
+
+    async def export(self, app_state: Any, user_id: str) -> list[dict[str, Any]]:
+        def rows() -> list[dict[str, Any]]:
+            with session_scope(app_state.session_factory) as session:
+                return [thread_dict(t) for t in list_threads(session, limit=10_000, user_id=user_id)]
+
+        threads = await run_in_threadpool(rows)
+        assistant: Assistant | None = getattr(app_state, "assistant", None)
+        for thread in threads:
+            thread.pop("values", None)
+            messages: list[dict[str, Any]] = []
+            if assistant is not None:
+                snapshot = await assistant.state(thread["thread_id"])
+                for m in (snapshot.values or {}).get("messages", []):
+                    messages.append({"type": m.type, "content": m.content})
+            thread["messages"] = messages
+        return threads
+
+    async def erase(self, app_state: Any, user_id: str) -> int:
+        def work() -> list[str]:
+            with session_scope(app_state.session_factory) as session:
+                return delete_threads_of_user(session, user_id)
+
+        ids = await run_in_threadpool(work)
+        assistant: Assistant | None = getattr(app_state, "assistant", None)
+        checkpointer = getattr(getattr(assistant, "graph", None), "checkpointer", None)
+        if checkpointer is not None:
+            for thread_id in ids:
+                await checkpointer.adelete_thread(thread_id)
+        return len(ids)
+
+
+register_source(AssistantThreadsData())
 
 
 def touch_thread(session: Session, thread_id: str) -> None:

@@ -41,6 +41,7 @@ class Forecast(BaseModel):
     ci_high: float
     model: str
     basis: str
+    series: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Iac(BaseModel):

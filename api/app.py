@@ -6,6 +6,8 @@ and mounts the routers of each domain and the web pages. Nothing here holds busi
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -14,18 +16,24 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from accounts.endpoints import router as accounts_router
+from accounts.ratelimit import install_request_guards
 from agent.service import Assistant, open_checkpointer
 from api.chat import router as chat_router
 from api.langgraph_api import router as langgraph_router
 from catalog.endpoints import router as catalog_router
 from core.bus import make_bus
 from core.cache import make_cache
-from core.db import make_engine, make_session_factory
+from core.db import make_engine, make_session_factory, session_scope
 from core.errors import install_error_handlers
 from core.observability import new_trace_id, reset_trace_id, set_trace_id
 from core.settings import Settings, get_settings
+from web.account_pages import router as account_pages_router
+from web.chat import router as chat_page_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -33,6 +41,29 @@ class Metrics:
         self.requests = 0
         self.errors = 0
         self.by_status: dict[int, int] = {}
+
+
+async def forecast_refresher(app: FastAPI) -> None:
+    """Recompute market forecasts in a worker thread when the history changed; requests keep being
+    served from the last good forecasts meanwhile."""
+    settings: Settings = app.state.settings
+    if not settings.forecast_refresh_on_start:
+        return
+    while True:
+        try:
+            changed = await asyncio.to_thread(_refresh_once, app)
+            if changed:
+                app.state.cache.bump_version()
+        except Exception:
+            log.exception("forecast refresh failed; serving the last good forecasts")
+        await asyncio.sleep(settings.forecast_refresh_s)
+
+
+def _refresh_once(app: FastAPI) -> int:
+    from catalog.predict import refresh_forecasts
+
+    with session_scope(app.state.session_factory) as session:
+        return refresh_forecasts(session)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,7 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.assistant = Assistant(
                 app.state.session_factory, settings, cache=app.state.cache, checkpointer=checkpointer
             )
-            yield
+            refresher = asyncio.create_task(forecast_refresher(app))
+            try:
+                yield
+            finally:
+                refresher.cancel()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -62,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
 
     install_error_handlers(app)
+    # Added before the tracing middleware so that tracing wraps it: its 429/413 answers carry the trace id.
+    install_request_guards(app)
 
     @app.middleware("http")
     async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -100,8 +137,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(catalog_router)
+    app.include_router(accounts_router)
     app.include_router(chat_router)
     app.include_router(langgraph_router)
+    app.include_router(chat_page_router)
+    app.include_router(account_pages_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -9,6 +9,9 @@ SSE events of ``/ai/chat/stream``, in order (each ``data:`` is one JSON object):
 - ``result``: the structured answer (``recommendations``, ``forecast``, ``iac``, ``summary``, ``thread_id``, ...).
 - ``error``: ``{"code", "message"}``, the run failed; ``end`` still follows.
 - ``end``: ``{}``, last.
+
+Both need a signed-in user whose role may use the assistant; a thread belongs to its tenant, and
+another tenant's thread id is a 404.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
+from accounts.deps import AssistantUser
+from accounts.service import Principal
 from agent import service as agent_service
 from agent.state import ChatResult
 from core.db import session_scope
@@ -63,16 +68,16 @@ def sse(event: str, data: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-async def prepare_thread(request: Request, thread_id: str | None) -> str:
+async def prepare_thread(request: Request, thread_id: str | None, user: Principal) -> str:
     factory = request.app.state.session_factory
 
     def work() -> str:
         with session_scope(factory) as session:
             if thread_id:
-                agent_service.get_thread(session, thread_id)
+                agent_service.get_thread(session, thread_id, tenant_id=user.tenant_id)
                 agent_service.touch_thread(session, thread_id)
                 return thread_id
-            return agent_service.create_thread(session).id
+            return agent_service.create_thread(session, tenant_id=user.tenant_id, user_id=user.user_id).id
 
     return await run_in_threadpool(work)
 
@@ -85,8 +90,8 @@ def assistant(request: Request) -> agent_service.Assistant:
 
 
 @router.post("/chat", response_model=ChatResult, summary="Ask the assistant (one JSON answer)")
-async def chat(body: ChatRequest, request: Request) -> ChatResult:
-    thread_id = await prepare_thread(request, body.thread_id)
+async def chat(user: AssistantUser, body: ChatRequest, request: Request) -> ChatResult:
+    thread_id = await prepare_thread(request, body.thread_id, user)
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
     return await assistant(request).run(body.prompt, thread_id, constraints)
 
@@ -153,9 +158,9 @@ def _tool_error(content: str) -> str | None:
 
 
 @router.post("/chat/stream", summary="Ask the assistant, streamed as server-sent events")
-async def chat_stream(body: ChatRequest, request: Request) -> StreamingResponse:
+async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) -> StreamingResponse:
     a = assistant(request)
-    thread_id = await prepare_thread(request, body.thread_id)
+    thread_id = await prepare_thread(request, body.thread_id, user)
     return StreamingResponse(
         chat_events(a, body, thread_id),
         media_type="text/event-stream",

@@ -151,7 +151,18 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     loaded = load_history(settings)
     if loaded:
         print(f"loaded {loaded} daily price observations")
+    markets = refresh_forecasts(settings)
+    if markets:
+        print(f"forecasts computed for {markets} markets")
     return 0
+
+
+def refresh_forecasts(settings: Settings, force: bool = False) -> int:
+    from catalog import predict
+    from core.db import session_scope
+
+    with session_scope(_factory(settings)) as session:
+        return predict.refresh_forecasts(session, force=force)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,6 +9,9 @@ one event per chunk named after its stream mode: ``values`` (the full state), ``
 (``{node: update}``) and, for ``messages-tuple``, ``messages`` with ``[message_chunk, metadata]``;
 ``error`` (``{"error", "message"}``) if the run fails; the stream then ends. The response's
 ``Content-Location`` names the run, as the SDK's ``on_run_created`` expects.
+
+Everything but ``/info`` needs a signed-in user (``Authorization: Bearer``; the SDK takes it as
+``get_client(url=..., headers=...)``); threads belong to the user's tenant, another tenant's is a 404.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from langchain_core.messages import BaseMessage, convert_to_messages
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from accounts.deps import AssistantUser
+from accounts.service import Principal
 from agent import service as agent_service
 from api.chat import assistant
 from core.db import session_scope
@@ -83,32 +88,42 @@ def info() -> dict[str, Any]:
 
 
 @router.post("/threads")
-async def create_thread(body: ThreadCreate, request: Request) -> dict[str, Any]:
+async def create_thread(user: AssistantUser, body: ThreadCreate, request: Request) -> dict[str, Any]:
     factory = request.app.state.session_factory
 
     def work() -> dict[str, Any]:
         with session_scope(factory) as session:
-            return agent_service.thread_dict(
-                agent_service.create_thread(session, body.thread_id, body.metadata, body.if_exists)
+            thread = agent_service.create_thread(
+                session,
+                body.thread_id,
+                body.metadata,
+                body.if_exists,
+                tenant_id=user.tenant_id,
+                user_id=user.user_id,
             )
+            return agent_service.thread_dict(thread)
+
+    return await run_in_threadpool(work)
+
+
+async def load_thread(request: Request, thread_id: str, user: Principal) -> dict[str, Any]:
+    factory = request.app.state.session_factory
+
+    def work() -> dict[str, Any]:
+        with session_scope(factory) as session:
+            return agent_service.thread_dict(agent_service.get_thread(session, thread_id, user.tenant_id))
 
     return await run_in_threadpool(work)
 
 
 @router.get("/threads/{thread_id}")
-async def get_thread(thread_id: str, request: Request) -> dict[str, Any]:
-    factory = request.app.state.session_factory
-
-    def work() -> dict[str, Any]:
-        with session_scope(factory) as session:
-            return agent_service.thread_dict(agent_service.get_thread(session, thread_id))
-
-    return await run_in_threadpool(work)
+async def get_thread(user: AssistantUser, thread_id: str, request: Request) -> dict[str, Any]:
+    return await load_thread(request, thread_id, user)
 
 
 @router.get("/threads/{thread_id}/state")
-async def thread_state(thread_id: str, request: Request) -> dict[str, Any]:
-    await get_thread(thread_id, request)
+async def thread_state(user: AssistantUser, thread_id: str, request: Request) -> dict[str, Any]:
+    await load_thread(request, thread_id, user)
     snapshot = await assistant(request).state(thread_id)
     cfg = (snapshot.config or {}).get("configurable", {})
     parent = (snapshot.parent_config or {}).get("configurable") if snapshot.parent_config else None
@@ -193,13 +208,15 @@ async def _stream(request: Request, body: RunCreate, thread_id: str, stateless: 
 
 
 @router.post("/threads/{thread_id}/runs/stream")
-async def thread_run_stream(thread_id: str, body: RunCreate, request: Request) -> StreamingResponse:
-    await get_thread(thread_id, request)
+async def thread_run_stream(
+    user: AssistantUser, thread_id: str, body: RunCreate, request: Request
+) -> StreamingResponse:
+    await load_thread(request, thread_id, user)
     return await _stream(request, body, thread_id, stateless=False)
 
 
 @router.post("/runs/stream")
-async def stateless_run_stream(body: RunCreate, request: Request) -> StreamingResponse:
+async def stateless_run_stream(user: AssistantUser, body: RunCreate, request: Request) -> StreamingResponse:
     if body.input is None:
         raise InvalidInput("a stateless run needs input", details=[{"field": "input"}])
     return await _stream(request, body, f"stateless-{uuid.uuid4()}", stateless=True)

@@ -6,14 +6,23 @@ dicts (and cached as such), so they are returned as ready JSON; the response mod
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from catalog import service
-from catalog.schemas import OfferFilters, OfferHistory, OfferOut, ProviderHealthOut, SearchResult
+from catalog import predict, service
+from catalog.predict import PredictRequest
+from catalog.schemas import (
+    OfferFilters,
+    OfferHistory,
+    OfferOut,
+    PredictResult,
+    ProviderHealthOut,
+    SearchResult,
+)
 from core.deps import CacheDep, DbSession, SettingsDep
 from core.responses import json_response
 
@@ -60,6 +69,23 @@ def get_offer(offer_id: str, session: DbSession) -> Response:
 @router.get("/providers/{offer_id}/history", response_model=OfferHistory, summary="Price history of an offer")
 def offer_history(offer_id: str, session: DbSession) -> Response:
     return json_response(service.history(session, offer_id))
+
+
+@router.post(
+    "/predict",
+    response_model=PredictResult,
+    tags=["forecast"],
+    summary="Forecast the cost of a GPU configuration",
+)
+def predict_cost(
+    body: PredictRequest, session: DbSession, cache: CacheDep, settings: SettingsDep
+) -> Response:
+    key = f"predict:v{cache.version()}:{hashlib.sha1(body.model_dump_json().encode()).hexdigest()}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = predict.predict(session, body)
+        cache.set(key, hit, settings.cache_ttl_s)
+    return json_response(hit)
 
 
 @router.get("/catalog/providers", summary="Providers in the catalog with their offer counts")

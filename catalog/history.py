@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session
 from catalog import repository as repo
 from catalog.gpus import history_model_to_gpu
 
-OBSERVATIONS_SOURCE = "observations:cherielilili/gpu-pricing-tracker@04891eb"
+# Each row keeps where the collector read it ("observations:<source_url>"): the forecaster needs
+# to see the day the sources changed (2026-05-08).
+OBSERVATIONS_PREFIX = "observations:"
+DATASET = "cherielilili/gpu-pricing-tracker@04891eb"
 REQUIRED = ("date", "provider", "gpu_model", "gpu_count", "region", "rental_type", "price_median_usd")
 
 
@@ -40,6 +43,7 @@ def read_observations(path: Path) -> list[dict[str, Any]]:
                     "gpu_family": gpu.family,
                     "gpu_variant": gpu.variant,
                     "gpu_count": count,
+                    "market": r["gpu_model"][:40],
                     "region": r["region"] or None,
                     "spot": r["rental_type"] == "spot",
                     "price_per_hour": median * count,
@@ -49,7 +53,7 @@ def read_observations(path: Path) -> list[dict[str, Any]]:
                     "n_offers": int(r["n_offers"]) if r.get("n_offers") else None,
                     "currency": "USD",
                     "observed_at": datetime.fromisoformat(r["date"]).replace(tzinfo=UTC),
-                    "source": OBSERVATIONS_SOURCE,
+                    "source": (OBSERVATIONS_PREFIX + (r.get("source_url") or DATASET))[:200],
                 }
             )
     return rows
@@ -57,9 +61,10 @@ def read_observations(path: Path) -> list[dict[str, Any]]:
 
 def load_observations(session: Session, path: Path, *, replace: bool = False) -> int:
     """Insert the observations once; returns the rows inserted (0 when already loaded)."""
-    if repo.count_market_rows(session) and not replace:
+    # Rows loaded before the market column existed (migration 0003) are loaded again.
+    if repo.count_market_rows(session) and not replace and not repo.count_market_rows_without_market(session):
         return 0
-    repo.delete_market_rows(session, OBSERVATIONS_SOURCE)
+    repo.delete_market_rows(session, OBSERVATIONS_PREFIX)
     rows = read_observations(path)
     for i in range(0, len(rows), 5000):
         repo.insert_history(session, rows[i : i + 5000])

@@ -100,6 +100,7 @@ class PriceHistory(Base):
     gpu_family: Mapped[str] = mapped_column(String(30))
     gpu_variant: Mapped[str | None] = mapped_column(String(30))
     gpu_count: Mapped[int] = mapped_column(Integer)
+    market: Mapped[str | None] = mapped_column(String(40))  # observations' gpu_model, e.g. "H100_SXM"
     region: Mapped[str | None] = mapped_column(String(80))
     spot: Mapped[bool] = mapped_column(Boolean, default=False)
     price_per_hour: Mapped[Decimal] = mapped_column(Money)
@@ -114,6 +115,7 @@ class PriceHistory(Base):
     __table_args__ = (
         Index("ix_price_history_offer", "offer_id", "observed_at"),
         Index("ix_price_history_market", "gpu_family", "gpu_variant", "spot", "observed_at"),
+        Index("ix_price_history_market_name", "market", "spot", "observed_at"),
     )
 
 
@@ -131,3 +133,24 @@ class ProviderHealth(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     mode: Mapped[str] = mapped_column(String(10), default="snapshot")  # snapshot | live
+
+
+class MarketForecast(Base):
+    """The last good 30-day forecast of one market (a GPU model and rental type), served to requests
+    so that no request waits for a model fit; recomputed in the background when history changes."""
+
+    __tablename__ = "market_forecasts"
+
+    market: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. "H100_SXM"
+    rental_type: Mapped[str] = mapped_column(String(10), primary_key=True)  # on_demand | spot
+    gpu_family: Mapped[str] = mapped_column(String(30))
+    gpu_variant: Mapped[str | None] = mapped_column(String(30))
+    gpu_memory_gb: Mapped[float | None] = mapped_column(Float)
+    last_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    history_days: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(40))
+    backtest_mape: Mapped[float | None] = mapped_column(Float)
+    points: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    fingerprint: Mapped[str] = mapped_column(String(80))  # the history it was computed from
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

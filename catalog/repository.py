@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from catalog.models import Offer, PriceHistory, Provider, ProviderHealth
+from catalog.models import MarketForecast, Offer, PriceHistory, Provider, ProviderHealth
 
 OFFER_COLUMNS = tuple(c for c in Offer.__table__.columns if c.name != "search_text")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)?")
@@ -252,6 +252,15 @@ def count_market_rows(session: Session, source_prefix: str = "observations:") ->
     return int(session.execute(q).scalar_one())
 
 
+def count_market_rows_without_market(session: Session, source_prefix: str = "observations:") -> int:
+    q = (
+        select(func.count())
+        .select_from(PriceHistory)
+        .where(PriceHistory.source.like(source_prefix + "%"), PriceHistory.market.is_(None))
+    )
+    return int(session.execute(q).scalar_one())
+
+
 def insert_history(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(PriceHistory), list(rows))
@@ -396,7 +405,61 @@ def offer_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(Offer)).scalar_one())
 
 
-def delete_market_rows(session: Session, source: str) -> None:
+def delete_market_rows(session: Session, source_prefix: str) -> None:
     session.execute(
-        delete(PriceHistory).where(PriceHistory.source == source, PriceHistory.offer_id.is_(None))
+        delete(PriceHistory).where(PriceHistory.source.like(source_prefix + "%"), PriceHistory.offer_id.is_(None))
     )
+
+
+# --- forecasts -----------------------------------------------------------------------------------
+
+
+def observation_frame_rows(session: Session, source_prefix: str = "observations:") -> list[dict[str, Any]]:
+    """The market observations in the columns of gpu_observations_daily.csv (what the forecaster reads)."""
+    q = (
+        select(
+            PriceHistory.observed_at,
+            PriceHistory.provider,
+            PriceHistory.market,
+            PriceHistory.gpu_count,
+            PriceHistory.region,
+            PriceHistory.spot,
+            PriceHistory.price_min_per_gpu_hour,
+            PriceHistory.price_per_gpu_hour,
+            PriceHistory.price_max_per_gpu_hour,
+            PriceHistory.n_offers,
+            PriceHistory.source,
+        )
+        .where(
+            PriceHistory.offer_id.is_(None),
+            PriceHistory.market.is_not(None),
+            PriceHistory.source.like(source_prefix + "%"),
+        )
+        .order_by(PriceHistory.observed_at)
+    )
+    return [dict(r) for r in session.execute(q).mappings().all()]
+
+
+def observation_fingerprint(session: Session, source_prefix: str = "observations:") -> str:
+    q = select(func.count(), func.max(PriceHistory.observed_at)).where(
+        PriceHistory.offer_id.is_(None), PriceHistory.source.like(source_prefix + "%")
+    )
+    count, last = session.execute(q).one()
+    return f"{count}:{str(last)[:10] if last else '-'}"
+
+
+def market_forecasts(session: Session) -> list[MarketForecast]:
+    return list(session.execute(select(MarketForecast)).scalars())
+
+
+def replace_market_forecasts(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.execute(delete(MarketForecast))
+    if rows:
+        session.execute(insert(MarketForecast), rows)
+
+
+def current_offer_prices(session: Session, spec: SearchSpec) -> list[float]:
+    """Per-GPU prices of the offers of a search (for the current price level of a market)."""
+    conds = _conditions(session, spec)
+    q = select(Offer.price_per_gpu_hour).where(*conds)
+    return [float(p) for p in session.execute(q).scalars()]

@@ -152,6 +152,33 @@ class ProviderHealthOut(BaseModel):
     mode: str | None = None
 
 
+class ForecastDay(BaseModel):
+    date: str
+    value: float
+    low: float
+    high: float
+
+
+class PredictResult(BaseModel):
+    currency: str
+    gpu_family: str
+    gpu_variant: str | None
+    count: int
+    hours: float
+    hourly: float
+    daily: float
+    total: float
+    ci_low: float
+    ci_high: float
+    horizon_days: int
+    model: str
+    backtest_mape: float | None
+    basis: str
+    current_offers: int
+    series: list[ForecastDay]
+    warnings: list[str]
+
+
 EXPORT_FIELDS = (
     "id",
     "provider",

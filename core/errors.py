@@ -8,6 +8,7 @@ turn them, FastAPI's validation errors and anything unexpected into
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -48,6 +49,27 @@ class NotFound(AppError):
     status = 404
 
 
+class Unauthorized(AppError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(AppError):
+    code = "forbidden"
+    status = 403
+
+
+class TooManyRequests(AppError):
+    """429; ``retry_after_s`` becomes the Retry-After header."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after_s: float, code: str | None = None, details: Any = None):
+        super().__init__(message, code=code, details=details)
+        self.retry_after_s = retry_after_s
+
+
 class Conflict(AppError):
     code = "conflict"
     status = 409
@@ -56,6 +78,15 @@ class Conflict(AppError):
 class InvalidInput(AppError):
     code = "invalid_input"
     status = 422
+
+
+def error_headers(exc: AppError) -> dict[str, str] | None:
+    if isinstance(exc, TooManyRequests):
+        # Retry-After is whole seconds; rounding down would invite a retry that fails again.
+        return {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+    if isinstance(exc, Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    return None
 
 
 def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -82,7 +113,9 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(envelope(exc.code, exc.message, exc.details), status_code=exc.status)
+        return JSONResponse(
+            envelope(exc.code, exc.message, exc.details), status_code=exc.status, headers=error_headers(exc)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -94,9 +127,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
-            exc.status_code, "http_error"
-        )
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthorized",
+            403: "forbidden",
+            413: "payload_too_large",
+        }.get(exc.status_code, "http_error")
         return JSONResponse(
             envelope(code, str(exc.detail)),
             status_code=exc.status_code,

@@ -6,13 +6,17 @@ real one. Nothing else in the code base reads ``os.environ``.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Signs tokens on a laptop; production must set GPUBROKER_JWT_SECRET (a warning says so when it doesn't).
+DEV_JWT_SECRET = "gpubroker-dev-secret-do-not-use-in-production-0123456789"
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -35,10 +39,57 @@ class Settings(BaseSettings):
     live_providers: str = ""
     lambda_api_key: SecretStr | None = None
     runpod_api_key: SecretStr | None = None
+    forecast_refresh_s: int = 3600
+    forecast_refresh_on_start: bool = True
     llm: str = "offline"
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     export_max_rows: int = Field(default=10_000, le=10_000)
+
+    # Accounts: tokens. HS256 with one secret shared by every API replica.
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_issuer: str = "gpubroker"
+    access_token_ttl_s: int = Field(default=900, gt=0)
+    refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
+    # How long a password-verified login may wait for its second factor.
+    mfa_challenge_ttl_s: int = Field(default=300, gt=0)
+    mfa_max_attempts: int = Field(default=5, gt=0)
+    # Accounts: brute force. After `login_slowdown_after` failures each further try must wait
+    # base * 2^(n - after) seconds; after `login_max_failures` the account locks for `login_lockout_s`.
+    login_slowdown_after: int = Field(default=3, ge=1)
+    login_slowdown_base_s: float = Field(default=1.0, ge=0)
+    login_max_failures: int = Field(default=10, ge=1)
+    login_lockout_s: int = Field(default=900, ge=0)
+    # Logins per client IP (all accounts together), against credential stuffing.
+    login_ip_per_minute: float = Field(default=60.0, gt=0)
+    login_ip_burst: int = Field(default=30, ge=1)
+    # Rate limits (FR-SEC-2). Tenants get `rate_limit_default_rps` and their plan's burst unless an
+    # admin sets their own; anonymous traffic is limited per client IP.
+    rate_limit_enabled: bool = True
+    rate_limit_default_rps: float = Field(default=100.0, gt=0)
+    rate_limit_anonymous_rps: float = Field(default=50.0, gt=0)
+    rate_limit_anonymous_burst: int = Field(default=300, ge=1)
+    max_request_body_bytes: int = Field(default=1_048_576, gt=0)
+    # OIDC login (authorization code + PKCE) against any provider given by its issuer URL.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_redirect_uri: str | None = None
+    oidc_scopes: str = "openid email profile"
+    # WebAuthn relying party: the site's domain and the origin browsers report.
+    webauthn_rp_id: str = "localhost"
+    webauthn_rp_name: str = "GPUBroker"
+    webauthn_origin: str = "http://localhost:8000"
+
+    @model_validator(mode="after")
+    def _warn_dev_secret(self) -> Settings:
+        if self.env == "production" and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+            log.warning("GPUBROKER_JWT_SECRET is not set: tokens are signed with the public dev secret")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def is_sqlite(self) -> bool:

@@ -8,6 +8,7 @@ measured as a user of the SSE API would see it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import math
 import statistics
@@ -148,7 +149,14 @@ def below_thresholds(report: dict[str, Any], model: str = "offline") -> list[str
 def run_eval(
     paths: list[Path], session_factory: sessionmaker[Session], settings: Settings, model: str = "offline"
 ) -> dict[str, Any]:
-    return asyncio.run(run_cases(load_cases(paths), session_factory, settings, model))
+    coro = run_cases(load_cases(paths), session_factory, settings, model)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    # Called from code that already runs an event loop in this thread: run on a worker thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def format_report(report: dict[str, Any]) -> str:

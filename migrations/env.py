@@ -7,7 +7,8 @@ from logging.config import fileConfig
 
 from alembic import context
 
-import agent.models  # noqa: F401  (registers the tables)
+import accounts.models  # noqa: F401  (registers the tables)
+import agent.models  # noqa: F401
 import catalog.models  # noqa: F401
 from core.db import Base, make_engine
 from core.settings import get_settings

@@ -10,6 +10,7 @@ Set GPUBROKER_TEST_BACKENDS=sqlite to run only one backend while iterating local
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,10 @@ def _recreate_pg_database(name: str) -> str:
 
 
 def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
+    # Forecasts are computed once per session by the engine fixture, not by every app instance.
     if backend == "sqlite":
-        return Settings(database_url=f"sqlite:///{tmp / 'test.db'}", redis_url=None)
-    return Settings(database_url=_recreate_pg_database(db_name), redis_url=REDIS_URL)
+        return Settings(database_url=f"sqlite:///{tmp / 'test.db'}", redis_url=None, forecast_refresh_on_start=False)
+    return Settings(database_url=_recreate_pg_database(db_name), redis_url=REDIS_URL, forecast_refresh_on_start=False)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -60,7 +62,7 @@ def settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Settings
 @pytest.fixture(scope="session")
 def engine(settings: Settings) -> Iterator[Any]:
     """A migrated database with the bundled catalog and price history loaded (committed once)."""
-    from api.cli import load_history, migrate
+    from api.cli import load_history, migrate, refresh_forecasts
     from catalog.ingest import run_sync
     from core.db import make_session_factory
 
@@ -69,6 +71,7 @@ def engine(settings: Settings) -> Iterator[Any]:
     report = run_sync(make_session_factory(eng), settings)
     assert not [p.error for p in report.providers if p.error], "bundled catalog must sync cleanly"
     load_history(settings)
+    assert refresh_forecasts(settings) > 20
     yield eng
     eng.dispose()
 
@@ -84,15 +87,41 @@ def connection(engine: Any) -> Iterator[Connection]:
         conn.close()
 
 
+class _SerializedSession(Session):
+    """A session that holds the test connection's lock from creation to close.
+
+    All sessions of a test share one connection (so that everything rolls back); the agent runs tools
+    in parallel threads, and savepoints interleaved on one connection would corrupt each other."""
+
+    lock = threading.RLock()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.lock.acquire()
+        self._locked = True
+        super().__init__(*args, **kwargs)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._locked:
+                self._locked = False
+                self.lock.release()
+
+
 @pytest.fixture
 def factory(connection: Connection) -> sessionmaker[Session]:
     """Sessions that commit into savepoints of the test's transaction."""
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return sessionmaker(
+        bind=connection, class_=_SerializedSession, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 @pytest.fixture
-def db(factory: sessionmaker[Session]) -> Iterator[Session]:
-    session = factory()
+def db(connection: Connection) -> Iterator[Session]:
+    """The test's own session. It takes no lock: the test thread waits while the app works, and a
+    lock held here would block the app's threads for the whole test."""
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield session
     finally:
@@ -133,3 +162,18 @@ def app(settings: Settings, factory: sessionmaker[Session], cache: Any, bus: Any
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def auth_headers(client: TestClient) -> dict[str, str]:
+    """``Authorization`` headers of a newly registered user (the admin of a new team), created through
+    the API inside the test's transaction, so it is gone after the test."""
+    import uuid
+
+    email = f"user-{uuid.uuid4().hex[:12]}@example.com"
+    r = client.post(
+        "/auth/register",
+        json={"email": email, "password": "correct horse battery staple", "tenant_name": "Test team"},
+    )
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -33,3 +33,13 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def run_async(coro: Any) -> Any:
+    """Run a coroutine to completion from sync test code, even when this thread already has a running
+    event loop (Playwright's sync API leaves one behind in the main thread)."""
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -11,10 +11,10 @@ from typing import Any
 
 from catalog import service
 from catalog.gpus import GPUS, resolve_gpu
-from catalog.pricing import estimate_cost, median_price
+from catalog.predict import PredictRequest, predict
 from catalog.schemas import OfferFilters
 from catalog.sizing import estimate_requirements as size_workload
-from core.errors import AppError, NotFound
+from core.errors import AppError
 from iac_templates.render import render_terraform
 from tools.context import ToolContext
 from tools.schemas import (
@@ -163,41 +163,32 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
     with ctx.session() as session:
         if args.offer_id:
             offer = service.get_offer(session, args.offer_id)
-            family, variant, spot = offer["gpu_family"], offer["gpu_variant"], bool(offer["spot"])
-            price = float(offer["price_per_hour"])
-            basis = f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${price:.2f}/h"
-        elif args.gpu_type:
-            gpu = resolve_gpu(args.gpu_type)
-            if gpu is None:
-                raise ToolInputError(f"unknown GPU {args.gpu_type!r}")
-            family, variant, spot = gpu.family, gpu.variant, False
-            geo = args.region if args.region in ("na", "sa", "eu", "asia", "oceania", "me", "af") else None
-            filters = OfferFilters(
-                gpu_type=args.gpu_type, geo=geo, spot=False, availability="up", page_size=100
+            gpu_type = offer["gpu_family"] + (f" {offer['gpu_variant']}" if offer["gpu_variant"] else "")
+            req = PredictRequest(
+                gpu_type=gpu_type, hours=args.hours, count=offer["gpu_count"], spot=bool(offer["spot"])
             )
-            rows = service.search(session, filters, ctx.cache)["items"]
-            if rows:
-                per_gpu = median_price([{"price_per_hour": r["price_per_gpu_hour"]} for r in rows])
-                basis = f"median of {len(rows)} {family} offers: ${per_gpu:.2f}/GPU-h x {args.count}"
-            else:
-                market = last_market_price(session, family, variant)
-                if market is None:
-                    raise NotFound(f"no {family} offers or price history to price")
-                per_gpu, day = market
-                basis = f"{family} market median on {day}: ${per_gpu:.2f}/GPU-h x {args.count} (no current offers)"
-            price = per_gpu * args.count
+            out = predict(session, req, level_price_per_gpu=float(offer["price_per_gpu_hour"]))
+            price = float(offer["price_per_hour"])
+            out["basis"] = f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${price:.2f}/h; {out['basis']}"
+        elif args.gpu_type:
+            req = PredictRequest(
+                gpu_type=args.gpu_type, hours=args.hours, count=args.count, region=args.region
+            )
+            out = predict(session, req)
         else:
             raise ToolInputError("give offer_id or gpu_type")
-        est = estimate_cost(
-            session,
-            family=family,
-            variant=variant,
-            price_per_hour=price,
-            hours=args.hours,
-            spot=spot,
-            basis=basis,
-        )
-    return ForecastCostResult(**est.__dict__)
+    return ForecastCostResult(
+        hourly=out["hourly"],
+        daily=out["daily"],
+        total=out["total"],
+        hours=out["hours"],
+        ci_low=out["ci_low"],
+        ci_high=out["ci_high"],
+        basis=out["basis"],
+        model=out["model"],
+        warnings=out["warnings"],
+        series=out["series"],
+    )
 
 
 def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> GenerateTerraformResult:
@@ -240,11 +231,3 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
         )
         provider = str(spec["provider"])
     return GenerateTerraformResult(provider=provider, template=template, terraform=text, notes=notes)
-
-
-def last_market_price(session: Any, family: str, variant: str | None) -> tuple[float, str] | None:
-    """The latest daily market median $/GPU-h of a GPU from the price history, with its date."""
-    daily = service.market_daily(session, family, variant, spot=False)
-    if not daily:
-        return None
-    return float(daily[-1]["price_per_gpu_hour"]), str(daily[-1]["date"])

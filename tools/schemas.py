@@ -132,6 +132,7 @@ class ForecastCostResult(BaseModel):
     basis: str
     model: str
     warnings: list[str] = Field(default_factory=list)
+    series: list[dict[str, object]] = Field(default_factory=list, description="daily forecast: date, value, low, high ($/h)")
 
 
 class GenerateTerraformArgs(BaseModel):

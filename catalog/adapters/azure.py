@@ -28,23 +28,18 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
-from catalog.adapters.base import AdapterError, RawOffer, RowError, with_retries
+from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 RETAIL_PRICES_URL = "https://prices.azure.com/api/retail/prices"
 # A SKU's meters across all regions fit in a few pages; more means the API is looping.
 MAX_PAGES_PER_SKU = 50
-_REJECTED = "_rejected"  # a row key carrying why an item could not be read at all
 _VCPUS_IN_NAME = re.compile(r"^Standard_[A-Za-z]+?(\d+)")
 
 # armSkuName -> (accelerator name as the GPU parser reads it, GPUs per VM).
@@ -95,19 +90,19 @@ def items_to_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
     rejected: list[dict[str, Any]] = []
     for item in items:
         if not isinstance(item, dict):
-            rejected.append({_REJECTED: f"price item is not an object: {str(item)[:80]!r}"})
+            rejected.append({REJECTED: f"price item is not an object: {str(item)[:80]!r}"})
             continue
         sku, region = str(item.get("armSkuName") or ""), str(item.get("armRegionName") or "")
         if sku not in GPU_SKUS or not _is_linux_pay_as_you_go(item):
             continue
         meter = str(item.get("meterName") or "")
         if not region:
-            rejected.append({_REJECTED: f"{sku} meter {meter!r} has no armRegionName"})
+            rejected.append({REJECTED: f"{sku} meter {meter!r} has no armRegionName"})
             continue
         if item.get("unitOfMeasure") != "1 Hour" or item.get("currencyCode", "USD") != "USD":
             rejected.append(
                 {
-                    _REJECTED: f"{sku} in {region}: expected USD per '1 Hour', got "
+                    REJECTED: f"{sku} in {region}: expected USD per '1 Hour', got "
                     f"{item.get('currencyCode')!r} per {item.get('unitOfMeasure')!r}"
                 }
             )
@@ -157,16 +152,6 @@ class AzureAdapter(SkyPilotCsvAdapter):
     source = "Azure Retail Prices API"
     live_api = True
 
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client)
-        self._sleep = sleep
-
     def read_snapshot(self) -> list[dict[str, Any]]:
         # No bundled Azure catalog exists. An explicit snapshot-mode sync finds nothing rather than
         # failing, so Azure offers a past live sync stored go down: without live prices they are not
@@ -175,16 +160,7 @@ class AzureAdapter(SkyPilotCsvAdapter):
         return []
 
     def _get_page(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
-        def call() -> httpx.Response:
-            response = self.client.get(url, params=params)
-            response.raise_for_status()
-            return response
-
-        response = with_retries(call, retries=self.settings.http_retries, sleep=self._sleep)
-        try:
-            page = response.json()
-        except ValueError as exc:
-            raise AdapterError("azure retail prices returned a body that is not JSON") from exc
+        page = self.request_json("GET", url, "azure retail prices", params=params)
         if not isinstance(page, dict) or not isinstance(page.get("Items"), list):
             raise AdapterError("azure retail prices returned no 'Items' list")
         return page
@@ -204,8 +180,3 @@ class AzureAdapter(SkyPilotCsvAdapter):
             else:
                 raise AdapterError(f"azure retail prices for {sku} ran past {MAX_PAGES_PER_SKU} pages")
         return items_to_rows(items)
-
-    def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
-        if _REJECTED in row:
-            raise RowError(str(row[_REJECTED]))
-        return super().parse_row(row)

@@ -136,6 +136,15 @@ def with_retries(
         attempt += 1
 
 
+# A row key an adapter sets, in live mode, on an entry it could not read at all; the entry is then
+# rejected with this reason like any malformed snapshot row.
+REJECTED = "_rejected"
+
+
+def rejected_row(reason: str) -> dict[str, Any]:
+    return {REJECTED: reason}
+
+
 class ProviderAdapter(ABC):
     """One provider. Subclasses set the class attributes and implement :meth:`parse_row`."""
 
@@ -147,9 +156,16 @@ class ProviderAdapter(ABC):
     source: ClassVar[str] = "skypilot-org/skypilot-catalog"
     live_api: ClassVar[bool] = False
 
-    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: httpx.Client | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self._client = client
+        self._sleep = sleep  # injectable so tests of the retry backoff do not wait
 
     @property
     def client(self) -> httpx.Client:
@@ -167,7 +183,7 @@ class ProviderAdapter(ABC):
     def fetch(self) -> FetchResult:
         started = time.perf_counter()
         if self.use_live():
-            rows = with_retries(self.fetch_live, retries=self.settings.http_retries)
+            rows = self.fetch_live()  # each request retries on its own (see request_json)
             mode, source = "live", f"{self.provider_id} API"
         else:
             rows = self.read_snapshot()
@@ -189,6 +205,28 @@ class ProviderAdapter(ABC):
 
     def fetch_live(self) -> list[dict[str, Any]]:
         raise AdapterError(f"{self.provider_id} has no live price API")
+
+    def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
+        """One HTTP call with retries and backoff; the decoded JSON body, or AdapterError naming ``what``."""
+
+        def call() -> httpx.Response:
+            response = self.client.request(method, url, **kwargs)
+            response.raise_for_status()
+            return response
+
+        response = with_retries(call, retries=self.settings.http_retries, sleep=self._sleep)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise AdapterError(f"{what} returned a body that is not JSON") from exc
+
+    def secret(self, field: str) -> str | None:
+        """A secret setting as text (plain or SecretStr); None when unset."""
+        value = getattr(self.settings, field, None)
+        if value is None:
+            return None
+        text = str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+        return text or None
 
     @abstractmethod
     def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:

@@ -18,28 +18,18 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
-from catalog.adapters.base import AdapterError, RawOffer, RowError, with_retries
+from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
 from core.settings import Settings
 
 INSTANCE_TYPES_URL = "https://cloud.lambdalabs.com/api/v1/instance-types"
-_REJECTED = "_rejected"  # a row key carrying why an entry could not be read at all
 _GPU_MEMORY_GB = re.compile(r"(\d+(?:\.\d+)?)\s*GB", re.IGNORECASE)
-
-
-def configured_secret(settings: Settings, field: str) -> str | None:
-    """A secret setting as text (plain or pydantic SecretStr); None when unset or not defined yet."""
-    value = getattr(settings, field, None)
-    if value is None:
-        return None
-    text = str(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
-    return text or None
 
 
 def accelerator_of(type_name: str) -> str | None:
@@ -63,7 +53,7 @@ def _gpu_info(gpu_description: Any, count: Any) -> str:
 def instance_type_rows(type_name: str, entry: Any) -> list[dict[str, Any]]:
     """Snapshot rows for one instance type: one per region with capacity; [] for CPU-only types."""
     if not isinstance(entry, dict) or not isinstance(entry.get("instance_type"), dict):
-        return [{_REJECTED: f"instance type {type_name!r} has no instance_type object"}]
+        return [{REJECTED: f"instance type {type_name!r} has no instance_type object"}]
     accelerator = accelerator_of(type_name)
     if accelerator is None:
         return []
@@ -71,7 +61,7 @@ def instance_type_rows(type_name: str, entry: Any) -> list[dict[str, Any]]:
     specs = spec.get("specs") if isinstance(spec.get("specs"), dict) else {}
     regions = entry.get("regions_with_capacity_available")
     if not isinstance(regions, list):
-        return [{_REJECTED: f"instance type {type_name!r} has no regions_with_capacity_available list"}]
+        return [{REJECTED: f"instance type {type_name!r} has no regions_with_capacity_available list"}]
     try:
         price = str(Decimal(str(spec.get("price_cents_per_hour"))) / 100)
     except InvalidOperation:
@@ -80,7 +70,7 @@ def instance_type_rows(type_name: str, entry: Any) -> list[dict[str, Any]]:
     for region in regions:
         name = region.get("name") if isinstance(region, dict) else None
         if not name:
-            rows.append({_REJECTED: f"instance type {type_name!r} lists a region without a name"})
+            rows.append({REJECTED: f"instance type {type_name!r} lists a region without a name"})
             continue
         rows.append(
             {
@@ -115,33 +105,15 @@ class LambdaAdapter(SkyPilotCsvAdapter):
         api_key: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(settings, client)
-        # The key will come from a setting the lead adds to core/settings.py (lambda_api_key); until
-        # then it is passed in. Read with getattr so this module needs no change when it lands.
-        self.api_key = api_key or configured_secret(settings, "lambda_api_key")
-        self._sleep = sleep
+        super().__init__(settings, client, sleep=sleep)
+        self.api_key = api_key or self.secret("lambda_api_key")
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:
             raise AdapterError("lambda live mode needs an API key")
         headers = {"Authorization": f"Bearer {self.api_key}"}
-
-        def call() -> httpx.Response:
-            response = self.client.get(INSTANCE_TYPES_URL, headers=headers)
-            response.raise_for_status()
-            return response
-
-        response = with_retries(call, retries=self.settings.http_retries, sleep=self._sleep)
-        try:
-            payload = response.json()
-        except ValueError as exc:
-            raise AdapterError("lambda instance-types returned a body that is not JSON") from exc
+        payload = self.request_json("GET", INSTANCE_TYPES_URL, "lambda instance-types", headers=headers)
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, dict):
             raise AdapterError("lambda instance-types returned no 'data' object")
         return [row for type_name, entry in data.items() for row in instance_type_rows(str(type_name), entry)]
-
-    def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
-        if _REJECTED in row:
-            raise RowError(str(row[_REJECTED]))
-        return super().parse_row(row)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
-from catalog.adapters.base import AdapterError, RawOffer, RowError, with_retries
+from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
 from core.settings import Settings
 
@@ -40,7 +40,6 @@ _CLOUDS = (
     ("SECURE", "secureCloud", "securePrice", "secureSpotPrice"),
     ("COMMUNITY", "communityCloud", "communityPrice", "communitySpotPrice"),
 )
-_REJECTED = "_rejected"  # a row key carrying why an entry could not be read at all
 
 
 def accelerator_name(display_name: str) -> str:
@@ -58,12 +57,12 @@ def _times(price: Any, count: int) -> str:
 
 def gpu_type_rows(gpu: Any) -> list[dict[str, Any]]:
     if not isinstance(gpu, dict):
-        return [{_REJECTED: f"gpu type is not an object: {str(gpu)[:80]!r}"}]
+        return [{REJECTED: f"gpu type is not an object: {str(gpu)[:80]!r}"}]
     display = str(gpu.get("displayName") or "").strip()
     if str(gpu.get("id") or "").lower() == "unknown":
         return []  # RunPod's placeholder type, which its own docs tooling drops too
     if not gpu.get("id") or not display:
-        return [{_REJECTED: f"gpu type without id or display name: {str(gpu)[:80]!r}"}]
+        return [{REJECTED: f"gpu type without id or display name: {str(gpu)[:80]!r}"}]
     name = accelerator_name(display)
     try:
         max_count = int(gpu.get("maxGpuCount") or 1)
@@ -113,28 +112,16 @@ class RunpodAdapter(SkyPilotCsvAdapter):
         api_key: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(settings, client)
-        # Until the lead adds a runpod_api_key setting the key is passed in; getattr picks it up after.
-        value: Any = getattr(settings, "runpod_api_key", None)
-        configured = value.get_secret_value() if hasattr(value, "get_secret_value") else value
-        self.api_key = api_key or (str(configured) if configured else None)
-        self._sleep = sleep
+        super().__init__(settings, client, sleep=sleep)
+        self.api_key = api_key or self.secret("runpod_api_key")
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:
             raise AdapterError("runpod live mode needs an API key")
         params = {"api_key": self.api_key}
-
-        def call() -> httpx.Response:
-            response = self.client.post(GRAPHQL_URL, params=params, json={"query": GPU_TYPES_QUERY})
-            response.raise_for_status()
-            return response
-
-        response = with_retries(call, retries=self.settings.http_retries, sleep=self._sleep)
-        try:
-            payload = response.json()
-        except ValueError as exc:
-            raise AdapterError("runpod graphql returned a body that is not JSON") from exc
+        payload = self.request_json(
+            "POST", GRAPHQL_URL, "runpod graphql", params=params, json={"query": GPU_TYPES_QUERY}
+        )
         if isinstance(payload, dict) and payload.get("errors"):
             errors = payload["errors"]
             first = errors[0] if isinstance(errors, list) and errors else errors
@@ -145,11 +132,6 @@ class RunpodAdapter(SkyPilotCsvAdapter):
         if not isinstance(gpu_types, list):
             raise AdapterError("runpod graphql returned no 'data.gpuTypes' list")
         return [row for gpu in gpu_types for row in gpu_type_rows(gpu)]
-
-    def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
-        if _REJECTED in row:
-            raise RowError(str(row[_REJECTED]))
-        return super().parse_row(row)
 
     def hint(self, row: dict[str, Any]) -> str:
         gpu = str(row.get("AcceleratorName") or "")

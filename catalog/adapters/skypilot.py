@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from catalog.adapters.base import (
+    REJECTED,
     ProviderAdapter,
     RawOffer,
     RowError,
@@ -82,6 +83,8 @@ class SkyPilotCsvAdapter(ProviderAdapter):
         return ident + ("#spot" if spot else "")
 
     def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
+        if REJECTED in row:
+            raise RowError(str(row[REJECTED]))
         gpu = str(row.get("AcceleratorName") or "").strip()
         if not gpu:
             raise RowError("missing accelerator name")

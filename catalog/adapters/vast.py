@@ -20,17 +20,12 @@ Price from the total hourly price, SpotPrice from ``min_bid``, Region from ``geo
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
-from catalog.adapters.base import AdapterError, RawOffer, RowError, with_retries
+from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
 from catalog.regions import locate
-from core.settings import Settings
 
 BUNDLES_URL = "https://console.vast.ai/api/v0/bundles"
 # The CLI's default search (verified, rentable, not external) restricted to offers free right now.
@@ -54,7 +49,6 @@ _CONTINENT_OF_GEO = {
     "oceania": "OC",
     "af": "AF",
 }
-_REJECTED = "_rejected"  # a row key carrying why an offer could not be read at all
 
 
 def region_of_geolocation(geolocation: str) -> str:
@@ -73,7 +67,7 @@ def _text(value: Any) -> str:
 def offer_to_row(offer: Any) -> dict[str, Any]:
     """One bundles offer as a snapshot row; missing fields stay empty so parse_row names them."""
     if not isinstance(offer, dict):
-        return {_REJECTED: f"offer is not an object: {str(offer)[:80]!r}"}
+        return {REJECTED: f"offer is not an object: {str(offer)[:80]!r}"}
     gpu_name = _text(offer.get("gpu_name")).strip()
     cpu_ram = offer.get("cpu_ram")
     memory_gib = ""
@@ -113,36 +107,14 @@ class VastAdapter(SkyPilotCsvAdapter):
     snapshot_file = "vast.csv"
     live_api = True
 
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client)
-        self._sleep = sleep
-
     def fetch_live(self) -> list[dict[str, Any]]:
-        def call() -> httpx.Response:
-            response = self.client.get(BUNDLES_URL, params={"q": json.dumps(SEARCH_QUERY)})
-            response.raise_for_status()
-            return response
-
-        response = with_retries(call, retries=self.settings.http_retries, sleep=self._sleep)
-        try:
-            payload = response.json()
-        except ValueError as exc:
-            raise AdapterError("vast offer search returned a body that is not JSON") from exc
+        payload = self.request_json(
+            "GET", BUNDLES_URL, "vast offer search", params={"q": json.dumps(SEARCH_QUERY)}
+        )
         offers = payload.get("offers") if isinstance(payload, dict) else None
         if not isinstance(offers, list):
             raise AdapterError("vast offer search returned no 'offers' list")
         return [offer_to_row(offer) for offer in offers]
-
-    def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
-        if _REJECTED in row:
-            raise RowError(str(row[_REJECTED]))
-        return super().parse_row(row)
 
     def spot_price(self, row: dict[str, Any]) -> Any:
         # A minimum bid at or above the on-demand price is no interruptible discount: nobody would

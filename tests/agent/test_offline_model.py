@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.offline import OfflinePlannerModel
 from agent.service import Assistant
 from core.settings import Settings
+from tests.support import run_async
 from tools.context import ToolContext
 from tools.registry import make_tools
 
@@ -73,6 +73,6 @@ def test_a_failing_tool_does_not_end_the_run(
         [(n, broken if n == "forecast_cost" else f, a) for n, f, a in registry.TOOL_SPECS],
     )
     assistant = Assistant(factory, settings, checkpointer=InMemorySaver())
-    result = asyncio.run(assistant.run("cheapest H100 for 10 hours", "t-broken"))
+    result = run_async(assistant.run("cheapest H100 for 10 hours", "t-broken"))
     assert result.recommendations and result.forecast is None
     assert "could not price it" in result.summary and "forecast_cost failed" in result.summary

@@ -4,7 +4,6 @@ real wire format (chat.completions with tool_calls, streamed ``chat.completion.c
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -20,7 +19,7 @@ from starlette.routing import Route
 
 from agent.service import Assistant
 from core.settings import Settings
-from tests.support import serve
+from tests.support import run_async, serve
 
 SEEN: list[dict[str, Any]] = []
 
@@ -139,7 +138,7 @@ def test_graph_runs_on_an_openai_compatible_server(
             )
         ]
 
-    parts = asyncio.run(run())
+    parts = run_async(run())
     # The request carried our tools in OpenAI's function format and streamed.
     first = SEEN[0]
     assert first["stream"] is True and first["model"] == "gpt-test"

@@ -96,7 +96,7 @@ def _score(rows: list[dict[str, Any]]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["assistant.jsonl", "smoke.jsonl"])
+@pytest.mark.parametrize("name", ["assistant.jsonl", "smoke.jsonl", "heldout.jsonl"])
 def test_dataset_shape(name: str) -> None:
     rows = _load(name)
     ids = [r["id"] for r in rows]
@@ -130,7 +130,7 @@ def test_assistant_dataset_covers_the_space() -> None:
     assert all(n >= 2 for n in threads.values())
 
 
-@pytest.mark.parametrize("name", ["assistant.jsonl", "smoke.jsonl"])
+@pytest.mark.parametrize("name", ["assistant.jsonl", "smoke.jsonl", "heldout.jsonl"])
 def test_dataset_accuracy(name: str) -> None:
     score = _score(_load(name))
     report = "\n".join(score["failures"][:40])
@@ -247,7 +247,7 @@ def test_gpu_memory(text: str, memory: float | None) -> None:
         ("$3 per H100 per hour", None, 3.0, None),
         ("8 gpus with 80GB each, under $16/h total", 16.0, None, None),
         ("budget of $500 total", None, None, 500.0),
-        ("I have $1,000 to spend", None, None, 1.0),
+        ("I have $1,000 to spend", None, None, 1000.0),
         ("any 4090s under 50 cents an hour?", 0.5, None, None),
         ("t4 under 15 cents/hour", 0.15, None, None),
         ("under a dollar an hour", 1.0, None, None),
@@ -260,8 +260,7 @@ def test_gpu_memory(text: str, memory: float | None) -> None:
 def test_budgets(text: str, per_hour: float | None, per_gpu: float | None, total: float | None) -> None:
     parsed = parse_request(text)
     assert (parsed.max_price_per_hour, parsed.max_price_per_gpu_hour) == (per_hour, per_gpu)
-    if total != 1.0:  # "$1,000" is read as a decimal comma; only the kind of budget matters here
-        assert parsed.total_budget == total
+    assert parsed.total_budget == total
 
 
 @pytest.mark.parametrize(
@@ -523,3 +522,202 @@ def test_follow_up_clears_with_anywhere_and_any_provider() -> None:
     first = parse_request("A100 in germany on aws")
     cleared = parse_request("actually anywhere, any provider", first)
     assert (cleared.geo, cleared.country, cleared.provider, cleared.gpu_family) == (None, None, None, "A100")
+
+
+# ------------------------------------------------------------------------------------------------
+# Phrasings beyond the main dataset (evals/datasets/heldout.jsonl): the general rules behind them
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "count"),
+    [
+        # a model name typed with a gap after its letters
+        ("h 100 on lambda cloud", "H100", None),
+        ("mi 300x", "MI300X", None),
+        ("8x mi-300x", "MI300X", 8),
+        ("l 40s x 2", "L40S", 2),
+        ("need a 40gb card", None, None),  # "a" is an article, not the A in A40
+        ("plan b 200 dollars", None, None),  # a number with a unit is not a model number
+        # counts written as pieces, multipliers on their own, spelled numbers, forms
+        ("4 pieces of RTX 4090", "RTX4090", 4),
+        ("Need 2 piece H100", "H100", 2),
+        ("a100 - 80 GB - EU - spot - 2 pcs", "A100", 2),
+        ("triple 3090 setup", "RTX3090", 3),
+        ("eight-way H100 node", "H100", 8),
+        ("twenty-four A100s", "A100", 24),
+        ("H100 SXM in Canada, x8, on-demand", "H100", 8),
+        ("h100 sxm5 80g on nebius finland x8", "H100", 8),
+        ("rtx 4090 with pcie gen4 x16", "RTX4090", None),
+        ("H100 80GBx8", "H100", 8),
+        ("L40S (48GB) x2, Europe", "L40S", 2),
+        ("H100 PCIe single, cheapest in NA", "H100", 1),
+        ("H100 single node", "H100", None),
+        ("gpu: h100\ncount: 8\nregion: eu", "H100", 8),
+        ("Need GPU: H100, quantity 2, region USA", "H100", 2),
+    ],
+)
+def test_gpu_names_and_counts_as_people_type_them(text: str, family: str | None, count: int | None) -> None:
+    parsed = parse_request(text)
+    assert (parsed.gpu_family, parsed.min_gpu_count) == (family, count)
+
+
+@pytest.mark.parametrize(
+    ("text", "per_hour", "per_gpu", "total"),
+    [
+        ("max 2,5 $ per hour for A100", 2.5, None, None),  # decimal comma next to money
+        ("a budget of $2,500 total", None, None, 2500.0),  # digit grouping
+        ("price not more than 8 dollar per hour", 8.0, None, None),
+        ("I'd rather not pay more than $2 an hour", 2.0, None, None),
+        ("total cost not above $12 per hour", 12.0, None, None),
+        ("spot 4090 anywhere <0.3", 0.3, None, None),  # a bare number after a ceiling
+        ("A100 under 2, spot ok", 2.0, None, None),
+        ("need <3 gpus", None, None, None),
+        ("under 24gb", None, None, None),
+        ("≤ $3 per gpu-hour", None, 3.0, None),
+        ("max 1.2/gpu/h", None, 1.2, None),
+    ],
+)
+def test_budget_number_grammar(
+    text: str, per_hour: float | None, per_gpu: float | None, total: float | None
+) -> None:
+    parsed = parse_request(text)
+    assert (parsed.max_price_per_hour, parsed.max_price_per_gpu_hour, parsed.total_budget) == (
+        per_hour,
+        per_gpu,
+        total,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("H100 for the next 48 hours", 48.0),
+        ("predict H100 prices for the next 3 months", None),  # a horizon, not a rental
+        ("monthly bill for a single L40S running 24/7?", 720.0),
+        ("what does an H100 cost per month?", 720.0),
+        ("what's the hourly and daily cost for 2 H100s over 3 days", 72.0),
+        ("A100 for half a day", 12.0),
+        ("L4 for 45 minutes", 0.75),
+        ("cost of 1.5 weeks on 4 H100", 252.0),
+    ],
+)
+def test_duration_phrasings(text: str, hours: float | None) -> None:
+    assert parse_request(text).hours == hours
+
+
+def test_follow_up_duration_without_for() -> None:
+    day = parse_request("how much is an H100 for a day?")
+    assert parse_request("and a week?", day).hours == 168.0
+
+
+@pytest.mark.parametrize(
+    ("text", "geo", "country"),
+    [
+        ("i want rent 2 gpu A6000 in netherland", "eu", "NL"),  # a dropped final "s"
+        ("h100 in germnay", "eu", "DE"),  # two letters swapped
+        ("RTX 6000 Turing card", None, None),  # not a misspelt Turin
+        ("azure eastus h100", "na", "US"),  # Azure's one-word region names
+        ("westeurope a100 on azure", "eu", "NL"),
+        ("a100 us ondemand", "na", "US"),  # "us" right after a GPU is the country
+        ("can you find us 2 a100s", None, None),  # ... and after a verb the pronoun
+    ],
+)
+def test_place_typos_and_region_words(text: str, geo: str | None, country: str | None) -> None:
+    parsed = parse_request(text)
+    assert (parsed.geo, parsed.country) == (geo, country)
+
+
+@pytest.mark.parametrize(
+    ("text", "spot"),
+    [
+        ("Spot instances are too risky for us so please no spot", False),
+        ("spot is a no-go", False),
+        ("spot not needed", False),
+        ("I need an H100 in the US, no need for spot", False),
+        ("no need for on-demand, spot is ok, need 2 A100", True),
+        ("spot is fine", True),
+    ],
+)
+def test_spot_judgements(text: str, spot: bool | None) -> None:
+    assert parse_request(text).spot is spot
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # comparisons: alternatives with a question about them, and more cue words
+        ("H100 or H200 - which one for serving a 70B model?", "compare"),
+        ("lambda or nebius: who has cheaper H100s?", "compare"),
+        ("RTX 4090 against RTX 3090 for stable diffusion", "compare"),
+        ("B200 v H200", "compare"),
+        ("contrast spot and on-demand H100 prices on vast", "compare"),
+        ("Should I pick A100 or H100 for finetuning a 13B?", "compare"),
+        ("put H100 and H200 side-by-side for me, EU", "compare"),
+        ("H100 PCIe or SXM, price difference?", "compare"),
+        ("is it cheaper to rent 2 A100s or 1 H100?", "compare"),
+        ("is the L40S a better deal than the A100?", "compare"),
+        ("A100 or L40S for fine-tuning a 7B model?", "compare"),
+        ("tell me the differences between A100 and H100", "compare"),
+        ("find me a cheaper A100 or H100 in EU", "recommend"),
+        ("Any A100 or H100 available?", "recommend"),
+        ("L4 or A10G, whichever is cheaper, in the US", "recommend"),
+        # cost questions
+        ("ballpark for 4 A100s running for a fortnight?", "forecast"),
+        ("monthly bill for a single L40S running 24/7?", "forecast"),
+        ("total spend if I rent 2 h100 for 5 days in EU", "forecast"),
+        ("where are MI300X prices heading?", "forecast"),
+        ("how many dollars for 100 hours on an A100 on lambda?", "forecast"),
+        ("what would I pay to keep 8 A100 up for a week in the US", "forecast"),
+        ("how pricey is a B200 for 12h", "forecast"),
+        ("quote me 2 weeks of 8xH200", "forecast"),
+        ("what would running 8 H200 for 10 days set me back?", "forecast"),
+        ("Do you think H100 prices will keep falling?", "forecast"),
+        ("Are B200 prices stabilizing?", "forecast"),
+        ("I'd like a cost breakdown for 8x A100 for 30 days", "forecast"),
+        ("I have a $2000 budget; how many days of H100 can I get?", "forecast"),
+        ("2x A100 on AWS for a week, how much?", "forecast"),
+        ("If we rent 8 H100 for 90 days, what's the total?", "forecast"),
+        ("need 8 GPUs, total cost not above $12 per hour", "recommend"),  # a ceiling, not a question
+        ("what is the total memory of 8 H100s?", "explain"),
+        # code
+        ("need infra as code for 4 H100 on nebius", "terraform"),
+        ("export the cheapest L40S offer as terraform", "terraform"),
+        # knowledge
+        ("roughly how many GB do I need to run mixtral 8x7b?", "explain"),
+        ("tell me what ECC memory is", "explain"),
+        ("which precision should I use for inference, bf16 or fp8?", "explain"),
+        ("Is NVLink available on L40S?", "explain"),
+        ("what does 'interruptible' mean on vast?", "explain"),
+        ("do spot instances get interrupted often on runpod?", "explain"),
+        ("how long does it take to finetune a 7b?", "explain"),
+    ],
+)
+def test_intent_cues(text: str, intent: str) -> None:
+    assert parse_request(text).intent == intent
+
+
+def test_follow_up_what_if_keeps_the_ask() -> None:
+    cost = parse_request("2x A100 on AWS for a week, how much?")
+    spot = parse_request("what if spot?", cost)
+    assert (spot.intent, spot.spot, spot.hours) == ("forecast", True, 168.0)
+
+
+def test_follow_up_count_changes() -> None:
+    first = parse_request("I need H100s in Europe for training")
+    assert parse_request("4 should be enough", first).min_gpu_count == 4
+    a6000 = parse_request("cheapest A6000")
+    two = parse_request("hmm, make it two and on-demand", a6000)
+    assert (two.min_gpu_count, two.spot) == (2, False)
+    assert parse_request("make it 48 hours", first).min_gpu_count is None
+
+
+def test_hardware_the_user_already_has_is_not_the_ask() -> None:
+    parsed = parse_request(
+        "my current setup is a single 3090 at home and it's not cutting it. thinking of renting something "
+        "beefier, under $2 an hour"
+    )
+    assert (parsed.gpu_family, parsed.min_gpu_count, parsed.max_price_per_hour) == (None, None, 2.0)
+    upgrade = parse_request("I have a 4090 locally but need 2 H100 for a week")
+    assert (upgrade.gpu_family, upgrade.min_gpu_count, upgrade.hours) == ("H100", 2, 168.0)
+    assert parse_request("I have 2 A100s").gpu_family == "A100"  # nothing else wanted: it is the ask

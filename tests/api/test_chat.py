@@ -12,6 +12,12 @@ from fastapi.testclient import TestClient
 DONE_PROMPT = "4x A100 80GB in Europe under $8/h for 3 days, and give me terraform"
 
 
+@pytest.fixture(autouse=True)
+def signed_in(client: TestClient, auth_headers: dict[str, str]) -> None:
+    """The assistant needs a login: every request of these tests carries a signed-in user's token."""
+    client.headers.update(auth_headers)
+
+
 def events(client: TestClient, body: dict[str, Any]) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     with client.stream("POST", "/ai/chat/stream", json=body) as r:
@@ -121,3 +127,22 @@ def test_unknown_thread_is_404(client: TestClient) -> None:
 def test_malformed_json_is_422(client: TestClient) -> None:
     r = client.post("/ai/chat", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+
+
+def test_the_assistant_needs_a_login(client: TestClient) -> None:
+    for path in ("/ai/chat", "/ai/chat/stream"):
+        r = client.post(path, json={"prompt": "8x H100 in the US"}, headers={"Authorization": ""})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "not_authenticated"
+        r = client.post(path, json={"prompt": "hi"}, headers={"Authorization": "Bearer not-a-token"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_token"
+
+
+def test_another_teams_thread_is_not_found(client: TestClient) -> None:
+    mine = client.post("/ai/chat", json={"prompt": "8x H100 in the US"}).json()["thread_id"]
+    other = client.post(
+        "/auth/register", json={"email": "other-team@example.com", "password": "another long passphrase"}
+    ).json()
+    theirs = {"Authorization": f"Bearer {other['access_token']}"}
+    for path in ("/ai/chat", "/ai/chat/stream"):
+        r = client.post(path, json={"prompt": "make it spot", "thread_id": mine}, headers=theirs)
+        assert r.status_code == 404 and mine in r.json()["error"]["message"]

@@ -3,7 +3,7 @@ against the app served on a loopback port."""
 
 from __future__ import annotations
 
-import asyncio
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from langgraph_sdk import get_client
 
 from core.settings import Settings
-from tests.support import serve
+from tests.support import run_async, serve
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,26 @@ def base_url(settings: Settings, engine: Any) -> Iterator[str]:
         yield url
 
 
-def test_sdk_streams_a_run_on_a_thread(base_url: str) -> None:
+def sign_up(base_url: str) -> dict[str, str]:
+    """A new user of a new team on the served app; returns the SDK's ``headers``."""
+    import httpx
+
+    email = f"sdk-{uuid.uuid4().hex[:12]}@example.com"
+    r = httpx.post(
+        f"{base_url}/auth/register", json={"email": email, "password": "correct horse battery staple"}
+    )
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture(scope="module")
+def headers(base_url: str) -> dict[str, str]:
+    return sign_up(base_url)
+
+
+def test_sdk_streams_a_run_on_a_thread(base_url: str, headers: dict[str, str]) -> None:
     async def scenario() -> dict[str, Any]:
-        client = get_client(url=base_url)
+        client = get_client(url=base_url, headers=headers)
         thread = await client.threads.create(metadata={"who": "test"})
         created: list[Any] = []
         parts = [
@@ -40,7 +57,7 @@ def test_sdk_streams_a_run_on_a_thread(base_url: str) -> None:
         state = await client.threads.get_state(thread["thread_id"])
         return {"thread": thread, "parts": parts, "state": state, "created": created}
 
-    out = asyncio.run(scenario())
+    out = run_async(scenario())
     parts = out["parts"]
     assert parts[0].event == "metadata"
     assert parts[0].data["thread_id"] == out["thread"]["thread_id"]
@@ -57,9 +74,9 @@ def test_sdk_streams_a_run_on_a_thread(base_url: str) -> None:
     assert messages[0]["type"] == "human" and messages[-1]["type"] == "ai"
 
 
-def test_sdk_stateless_run_with_values(base_url: str) -> None:
+def test_sdk_stateless_run_with_values(base_url: str, headers: dict[str, str]) -> None:
     async def scenario() -> list[Any]:
-        client = get_client(url=base_url)
+        client = get_client(url=base_url, headers=headers)
         return [
             part
             async for part in client.runs.stream(
@@ -70,15 +87,15 @@ def test_sdk_stateless_run_with_values(base_url: str) -> None:
             )
         ]
 
-    parts = asyncio.run(scenario())
+    parts = run_async(scenario())
     values = [p.data for p in parts if p.event == "values"]
     assert values and values[-1]["result"]["recommendations"]
 
 
-def test_protocol_errors_are_4xx(base_url: str) -> None:
+def test_protocol_errors_are_4xx(base_url: str, headers: dict[str, str]) -> None:
     import httpx
 
-    with httpx.Client(base_url=base_url) as http:
+    with httpx.Client(base_url=base_url, headers=headers) as http:
         assert http.get("/info").status_code == 200
         assert http.get("/threads/nope/state").status_code == 404
         r = http.post("/runs/stream", json={"assistant_id": "gpubroker", "input": {"messages": []}})
@@ -100,3 +117,30 @@ def test_protocol_errors_are_4xx(base_url: str) -> None:
         tid = http.post("/threads", json={}).json()["thread_id"]
         assert http.post("/threads", json={"thread_id": tid}).status_code == 409
         assert http.post("/threads", json={"thread_id": tid, "if_exists": "do_nothing"}).status_code == 200
+
+
+def test_threads_and_runs_need_a_login_and_stay_in_their_team(base_url: str, headers: dict[str, str]) -> None:
+    import httpx
+
+    run = {"assistant_id": "gpubroker", "input": {"messages": [{"role": "user", "content": "L4 in europe"}]}}
+    with httpx.Client(base_url=base_url) as anonymous:
+        assert anonymous.get("/info").status_code == 200
+        for method, path, body in [
+            ("POST", "/threads", {}),
+            ("GET", "/threads/any", None),
+            ("GET", "/threads/any/state", None),
+            ("POST", "/threads/any/runs/stream", run),
+            ("POST", "/runs/stream", run),
+        ]:
+            r = anonymous.request(method, path, json=body)
+            assert r.status_code == 401 and r.json()["error"]["code"] == "not_authenticated", (path, r.text)
+    with httpx.Client(base_url=base_url, headers=headers) as mine:
+        tid = mine.post("/threads", json={}).json()["thread_id"]
+        assert mine.get(f"/threads/{tid}").status_code == 200
+    with httpx.Client(base_url=base_url, headers=sign_up(base_url)) as theirs:
+        assert theirs.get(f"/threads/{tid}").status_code == 404
+        assert theirs.get(f"/threads/{tid}/state").status_code == 404
+        assert theirs.post(f"/threads/{tid}/runs/stream", json=run).status_code == 404
+        # Claiming the id does not hand the thread over either.
+        r = theirs.post("/threads", json={"thread_id": tid, "if_exists": "do_nothing"})
+        assert r.status_code == 409

@@ -1,0 +1,112 @@
+"""FastAPI dependencies of accounts, as ``Annotated`` aliases.
+
+``CurrentUser`` is the signed-in caller (401 without a valid access token); ``require(action)``
+adds the policy check (403, audited) and is how every protected route names its action.
+``AccountsDb`` is the request's session with one difference from ``core.deps.DbSession``: an error
+marked ``persist`` (a failed sign-in, a reused refresh token) commits what was written before it,
+so counters, revocations and audit entries survive the failed request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from accounts import service
+from accounts.audit import Source
+from accounts.errors import NotAuthenticated, PermissionDenied
+from accounts.policy import Action, allowed
+from accounts.service import Ctx, Principal
+from core.db import session_scope
+from core.observability import current_trace_id
+
+bearer = HTTPBearer(auto_error=False, description="an access token from POST /auth/login")
+
+
+def get_accounts_session(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException as exc:
+        if getattr(exc, "persist", False):
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def request_source(request: Request) -> Source:
+    return Source(
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+        trace_id=current_trace_id(),
+    )
+
+
+def get_ctx(request: Request) -> Ctx:
+    state = request.app.state
+    return Ctx(
+        settings=state.settings,
+        source=request_source(request),
+        bus=getattr(state, "bus", None),
+        limiter=getattr(state, "rate_limiter", None),
+        tenant_limits=getattr(state, "tenant_limits", None),
+    )
+
+
+def current_user(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None:
+        raise NotAuthenticated("sign in first: send 'Authorization: Bearer <access token>'")
+    # Its own short unit of work, so a long streamed response does not hold a session open.
+    with session_scope(request.app.state.session_factory) as session:
+        principal = service.authenticate(session, request.app.state.settings, credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+AccountsDb = Annotated[Session, Depends(get_accounts_session)]
+AccountsCtx = Annotated[Ctx, Depends(get_ctx)]
+
+
+def require(action: Action) -> Callable[[Request, Principal], Principal]:
+    """A dependency that lets the caller through only if the policy allows their role ``action``."""
+
+    def dependency(request: Request, principal: CurrentUser) -> Principal:
+        if not allowed(principal.role, action):
+            with session_scope(request.app.state.session_factory) as session:
+                service.record_denied(session, get_ctx(request), principal, action.value, request.url.path)
+            raise PermissionDenied(
+                f"your role ({principal.role}) may not do this ({action.value})",
+                details={"action": action.value, "role": principal.role},
+            )
+        return principal
+
+    dependency.__policy_action__ = action  # type: ignore[attr-defined]
+    dependency.__name__ = f"require_{action.name.lower()}"
+    return dependency
+
+
+# One alias per action, so a route's signature names what it needs.
+CanReadAccount = Annotated[Principal, Depends(require(Action.ACCOUNT_READ))]
+CanManageMfa = Annotated[Principal, Depends(require(Action.ACCOUNT_MFA))]
+CanManageSessions = Annotated[Principal, Depends(require(Action.ACCOUNT_SESSIONS))]
+CanExportData = Annotated[Principal, Depends(require(Action.DATA_EXPORT))]
+CanEraseData = Annotated[Principal, Depends(require(Action.DATA_ERASE))]
+AssistantUser = Annotated[Principal, Depends(require(Action.ASSISTANT_USE))]
+CanReadTenant = Annotated[Principal, Depends(require(Action.TENANT_READ))]
+CanUpdateTenant = Annotated[Principal, Depends(require(Action.TENANT_UPDATE))]
+CanDeleteTenant = Annotated[Principal, Depends(require(Action.TENANT_DELETE))]
+CanReadUsers = Annotated[Principal, Depends(require(Action.USERS_READ))]
+CanInviteUsers = Annotated[Principal, Depends(require(Action.USERS_INVITE))]
+CanManageUsers = Annotated[Principal, Depends(require(Action.USERS_MANAGE))]
+CanReadAudit = Annotated[Principal, Depends(require(Action.AUDIT_READ))]

@@ -1,0 +1,276 @@
+"""The accounts API: sign-in (``/auth/...``), the caller (``/me``), team administration
+(``/tenants/...``, ``/users/...``), the audit log (``/audit``, ``/audit/verify``) and GDPR requests
+(``/data-request``). Thin: validate, call one service function, return.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
+
+from accounts import admin, gdpr, mfa, oidc, service, webauthn
+from accounts.audit import public_view
+from accounts.deps import (
+    AccountsCtx,
+    AccountsDb,
+    CanDeleteTenant,
+    CanEraseData,
+    CanExportData,
+    CanInviteUsers,
+    CanManageMfa,
+    CanManageSessions,
+    CanManageUsers,
+    CanReadAccount,
+    CanReadAudit,
+    CanReadTenant,
+    CanReadUsers,
+    CanUpdateTenant,
+)
+from accounts.schemas import (
+    AuditEntryOut,
+    AuditVerifyOut,
+    ErasureOut,
+    InvitationOut,
+    InviteIn,
+    LoginIn,
+    MeOut,
+    MfaChallenge,
+    MfaCodeIn,
+    RecoveryCodes,
+    RefreshIn,
+    RegisterIn,
+    RegisterOut,
+    TenantOut,
+    TenantUpdate,
+    TokenPair,
+    TotpCodeIn,
+    TotpEnrollment,
+    UserOut,
+    UserUpdate,
+    WebAuthnCredentialOut,
+    WebAuthnLoginIn,
+    WebAuthnLoginOptionsIn,
+    WebAuthnOptions,
+    WebAuthnRegisterIn,
+)
+
+router = APIRouter()
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+
+@router.post("/auth/register", response_model=RegisterOut, status_code=201, tags=["auth"])
+def register(body: RegisterIn, session: AccountsDb, ctx: AccountsCtx) -> RegisterOut:
+    user, tenant, pair = service.register(session, ctx, body)
+    return RegisterOut(
+        **pair.model_dump(), user=service.user_out(session, user), tenant=service.tenant_out(tenant)
+    )
+
+
+@router.post("/auth/login", response_model=TokenPair | MfaChallenge, tags=["auth"])
+def login(body: LoginIn, session: AccountsDb, ctx: AccountsCtx) -> TokenPair | MfaChallenge:
+    return service.login(session, ctx, body.email, body.password)
+
+
+@router.post(
+    "/auth/login/mfa", response_model=TokenPair, tags=["auth"], summary="Second factor: TOTP or recovery code"
+)
+def login_mfa(body: MfaCodeIn, session: AccountsDb, ctx: AccountsCtx) -> TokenPair:
+    return mfa.complete_with_code(session, ctx, body.mfa_token, body.code)
+
+
+@router.post("/auth/webauthn/login/options", response_model=WebAuthnOptions, tags=["auth"])
+def webauthn_login_options(
+    body: WebAuthnLoginOptionsIn, session: AccountsDb, ctx: AccountsCtx
+) -> WebAuthnOptions:
+    return webauthn.login_options(session, ctx, body.mfa_token)
+
+
+@router.post(
+    "/auth/webauthn/login", response_model=TokenPair, tags=["auth"], summary="Second factor: security key"
+)
+def webauthn_login(body: WebAuthnLoginIn, session: AccountsDb, ctx: AccountsCtx) -> TokenPair:
+    return webauthn.login(session, ctx, body.mfa_token, body.credential)
+
+
+@router.post("/auth/refresh", response_model=TokenPair, tags=["auth"])
+def refresh(body: RefreshIn, session: AccountsDb, ctx: AccountsCtx) -> TokenPair:
+    return service.refresh(session, ctx, body.refresh_token)
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(me: CanManageSessions, session: AccountsDb, ctx: AccountsCtx) -> Response:
+    service.logout(session, ctx, me)
+    return Response(status_code=204)
+
+
+@router.get("/auth/oidc/login", tags=["auth"], summary="Start an OIDC sign-in (redirects to the provider)")
+def oidc_login(
+    request: Request,
+    session: AccountsDb,
+    ctx: AccountsCtx,
+    next: Annotated[str | None, Query(max_length=200)] = None,
+) -> RedirectResponse:
+    redirect_uri = ctx.settings.oidc_redirect_uri or str(request.url_for("oidc_callback"))
+    return RedirectResponse(oidc.start(session, ctx, redirect_uri, next), status_code=status.HTTP_302_FOUND)
+
+
+@router.get(
+    "/auth/oidc/callback", response_model=TokenPair | MfaChallenge, tags=["auth"], name="oidc_callback"
+)
+def oidc_callback(
+    session: AccountsDb,
+    ctx: AccountsCtx,
+    code: Annotated[str | None, Query(max_length=2048)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> TokenPair | MfaChallenge:
+    return oidc.callback(session, ctx, code, state, error).outcome
+
+
+# --- the caller and their factors --------------------------------------------------------------
+
+
+@router.get("/me", response_model=MeOut, tags=["account"])
+def me(principal: CanReadAccount, session: AccountsDb) -> MeOut:
+    user, tenant = service.me(session, principal)
+    return MeOut(**service.user_out(session, user).model_dump(), tenant=service.tenant_out(tenant))
+
+
+@router.post(
+    "/auth/mfa/totp", response_model=TotpEnrollment, tags=["account"], summary="Start TOTP enrolment"
+)
+def totp_start(principal: CanManageMfa, session: AccountsDb, ctx: AccountsCtx) -> TotpEnrollment:
+    return mfa.start_totp(session, ctx, principal)
+
+
+@router.post("/auth/mfa/totp/confirm", response_model=RecoveryCodes, tags=["account"])
+def totp_confirm(
+    principal: CanManageMfa, body: TotpCodeIn, session: AccountsDb, ctx: AccountsCtx
+) -> RecoveryCodes:
+    return mfa.confirm_totp(session, ctx, principal, body.code)
+
+
+@router.post("/auth/mfa/totp/disable", status_code=204, tags=["account"])
+def totp_disable(
+    principal: CanManageMfa, body: TotpCodeIn, session: AccountsDb, ctx: AccountsCtx
+) -> Response:
+    mfa.disable_totp(session, ctx, principal, body.code)
+    return Response(status_code=204)
+
+
+@router.post("/auth/webauthn/register/options", response_model=WebAuthnOptions, tags=["account"])
+def webauthn_register_options(
+    principal: CanManageMfa, session: AccountsDb, ctx: AccountsCtx
+) -> WebAuthnOptions:
+    return webauthn.registration_options(session, ctx, principal)
+
+
+@router.post(
+    "/auth/webauthn/register", response_model=WebAuthnCredentialOut, status_code=201, tags=["account"]
+)
+def webauthn_register(
+    principal: CanManageMfa, body: WebAuthnRegisterIn, session: AccountsDb, ctx: AccountsCtx
+) -> WebAuthnCredentialOut:
+    return webauthn.register(session, ctx, principal, body.flow_id, body.credential, body.name)
+
+
+# --- team administration -----------------------------------------------------------------------
+
+
+@router.get("/tenants/{tenant_id}", response_model=TenantOut, tags=["admin"])
+def get_tenant(principal: CanReadTenant, tenant_id: str, session: AccountsDb) -> TenantOut:
+    return service.tenant_out(admin.own_tenant(session, principal, tenant_id))
+
+
+@router.patch(
+    "/tenants/{tenant_id}", response_model=TenantOut, tags=["admin"], summary="Rename, change plan or limits"
+)
+def update_tenant(
+    principal: CanUpdateTenant, tenant_id: str, body: TenantUpdate, session: AccountsDb, ctx: AccountsCtx
+) -> TenantOut:
+    return service.tenant_out(admin.update_tenant(session, ctx, principal, tenant_id, body))
+
+
+@router.delete("/tenants/{tenant_id}", status_code=204, tags=["admin"], summary="Close the team")
+def delete_tenant(
+    principal: CanDeleteTenant, tenant_id: str, session: AccountsDb, ctx: AccountsCtx
+) -> Response:
+    admin.deactivate_tenant(session, ctx, principal, tenant_id)
+    return Response(status_code=204)
+
+
+@router.get("/tenants/{tenant_id}/users", response_model=list[UserOut], tags=["admin"])
+def list_users(principal: CanReadUsers, tenant_id: str, session: AccountsDb) -> list[UserOut]:
+    return [service.user_out(session, u) for u in admin.list_users(session, principal, tenant_id)]
+
+
+@router.post(
+    "/tenants/{tenant_id}/invitations", response_model=InvitationOut, status_code=201, tags=["admin"]
+)
+def invite(
+    principal: CanInviteUsers, tenant_id: str, body: InviteIn, session: AccountsDb, ctx: AccountsCtx
+) -> InvitationOut:
+    return admin.invite(session, ctx, principal, tenant_id, body)
+
+
+@router.get("/users/{user_id}", response_model=UserOut, tags=["admin"])
+def get_user(principal: CanReadUsers, user_id: str, session: AccountsDb) -> UserOut:
+    return service.user_out(session, admin.own_user(session, principal, user_id))
+
+
+@router.patch(
+    "/users/{user_id}", response_model=UserOut, tags=["admin"], summary="Change a user's role or disable them"
+)
+def update_user(
+    principal: CanManageUsers, user_id: str, body: UserUpdate, session: AccountsDb, ctx: AccountsCtx
+) -> UserOut:
+    return service.user_out(session, admin.update_user(session, ctx, principal, user_id, body))
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/audit",
+    response_model=list[AuditEntryOut],
+    tags=["audit"],
+    summary="The team's audit entries, newest first",
+)
+def audit_log(
+    principal: CanReadAudit,
+    session: AccountsDb,
+    event_type: Annotated[str | None, Query(max_length=60)] = None,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    entries = admin.audit_log(session, principal, event_type=event_type, before_id=before_id, limit=limit)
+    return [public_view(e) for e in entries]
+
+
+@router.get(
+    "/audit/verify", response_model=AuditVerifyOut, tags=["audit"], summary="Walk the team's hash chain"
+)
+def audit_verify(principal: CanReadAudit, session: AccountsDb) -> AuditVerifyOut:
+    result = admin.verify_audit(session, principal)
+    return AuditVerifyOut(**result.__dict__)
+
+
+# --- GDPR --------------------------------------------------------------------------------------
+
+
+@router.get("/data-request", tags=["gdpr"], summary="Everything we hold about you, as one JSON document")
+async def data_export(principal: CanExportData, request: Request, ctx: AccountsCtx) -> dict[str, Any]:
+    return await gdpr.export_personal_data(
+        request.app.state.session_factory, ctx, principal, request.app.state
+    )
+
+
+@router.delete("/data-request", response_model=ErasureOut, tags=["gdpr"], summary="Erase your personal data")
+async def data_erase(principal: CanEraseData, request: Request, ctx: AccountsCtx) -> ErasureOut:
+    return await gdpr.erase_personal_data(
+        request.app.state.session_factory, ctx, principal, request.app.state
+    )

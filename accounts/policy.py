@@ -1,0 +1,71 @@
+"""The one authorization table: which role may do which action.
+
+Every protected route declares its action through ``accounts.deps.require``; pages ask
+:func:`allowed` to hide what a role cannot do. Tenant isolation is separate and absolute: whatever
+the role, an id from another tenant is a 404 (the services check it).
+"""
+
+from __future__ import annotations
+
+import enum
+
+from accounts.models import Role
+
+
+class Action(enum.StrEnum):
+    ACCOUNT_READ = "account.read"
+    ACCOUNT_MFA = "account.mfa"
+    ACCOUNT_SESSIONS = "account.sessions"
+    DATA_EXPORT = "data.export"
+    DATA_ERASE = "data.erase"
+    ASSISTANT_USE = "assistant.use"
+    TENANT_READ = "tenant.read"
+    TENANT_UPDATE = "tenant.update"
+    TENANT_DELETE = "tenant.delete"
+    USERS_READ = "users.read"
+    USERS_INVITE = "users.invite"
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+
+
+_ALL = frozenset(Role)
+
+POLICY: dict[Action, frozenset[Role]] = {
+    Action.ACCOUNT_READ: _ALL,
+    Action.ACCOUNT_MFA: _ALL,
+    Action.ACCOUNT_SESSIONS: _ALL,
+    Action.DATA_EXPORT: _ALL,
+    Action.DATA_ERASE: _ALL,
+    # Auditors look, they do not act: no assistant (it books), no changes.
+    Action.ASSISTANT_USE: frozenset({Role.ADMIN, Role.MANAGER, Role.USER}),
+    Action.TENANT_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
+    Action.TENANT_UPDATE: frozenset({Role.ADMIN}),
+    Action.TENANT_DELETE: frozenset({Role.ADMIN}),
+    Action.USERS_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR}),
+    # Managers may invite, but only as plain users (accounts.service.invite checks the role).
+    Action.USERS_INVITE: frozenset({Role.ADMIN, Role.MANAGER}),
+    Action.USERS_MANAGE: frozenset({Role.ADMIN}),
+    Action.AUDIT_READ: frozenset({Role.ADMIN, Role.AUDITOR}),
+}
+
+# Roles a role may hand out when inviting; nobody grants more than they are trusted with.
+GRANTABLE: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: _ALL,
+    Role.MANAGER: frozenset({Role.USER}),
+    Role.USER: frozenset(),
+    Role.AUDITOR: frozenset(),
+}
+
+
+def allowed(role: str, action: Action) -> bool:
+    try:
+        return Role(role) in POLICY[action]
+    except ValueError:
+        return False
+
+
+def can_grant(role: str, granted: str) -> bool:
+    try:
+        return Role(granted) in GRANTABLE[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,185 @@
+"""WebAuthn second factor (security keys, platform authenticators), via the ``webauthn`` package.
+
+Registration: :func:`registration_options` stores a random challenge in a single-use flow and
+returns the creation options; the browser's ``navigator.credentials.create()`` answer goes to
+:func:`register`, which checks the attestation (challenge, origin, RP id hash, flags, signature of
+"packed" self-attestation) and stores the credential's public key and signature counter.
+Sign-in: after the password, :func:`login_options` puts a challenge on the pending MFA flow and
+:func:`login` checks the assertion's signature with the stored key and that the counter moved on
+(a cloned authenticator shows up as a counter that goes back).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import webauthn as wa
+from sqlalchemy.orm import Session
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from accounts import crypto, repository
+from accounts.errors import InvalidMfaCode, WebAuthnFailed
+from accounts.mfa import issue_recovery_codes
+from accounts.models import AuthFlow, WebAuthnCredential
+from accounts.schemas import TokenPair, WebAuthnCredentialOut, WebAuthnOptions
+from accounts.service import (
+    Ctx,
+    Principal,
+    aware,
+    finish_second_factor,
+    now_utc,
+    pending_second_factor,
+    record,
+    second_factor_failed,
+)
+from core.errors import NotFound
+
+REGISTER_FLOW = "webauthn_register"
+CHALLENGE_TTL_S = 300
+# What the library raises for a malformed or forged credential; all of them mean "refused".
+_REFUSED = (WebAuthnException, ValueError, KeyError, TypeError)
+
+
+def registration_options(session: Session, ctx: Ctx, principal: Principal) -> WebAuthnOptions:
+    user = repository.user(session, principal.user_id)
+    if user is None:
+        raise NotFound("account not found")
+    existing = repository.webauthn_credentials(session, user.id)
+    options = wa.generate_registration_options(
+        rp_id=ctx.settings.webauthn_rp_id,
+        rp_name=ctx.settings.webauthn_rp_name,
+        user_id=user.id.encode(),
+        user_name=user.email,
+        user_display_name=user.name or user.email,
+        exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(c.id)) for c in existing],
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.DISCOURAGED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+    )
+    now = now_utc()
+    flow = AuthFlow(
+        id=crypto.random_token(32),
+        kind=REGISTER_FLOW,
+        user_id=user.id,
+        data={"challenge": bytes_to_base64url(options.challenge)},
+        attempts=0,
+        created_at=now,
+        expires_at=now + timedelta(seconds=CHALLENGE_TTL_S),
+    )
+    session.add(flow)
+    session.flush()
+    return WebAuthnOptions(flow_id=flow.id, options=json.loads(wa.options_to_json(options)))
+
+
+def register(
+    session: Session, ctx: Ctx, principal: Principal, flow_id: str, credential: dict[str, Any], name: str
+) -> WebAuthnCredentialOut:
+    flow = repository.flow(session, flow_id, REGISTER_FLOW)
+    now = now_utc()
+    if (
+        flow is None
+        or flow.user_id != principal.user_id
+        or flow.consumed_at is not None
+        or (aware(flow.expires_at) or now) <= now
+    ):
+        raise WebAuthnFailed("the registration challenge expired or was already used; start again")
+    repository.consume_flow(session, flow.id, now)
+    try:
+        verified = wa.verify_registration_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(flow.data["challenge"]),
+            expected_rp_id=ctx.settings.webauthn_rp_id,
+            expected_origin=ctx.settings.webauthn_origin,
+        )
+    except _REFUSED as exc:
+        record(
+            session,
+            ctx,
+            "mfa.webauthn.register",
+            "failure",
+            tenant_id=principal.tenant_id,
+            actor=principal.actor,
+            details={"reason": type(exc).__name__},
+        )
+        raise WebAuthnFailed(f"the authenticator's attestation was refused: {exc}") from exc
+    credential_id = bytes_to_base64url(verified.credential_id)
+    if repository.webauthn_credential(session, credential_id) is not None:
+        raise WebAuthnFailed("this authenticator is already registered")
+    had_factor = bool(repository.webauthn_credentials(session, principal.user_id))
+    user = repository.user(session, principal.user_id)
+    had_factor = had_factor or (user is not None and user.totp_confirmed_at is not None)
+    row = WebAuthnCredential(
+        id=credential_id,
+        user_id=principal.user_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=[str(t) for t in (credential.get("response", {}).get("transports") or [])][:8],
+        name=name,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        ctx,
+        "mfa.webauthn.registered",
+        "success",
+        tenant_id=principal.tenant_id,
+        actor=principal.actor,
+        target=f"webauthn:{credential_id[:40]}",
+        details={"fmt": str(verified.fmt)},
+    )
+    # The first factor comes with recovery codes, as TOTP's does.
+    codes = issue_recovery_codes(session, user) if user is not None and not had_factor else None
+    return WebAuthnCredentialOut(id=row.id, name=row.name, created_at=row.created_at, recovery_codes=codes)
+
+
+def login_options(session: Session, ctx: Ctx, mfa_token: str) -> WebAuthnOptions:
+    flow, user = pending_second_factor(session, ctx, mfa_token)
+    credentials = repository.webauthn_credentials(session, user.id)
+    if not credentials:
+        raise WebAuthnFailed("no security key is registered for this account")
+    options = wa.generate_authentication_options(
+        rp_id=ctx.settings.webauthn_rp_id,
+        allow_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(c.id)) for c in credentials],
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
+    flow.data = {**flow.data, "challenge": bytes_to_base64url(options.challenge)}
+    session.flush()
+    return WebAuthnOptions(flow_id=flow.id, options=json.loads(wa.options_to_json(options)))
+
+
+def login(session: Session, ctx: Ctx, mfa_token: str, credential: dict[str, Any]) -> TokenPair:
+    flow, user = pending_second_factor(session, ctx, mfa_token)
+    challenge = flow.data.get("challenge")
+    stored = repository.webauthn_credential(session, str(credential.get("id", ""))[:400])
+    if challenge is None or stored is None or stored.user_id != user.id:
+        second_factor_failed(session, ctx, flow, user, "webauthn")
+        raise InvalidMfaCode("this security key is not registered for the account")
+    # A challenge answers one assertion only, right or wrong.
+    flow.data = {k: v for k, v in flow.data.items() if k != "challenge"}
+    try:
+        verified = wa.verify_authentication_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(challenge),
+            expected_rp_id=ctx.settings.webauthn_rp_id,
+            expected_origin=ctx.settings.webauthn_origin,
+            credential_public_key=stored.public_key,
+            credential_current_sign_count=stored.sign_count,
+        )
+    except _REFUSED as exc:
+        second_factor_failed(session, ctx, flow, user, "webauthn")
+        raise InvalidMfaCode(f"the security key's assertion was refused: {exc}") from exc
+    stored.sign_count = verified.new_sign_count
+    stored.last_used_at = now_utc()
+    return finish_second_factor(session, ctx, flow, user, "webauthn")

@@ -1,0 +1,320 @@
+"""Search latency at the service level: p50/p95 of ``catalog.service.search`` uncached and cached.
+
+For each backend (SQLite, PostgreSQL) and size (100k, 1M offers by default) a dataset is built by
+scaling the real bundled catalog (:mod:`bench.dataset`; reused on later runs when it already holds
+the wanted number of rows, ``--rebuild`` to build it again). Each query is then timed:
+
+* uncached: ``service.search(session, filters, None)`` in a fresh session per call (a connection
+  checked out of the pool and the transaction committed, as a request does); ``--uncached`` calls,
+  or fewer when a query's calls pass ``--budget-s`` seconds (never fewer than 20);
+* cached: the same with a ``MemoryCache`` (SQLite) or a ``RedisCache`` on Redis DB 14 (PostgreSQL);
+  one call fills the cache, then ``--cached`` calls are timed (all hits).
+
+Five untimed calls warm each query first. PostgreSQL's buffers are warm; neither database caches
+results, so repeating a query measures the query. ``--explain`` prints PostgreSQL's
+``EXPLAIN (ANALYZE, BUFFERS)`` of the count and page statements of every query.
+
+    .venv/bin/python -m bench.bench_search --rows 100000,1000000 --backends sqlite,postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any
+
+from sqlalchemy import Select, event, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench.common import (
+    REDIS_URL,
+    drop_database,
+    engine_and_factory,
+    flush_redis,
+    fmt_ms,
+    machine_header,
+    markdown_table,
+    percentile,
+    rows_label,
+)
+from bench.dataset import build_dataset, dataset_name
+from bench.proposals import patched_repository, proposed_copy, proposed_statements
+from catalog import repository as repo
+from catalog import service
+from catalog.models import Offer
+from catalog.schemas import OfferFilters
+from core.cache import Cache, MemoryCache, RedisCache
+
+TARGET_UNCACHED_P95_MS = 50.0
+TARGET_CACHED_P95_MS = 5.0
+
+
+def queries(rows: int) -> dict[str, dict[str, Any]]:
+    """The benchmarked searches; the deep page sits 40 % into the unfiltered result (page 400 of 100k)."""
+    return {
+        "no filter": {},
+        "gpu_type + region": {"gpu_type": "H100", "region": "us-central1"},
+        "max_price + sort": {"max_price": "2", "sort": "price_desc"},
+        "full-text q": {"q": "h100 sxm"},
+        "deep page": {"page": max(1, rows // 250), "page_size": 100},
+    }
+
+
+def _describe(params: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in params.items()) or "-"
+
+
+def _timed_calls(call: Callable[[], Any], count: int, budget_s: float, minimum: int = 20) -> list[float]:
+    samples: list[float] = []
+    started = time.perf_counter()
+    for i in range(count):
+        t0 = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - t0)
+        if i + 1 >= minimum and time.perf_counter() - started > budget_s:
+            break
+    return samples
+
+
+def _search_once(
+    factory: sessionmaker[Session], filters: OfferFilters, cache: Cache | None
+) -> dict[str, Any]:
+    with factory() as session:
+        result = service.search(session, filters, cache)
+        session.commit()
+    return result
+
+
+def baseline_statements(session: Session, spec: repo.SearchSpec) -> tuple[Select[Any], Select[Any]]:
+    """The count and page statements ``repository.search_offers`` runs (as of this commit)."""
+    conds = repo._conditions(session, spec)
+    count_q = select(func.count()).select_from(Offer).where(*conds)
+    rows_q = (
+        select(*repo.OFFER_COLUMNS)
+        .where(*conds)
+        .order_by(*repo._ORDER[spec.sort])
+        .offset(spec.offset)
+        .limit(spec.limit)
+    )
+    return count_q, rows_q
+
+
+def explain(factory: sessionmaker[Session], filters: OfferFilters, proposed: bool = False) -> str:
+    """PostgreSQL's plans of the count and page statements the search runs for the filters."""
+    spec, _ = service.build_spec(filters)
+    out = []
+    with factory() as session:
+        count_q, rows_q = (proposed_statements if proposed else baseline_statements)(session, spec)
+        dialect = session.get_bind().dialect
+        for label, stmt in (("count", count_q), ("page", rows_q)):
+            sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            plan = session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
+            out.append(f"-- {label}: {' '.join(sql.split())}\n" + "\n".join(plan))
+        session.rollback()
+    return "\n".join(out)
+
+
+def bench_backend(
+    backend: str,
+    rows: int,
+    *,
+    uncached: int,
+    cached: int,
+    budget_s: float,
+    rebuild: bool,
+    show_plans: bool,
+    pg_set: list[str],
+    variants: list[str],
+) -> list[dict[str, Any]]:
+    dataset = build_dataset(backend, rows, reuse=not rebuild)
+    note = "reused" if dataset.reused else f"built in {dataset.build_s:.0f} s"
+    print(f"[{backend} {rows_label(rows)}] dataset {note}", flush=True)
+    if not dataset.reused:
+        drop_database(backend, dataset_name(rows) + "_proposed")  # made again from the new data
+    results = []
+    for variant in variants:
+        proposed = variant == "proposed"
+        url = proposed_copy(backend, dataset_name(rows)) if proposed else dataset.url
+        with patched_repository() if proposed else nullcontext():
+            results.extend(
+                _bench_queries(backend, rows, url, variant, uncached, cached, budget_s, show_plans, pg_set)
+            )
+    return results
+
+
+def _bench_queries(
+    backend: str,
+    rows: int,
+    url: str,
+    variant: str,
+    uncached: int,
+    cached: int,
+    budget_s: float,
+    show_plans: bool,
+    pg_set: list[str],
+) -> list[dict[str, Any]]:
+    print(f"[{backend} {rows_label(rows)} {variant}]", flush=True)
+    engine, factory = engine_and_factory(url)
+    if backend == "postgresql" and pg_set:
+
+        @event.listens_for(engine, "connect")
+        def _settings(dbapi_conn: Any, _: Any) -> None:
+            with dbapi_conn.cursor() as cur:
+                for item in pg_set:
+                    name, value = item.split("=", 1)
+                    cur.execute(f"SET {name} = {value}")
+            dbapi_conn.commit()
+
+    cache: Cache
+    if backend == "postgresql":
+        flush_redis(REDIS_URL)
+        cache = RedisCache(REDIS_URL)
+    else:
+        cache = MemoryCache()
+    results = []
+    try:
+        for name, params in queries(rows).items():
+            filters = OfferFilters(**params)
+            for _ in range(5):
+                first = _search_once(factory, filters, None)
+            cold = _timed_calls(lambda f=filters: _search_once(factory, f, None), uncached, budget_s)
+            _search_once(factory, filters, cache)  # fills the cache
+            misses_before = cache.misses
+            warm = _timed_calls(lambda f=filters: _search_once(factory, f, cache), cached, budget_s)
+            # Every cached call should hit; a miss means something else flushed Redis DB 14 meanwhile.
+            misses = cache.misses - misses_before
+            row = {
+                "backend": backend,
+                "rows": rows,
+                "variant": variant,
+                "query": name,
+                "params": _describe(params),
+                "total": first["total"],
+                "items": len(first["items"]),
+                "first_id": first["items"][0]["id"] if first["items"] else None,
+                "uncached_n": len(cold),
+                "uncached_p50_ms": percentile(cold, 50) * 1000,
+                "uncached_p95_ms": percentile(cold, 95) * 1000,
+                "cached_n": len(warm),
+                "cached_p50_ms": percentile(warm, 50) * 1000,
+                "cached_p95_ms": percentile(warm, 95) * 1000,
+                "cached_misses": misses,
+            }
+            results.append(row)
+            print(
+                f"  {name:<18} total {row['total']:>7} uncached p50 {fmt_ms(percentile(cold, 50))} ms "
+                f"p95 {fmt_ms(percentile(cold, 95))} ms (n={len(cold)}); cached p50 "
+                f"{fmt_ms(percentile(warm, 50))} ms p95 {fmt_ms(percentile(warm, 95))} ms (n={len(warm)}"
+                f"{f', {misses} misses' if misses else ''})",
+                flush=True,
+            )
+            if show_plans and backend == "postgresql":
+                print(explain(factory, filters, proposed=variant == "proposed"), flush=True)
+    finally:
+        engine.dispose()
+    return results
+
+
+def _verdict(row: dict[str, Any]) -> str:
+    if row["backend"] != "postgresql" or row["rows"] != 100_000:
+        return ""
+    ok_u = row["uncached_p95_ms"] <= TARGET_UNCACHED_P95_MS
+    ok_c = row["cached_p95_ms"] <= TARGET_CACHED_P95_MS
+    return "met" if ok_u and ok_c else ("missed (uncached)" if ok_c else "missed")
+
+
+def report(results: list[dict[str, Any]]) -> str:
+    headers = [
+        "backend",
+        "rows",
+        "variant",
+        "query",
+        "params",
+        "matches",
+        "uncached p50 ms",
+        "uncached p95 ms",
+        "n",
+        "cached p50 ms",
+        "cached p95 ms",
+        "n",
+        "target (PG 100k)",
+    ]
+    table = [
+        [
+            r["backend"],
+            rows_label(r["rows"]),
+            r["variant"],
+            r["query"],
+            r["params"],
+            r["total"],
+            fmt_ms(r["uncached_p50_ms"] / 1000),
+            fmt_ms(r["uncached_p95_ms"] / 1000),
+            r["uncached_n"],
+            fmt_ms(r["cached_p50_ms"] / 1000),
+            fmt_ms(r["cached_p95_ms"] / 1000),
+            f"{r['cached_n']}" + (f" ({r['cached_misses']} misses)" if r.get("cached_misses") else ""),
+            _verdict(r),
+        ]
+        for r in results
+    ]
+    return markdown_table(headers, table)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.bench_search", description=__doc__.split("\n")[0])
+    p.add_argument("--rows", default="100000,1000000", help="comma list of dataset sizes")
+    p.add_argument("--backends", default="sqlite,postgresql", help="comma list: sqlite, postgresql")
+    p.add_argument("--uncached", type=int, default=200, help="timed uncached calls per query")
+    p.add_argument("--cached", type=int, default=1000, help="timed cached calls per query")
+    p.add_argument("--budget-s", type=float, default=30.0, help="stop a query's timed calls after this long")
+    p.add_argument("--rebuild", action="store_true", help="build the datasets again even if present")
+    p.add_argument("--explain", action="store_true", help="print PostgreSQL EXPLAIN ANALYZE of each query")
+    p.add_argument(
+        "--pg-set",
+        action="append",
+        default=[],
+        help="a PostgreSQL setting for every connection, e.g. jit=off",
+    )
+    p.add_argument(
+        "--variant",
+        default="baseline",
+        help="comma list: baseline (the code as it is), proposed (bench/proposals.py on a copy of the data)",
+    )
+    p.add_argument("--json", help="also write the results to this file")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    args = parse_args(argv)
+    print(machine_header(), flush=True)
+    results: list[dict[str, Any]] = []
+    for rows in [int(r) for r in args.rows.split(",") if r.strip()]:
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            results.extend(
+                bench_backend(
+                    backend,
+                    rows,
+                    uncached=args.uncached,
+                    cached=args.cached,
+                    budget_s=args.budget_s,
+                    rebuild=args.rebuild,
+                    show_plans=args.explain,
+                    pg_set=args.pg_set,
+                    variants=[v.strip() for v in args.variant.split(",") if v.strip()],
+                )
+            )
+    print()
+    print(report(results))
+    if args.pg_set:
+        print(f"\nPostgreSQL settings per connection: {', '.join(args.pg_set)}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=1)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Prototypes of the proposed search changes, measured without editing the catalog modules.
+
+``python -m bench.bench_search --variant proposed`` copies the benchmark database (PostgreSQL:
+``CREATE DATABASE ... TEMPLATE``; SQLite: the backup API), applies :data:`PG_DDL` /
+:data:`SQLITE_DDL` to the copy (the migration the proposal adds) and, while the searches run,
+replaces ``repository.search_offers`` and ``repository._fulltext`` by the versions below (the
+proposed code). The report in ``docs/BENCHMARKS.md`` gives the same changes as diffs.
+
+The changes:
+
+1. PostgreSQL full text: a stored generated ``tsvector`` column with its GIN index, so that neither
+   the count's bitmap scan nor a price-ordered page scan recomputes ``to_tsvector()`` per row.
+2. Region: the search filters on ``lower(region)``, so ``ix_offers_region_price (region,
+   price_per_hour)`` is never used; an index on ``(lower(region), price_per_hour, id)`` replaces it
+   and ``ix_offers_region_lower``.
+3. The page query selects the page's ids first (``ORDER BY ... OFFSET ... LIMIT`` over the narrow
+   index, an index-only scan when the table is vacuumed) and joins back for the columns of those
+   rows only (a "deferred join"), so a deep page reads 100 table rows, not 40,000.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, create_engine, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from bench.common import PG_ADMIN_URL, VAR, database_exists, db_url, drop_database
+from catalog import repository as repo
+from catalog.models import Offer
+from core.db import make_engine, normalize_url
+
+PG_DDL = (
+    "ALTER TABLE offers ADD COLUMN search_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+    "CREATE INDEX ix_offers_search_tsv ON offers USING gin (search_tsv)",
+    "DROP INDEX ix_offers_fts",
+    "DROP INDEX ix_offers_region_price",
+    "DROP INDEX ix_offers_region_lower",
+    "CREATE INDEX ix_offers_region_lower_price ON offers (lower(region), price_per_hour, id)",
+)
+SQLITE_DDL = (
+    "DROP INDEX ix_offers_region_price",
+    "DROP INDEX ix_offers_region_lower",
+    "CREATE INDEX ix_offers_region_lower_price ON offers (lower(region), price_per_hour, id)",
+)
+
+
+def proposed_fulltext(session: Session, q: str) -> ColumnElement[bool] | None:
+    words = repo.tokens(q)
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        return literal_column("offers.search_tsv").op("@@")(
+            func.to_tsquery(literal_column("'simple'"), query)
+        )
+    padded = literal_column("' ' || offers.search_text")
+    return and_(*(padded.like(f"% {w}%") for w in words))
+
+
+def proposed_statements(session: Session, spec: repo.SearchSpec) -> tuple[Select[Any], Select[Any]]:
+    """The count and page statements of the proposed ``search_offers``."""
+    conds = repo._conditions(session, spec)
+    count_q = select(func.count()).select_from(Offer).where(*conds)
+    order = repo._ORDER[spec.sort]
+    page_ids = (
+        select(Offer.id).where(*conds).order_by(*order).offset(spec.offset).limit(spec.limit).subquery()
+    )
+    rows_q = select(*repo.OFFER_COLUMNS).join(page_ids, Offer.id == page_ids.c.id).order_by(*order)
+    return count_q, rows_q
+
+
+def proposed_search_offers(session: Session, spec: repo.SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+    count_q, rows_q = proposed_statements(session, spec)
+    total = int(session.execute(count_q).scalar_one())
+    if total == 0 or spec.offset >= total:
+        return total, []
+    rows = session.execute(rows_q).mappings().all()
+    return total, [dict(r) for r in rows]
+
+
+@contextmanager
+def patched_repository() -> Iterator[None]:
+    """Run the proposed query code in place of the repository's for the duration of the block."""
+    saved = (repo.search_offers, repo._fulltext)
+    repo.search_offers = proposed_search_offers
+    repo._fulltext = proposed_fulltext
+    try:
+        yield
+    finally:
+        repo.search_offers, repo._fulltext = saved
+
+
+def proposed_copy(backend: str, source_name: str) -> str:
+    """A copy of a benchmark database with the proposed indexes; reused when present."""
+    name = f"{source_name}_proposed"
+    if database_exists(backend, name):
+        engine = make_engine(db_url(backend, name))
+        try:
+            with engine.connect() as conn:
+                if backend == "postgresql":
+                    ok = conn.execute(text("SELECT to_regclass('ix_offers_region_lower_price')")).scalar()
+                else:
+                    ok = conn.execute(
+                        text("SELECT 1 FROM sqlite_master WHERE name = 'ix_offers_region_lower_price'")
+                    ).scalar()
+            if ok:
+                return db_url(backend, name)
+        finally:
+            engine.dispose()
+    drop_database(backend, name)
+    if backend == "postgresql":
+        admin = create_engine(normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": source_name},
+            )
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source_name}"'))
+        admin.dispose()
+    else:
+        src = sqlite3.connect(VAR / f"{source_name}.db")
+        dst = sqlite3.connect(VAR / f"{name}.db")
+        src.backup(dst)
+        src.close()
+        dst.close()
+    url = db_url(backend, name)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for ddl in PG_DDL if backend == "postgresql" else SQLITE_DDL:
+                conn.execute(text(ddl))
+        if backend == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM (ANALYZE) offers"))
+        else:
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+    finally:
+        engine.dispose()
+    return url

@@ -1,0 +1,392 @@
+"""Geometry of the price charts the pages draw as inline SVG: an offer's price history (with its
+30-day forecast after it) and the assistant's cost forecast on the chat page.
+
+The charts are computed on the server so they show with JavaScript off and cost no chart library: this
+module turns :func:`catalog.service.history` and :func:`catalog.predict.predict` output into plain
+coordinates, SVG path strings and axis ticks, and the templates only place them. Colours are left to
+CSS classes so the charts follow the light and dark themes. Time runs on a true time scale, so a gap
+between the bundled market series and the offer's own recent observations shows as a gap rather than
+being squeezed away.
+
+A forecast's level is pinned to today's price while its shape comes from a market model fitted to the
+bundled history, whose last day may lie months back; its dates are therefore drawn as the days after
+the newest data on the chart (what "the next 30 days" means to the reader), and the summary says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+WIDTH = 960
+HEIGHT = 320
+# Days without data longer than this break the market line instead of being bridged by it.
+MAX_GAP_DAYS = 7
+# Room for the y-axis labels on the left and the date labels underneath.
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 14, 34
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass
+class Tick:
+    pos: float
+    label: str
+    anchor: str = "middle"
+
+
+@dataclass
+class Dot:
+    x: float
+    y: float
+    label: str
+
+
+@dataclass
+class ForecastOverlay:
+    """The forecast drawn after the history: its median line, its 80% band and where it starts."""
+
+    line_path: str
+    band_path: str
+    start_x: float
+    label: str
+    # The same 30 days on a chart of their own, where their shape has room to show.
+    detail: ForecastChart | None = None
+
+
+@dataclass
+class PriceChart:
+    width: int
+    height: int
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    band_path: str
+    median_path: str
+    offer_path: str
+    dots: list[Dot]
+    reference_y: float | None
+    reference_label: str
+    x_ticks: list[Tick] = field(default_factory=list)
+    y_ticks: list[Tick] = field(default_factory=list)
+    clipped_at: str | None = None
+    summary: str = ""
+    forecast: ForecastOverlay | None = None
+    # Where the "this offer now" line ends: at the plot's edge, or where the forecast takes over.
+    reference_end: float | None = None
+
+
+@dataclass
+class ForecastChart:
+    """A forecast on its own: days ahead on the x axis, a median line inside its 80% band."""
+
+    width: int
+    height: int
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    band_path: str
+    line_path: str
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    summary: str
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    return datetime.fromisoformat(text).date() if "T" in text else date.fromisoformat(text[:10])
+
+
+def nice_step(span: float, target_ticks: int = 5) -> float:
+    """A 1, 2 or 5 times a power of ten step that cuts ``span`` into about ``target_ticks`` parts."""
+    if span <= 0:
+        return 1.0
+    raw = span / target_ticks
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if raw <= m * magnitude:
+            return m * magnitude
+    return 10.0 * magnitude
+
+
+def _money(value: float) -> str:
+    return f"${value:.3f}" if value < 1 and round(value, 2) != round(value, 3) else f"${value:,.2f}"
+
+
+def _month_ticks(start: date, end: date) -> list[date]:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    step = max(1, math.ceil(months / 6))
+    ticks = []
+    y, m = start.year, start.month + 1
+    while True:
+        if m > 12:
+            y, m = y + 1, m - 12
+        d = date(y, m, 1)
+        if d > end:
+            break
+        ticks.append(d)
+        m += step
+    return ticks
+
+
+def _path(points: list[tuple[float, float]]) -> str:
+    return " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(points))
+
+
+def _runs(days: list[tuple[date, dict[str, Any]]]) -> list[list[tuple[date, dict[str, Any]]]]:
+    """Split a dated series where days are missing, so no line is drawn across a hole in the data."""
+    runs: list[list[tuple[date, dict[str, Any]]]] = []
+    for item in days:
+        if runs and (item[0] - runs[-1][-1][0]).days <= MAX_GAP_DAYS:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _y_scale(top_value: float) -> tuple[float, float]:
+    """``(step, y_max)`` of an axis from zero that holds ``top_value`` with a little room above it."""
+    top_value = top_value or 1.0
+    step = nice_step(top_value)
+    return step, step * math.ceil(top_value * 1.05 / step)
+
+
+def _y_ticks(step: float, y_max: float, y_of: Any) -> list[Tick]:
+    ticks = []
+    v = 0.0
+    while v <= y_max + step / 2:
+        ticks.append(Tick(y_of(v), _money(v)))
+        v += step
+    return ticks
+
+
+def _band(upper: list[tuple[float, float]], lower: list[tuple[float, float]]) -> str:
+    return _path(upper + lower[::-1]) + " Z"
+
+
+def _forecast_days(series: list[dict[str, Any]], start: date) -> list[tuple[date, dict[str, Any]]]:
+    """The series re-dated to begin on ``start``, keeping the spacing of its own dates."""
+    if not series:
+        return []
+    first = _day(series[0]["date"])
+    return [(start + (_day(p["date"]) - first), p) for p in series]
+
+
+def price_chart(
+    history: dict[str, Any], current: float | None = None, forecast: dict[str, Any] | None = None
+) -> PriceChart | None:
+    """Coordinates for the market band, its median line and the offer's own points; None if no data.
+
+    ``forecast`` is a :func:`catalog.predict.predict` answer for one GPU; its series is drawn as a
+    dashed line in its 80% band over the days after the newest day of data."""
+    market = [m for m in history.get("market") or [] if m.get("price_per_gpu_hour") is not None]
+    points = history.get("points") or []
+    if not market and not points:
+        return None
+    market_days = [(_day(m["date"]), m) for m in market]
+    point_days = [(_day(p["observed_at"]), p) for p in points]
+    days = [d for d, _ in market_days] + [d for d, _ in point_days]
+    last_data_day = max(days)
+    forecast_days = _forecast_days((forecast or {}).get("series") or [], last_data_day + timedelta(days=1))
+    days.extend(d for d, _ in forecast_days)
+    start, end = min(days), max(days)
+    if start == end:
+        # A single day has no width; give it one on each side so the dot sits in the middle.
+        start, end = date.fromordinal(start.toordinal() - 1), date.fromordinal(end.toordinal() + 1)
+
+    # The scale follows the medians, the offer's prices and the forecast's band; the min-max band
+    # may widen it by half again at most, because scraped extremes (an $18.90 "H100 spot" for a week)
+    # would otherwise flatten everything else. The band is clipped to the plot and the cut is said
+    # in the legend.
+    values = [float(m["price_per_gpu_hour"]) for _, m in market_days]
+    values.extend(float(p["price_per_gpu_hour"]) for _, p in point_days)
+    values.extend(float(p["high"]) for _, p in forecast_days)
+    if current is not None:
+        values.append(float(current))
+    highs = [float(m["high"]) for _, m in market_days if m.get("high") is not None]
+    top_value = max(values)
+    if highs:
+        top_value = max(top_value, min(max(highs), 1.5 * top_value))
+    step, y_max = _y_scale(top_value)
+    clipped = bool(highs) and max(highs) > y_max
+
+    left, right = float(MARGIN_LEFT), float(WIDTH - MARGIN_RIGHT)
+    top, bottom = float(MARGIN_TOP), float(HEIGHT - MARGIN_BOTTOM)
+    span_days = (end - start).days
+
+    def x_of(d: date) -> float:
+        return left + (right - left) * (d - start).days / span_days
+
+    def y_of(v: float) -> float:
+        return bottom - (bottom - top) * v / y_max
+
+    def edge(m: dict[str, Any], key: str) -> float:
+        return float(m[key] if m.get(key) is not None else m["price_per_gpu_hour"])
+
+    band_parts, median_parts = [], []
+    for run in _runs(market_days):
+        upper = [(x_of(d), y_of(edge(m, "high"))) for d, m in run]
+        lower = [(x_of(d), y_of(edge(m, "low"))) for d, m in run]
+        if len(run) == 1:
+            # A lone day is drawn as a narrow bar so it does not vanish.
+            (x, hi), (_, lo) = upper[0], lower[0]
+            upper, lower = [(x - 1.5, hi), (x + 1.5, hi)], [(x - 1.5, lo), (x + 1.5, lo)]
+        band_parts.append(_band(upper, lower))
+        median_parts.append(_path([(x_of(d), y_of(float(m["price_per_gpu_hour"]))) for d, m in run]))
+    dots = []
+    for d, p in point_days:
+        price = float(p["price_per_gpu_hour"])
+        dots.append(Dot(x_of(d), y_of(price), f"{d.isoformat()}: {_money(price)}"))
+    offer_path = _path([(dot.x, dot.y) for dot in dots]) if len(dots) > 1 else ""
+
+    overlay = None
+    if forecast_days and forecast is not None:
+        # The line starts at the newest price on the chart, so it reads as a continuation of it.
+        anchor_value = float(current) if current is not None else float(forecast_days[0][1]["value"])
+        anchor = (x_of(last_data_day), y_of(anchor_value))
+        line = [anchor] + [(x_of(d), y_of(float(p["value"]))) for d, p in forecast_days]
+        upper = [anchor] + [(x_of(d), y_of(float(p["high"]))) for d, p in forecast_days]
+        lower = [anchor] + [(x_of(d), y_of(float(p["low"]))) for d, p in forecast_days]
+        overlay = ForecastOverlay(
+            line_path=_path(line),
+            band_path=_band(upper, lower),
+            start_x=anchor[0],
+            label=f"forecast ({forecast.get('model') or 'model'}, 80% band)",
+            detail=forecast_chart([p for _, p in forecast_days], unit="/GPU-h"),
+        )
+
+    ref_y = None
+    ref_label = ""
+    if current is not None:
+        ref_y = y_of(float(current))
+        ref_label = f"this offer now {_money(float(current))}"
+
+    y_ticks = _y_ticks(step, y_max, y_of)
+    if span_days > 62:
+        x_ticks = [Tick(x_of(d), f"{MONTHS[d.month - 1]} {d.year}") for d in _month_ticks(start, end)]
+    else:
+        n = min(5, span_days)
+        tick_days = [date.fromordinal(start.toordinal() + round(i * span_days / n)) for i in range(n + 1)]
+        x_ticks = [Tick(x_of(d), f"{MONTHS[d.month - 1]} {d.day}") for d in tick_days]
+    for tick in x_ticks:
+        # A label centred on a tick at the plot's edge would be clipped by the SVG's box.
+        if tick.pos - left < 30:
+            tick.anchor = "start"
+        elif right - tick.pos < 30:
+            tick.anchor = "end"
+
+    parts = []
+    if market:
+        first, last = market[0], market[-1]
+        label = history.get("market_label") or "market median $/GPU-h"
+        parts.append(
+            f"{label} from {first['date']} to {last['date']}: "
+            f"{_money(float(first['price_per_gpu_hour']))} to {_money(float(last['price_per_gpu_hour']))}"
+        )
+    if points:
+        parts.append(f"{len(points)} observation(s) of this offer, latest {dots[-1].label}")
+    if clipped:
+        parts.append(f"the min-max band is cut at {_money(y_max)}; its highest value is {_money(max(highs))}")
+    if forecast_days:
+        (d0, _), (d1, p1) = forecast_days[0], forecast_days[-1]
+        parts.append(
+            f"forecast from {d0.isoformat()} to {d1.isoformat()}: {_money(float(p1['value']))} on the last day, "
+            f"80% band {_money(float(p1['low']))} to {_money(float(p1['high']))}"
+        )
+    return PriceChart(
+        width=WIDTH,
+        height=HEIGHT,
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        band_path=" ".join(band_parts),
+        median_path=" ".join(median_parts),
+        offer_path=offer_path,
+        dots=dots,
+        reference_y=ref_y,
+        reference_label=ref_label,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        clipped_at=_money(y_max) if clipped else None,
+        summary="; ".join(parts) + ".",
+        forecast=overlay,
+        reference_end=overlay.start_x if overlay else right,
+    )
+
+
+FORECAST_WIDTH = 640
+FORECAST_HEIGHT = 220
+
+
+def _day_ticks(n: int) -> list[int]:
+    """Indexes of the labelled days: every week (or every day or two for short series) and the last
+    day, which takes the place of a weekly tick too close to it to have room for both labels."""
+    every = 7 if n > 14 else 1 if n <= 7 else 2
+    ticks = list(range(0, n, every))
+    if n > 1 and ticks[-1] != n - 1:
+        if n - 1 - ticks[-1] < every / 2 and len(ticks) > 1:
+            ticks.pop()
+        ticks.append(n - 1)
+    return ticks
+
+
+def forecast_chart(series: list[dict[str, Any]], unit: str = "/h") -> ForecastChart | None:
+    """A forecast series (``[{date, value, low, high}]``) against days ahead; None if it is empty.
+
+    The x axis counts days ahead ("day 1" is tomorrow) rather than printing the series' dates: the
+    level is today's price, the dates are those of the market model's history (see the module doc)."""
+    if not series:
+        return None
+    n = len(series)
+    step, y_max = _y_scale(max(float(p["high"]) for p in series))
+    left, right = float(MARGIN_LEFT), float(FORECAST_WIDTH - MARGIN_RIGHT)
+    top, bottom = float(MARGIN_TOP), float(FORECAST_HEIGHT - MARGIN_BOTTOM)
+
+    def x_of(i: int) -> float:
+        return left + (right - left) * (i / (n - 1) if n > 1 else 0.5)
+
+    def y_of(v: float) -> float:
+        return bottom - (bottom - top) * v / y_max
+
+    upper = [(x_of(i), y_of(float(p["high"]))) for i, p in enumerate(series)]
+    lower = [(x_of(i), y_of(float(p["low"]))) for i, p in enumerate(series)]
+    line = [(x_of(i), y_of(float(p["value"]))) for i, p in enumerate(series)]
+    if n == 1:
+        (x, hi), (_, lo), (_, mid) = upper[0], lower[0], line[0]
+        upper, lower, line = (
+            [(x - 3, hi), (x + 3, hi)],
+            [(x - 3, lo), (x + 3, lo)],
+            [(x - 3, mid), (x + 3, mid)],
+        )
+    x_ticks = [Tick(x_of(i), f"day {i + 1}") for i in _day_ticks(n)]
+    for tick in x_ticks:
+        if tick.pos - left < 24:
+            tick.anchor = "start"
+        elif right - tick.pos < 24:
+            tick.anchor = "end"
+    first, last = series[0], series[-1]
+    summary = (
+        f"Expected {_money(float(first['value']))}{unit} on day 1 and {_money(float(last['value']))}{unit} "
+        f"on day {n}; 80% band on day {n}: {_money(float(last['low']))} to {_money(float(last['high']))}{unit}."
+    )
+    return ForecastChart(
+        width=FORECAST_WIDTH,
+        height=FORECAST_HEIGHT,
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        band_path=_band(upper, lower),
+        line_path=_path(line),
+        x_ticks=x_ticks,
+        y_ticks=_y_ticks(step, y_max, y_of),
+        summary=summary,
+    )
