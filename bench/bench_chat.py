@@ -1,0 +1,112 @@
+"""Chat latency of the assistant over HTTP: POST /ai/chat/stream with the offline model.
+
+Starts the app under uvicorn (its own PostgreSQL database with the bundled catalog, the same one
+bench_http uses), signs a user in, then runs U concurrent users who each send a series of prompts
+from the eval dataset and read the SSE stream to its end. Prints, per concurrency: requests, p50/p95
+of the whole answer and of the first streamed event, and errors.
+
+    .venv/bin/python -m bench.bench_chat --users 1,20 --requests 40
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from bench.bench_http import Server, ensure_database
+from bench.common import machine_header, percentile
+from evals.runner import DATASETS, load_cases
+
+
+def prompts(n: int) -> list[str]:
+    cases = [c for c in load_cases([DATASETS / "assistant.jsonl"]) if not c.get("thread")]
+    return [str(cases[i % len(cases)]["prompt"]) for i in range(n)]
+
+
+async def one_user(base: str, token: str, asks: list[str], out: list[dict[str, Any]]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
+        for prompt in asks:
+            started = time.perf_counter()
+            first = None
+            ok = False
+            try:
+                async with client.stream("POST", "/ai/chat/stream", json={"prompt": prompt}) as r:
+                    async for line in r.aiter_lines():
+                        if first is None and line.startswith("event:"):
+                            first = time.perf_counter()
+                        if line.startswith("event: result"):
+                            ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            done = time.perf_counter()
+            out.append(
+                {"ok": ok, "ms": (done - started) * 1000, "first_ms": ((first or done) - started) * 1000}
+            )
+
+
+async def run(base: str, token: str, users: int, per_user: int) -> dict[str, Any]:
+    asks = prompts(users * per_user)
+    out: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(one_user(base, token, asks[u * per_user : (u + 1) * per_user], out) for u in range(users))
+    )
+    wall = time.perf_counter() - started
+    ms = [r["ms"] for r in out if r["ok"]]
+    first = [r["first_ms"] for r in out if r["ok"]]
+    return {
+        "users": users,
+        "requests": len(out),
+        "errors": sum(1 for r in out if not r["ok"]),
+        "throughput_rps": round(len(out) / wall, 1),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "first_event_p50_ms": round(percentile(first, 50), 1),
+        "first_event_p95_ms": round(percentile(first, 95), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--users", default="1,20", help="comma list of concurrent users")
+    parser.add_argument("--requests", type=int, default=40, help="prompts per concurrency level (total)")
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    url = ensure_database(args.rebuild)
+    results = []
+    with Server(url, workers=1, cache="memory") as server:
+        server.wait_ready()
+        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+        r = httpx.post(
+            server.base + "/auth/register",
+            json={"email": email, "password": "bench-password-123", "tenant_name": "bench"},
+            timeout=30,
+        )
+        r.raise_for_status()
+        token = r.json()["access_token"]
+        asyncio.run(run(server.base, token, 1, 3))  # warm-up: imports, caches
+        for users in (int(u) for u in args.users.split(",")):
+            per_user = max(1, args.requests // users)
+            results.append(asyncio.run(run(server.base, token, users, per_user)))
+    print(machine_header())
+    print(
+        f"{'users':>5} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} {'first p50':>9} {'first p95':>9}"
+    )
+    for r in results:
+        print(
+            f"{r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['throughput_rps']:>6} {r['p50_ms']:>8} "
+            f"{r['p95_ms']:>8} {r['first_event_p50_ms']:>9} {r['first_event_p95_ms']:>9}"
+        )
+    print(json.dumps(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()
