@@ -78,7 +78,6 @@ class Offer(Base):
     __table_args__ = (
         UniqueConstraint("provider", "external_id", name="uq_offers_provider_external_id"),
         Index("ix_offers_family_price", "gpu_family", "price_per_hour"),
-        Index("ix_offers_region_price", "region", "price_per_hour"),
         Index("ix_offers_geo_price", "geo", "price_per_hour"),
         Index("ix_offers_price", "price_per_hour", "id"),
         Index("ix_offers_price_per_gpu", "price_per_gpu_hour", "id"),

@@ -88,7 +88,8 @@ def _fulltext(session: Session, q: str) -> ColumnElement[bool] | None:
         return None
     if _dialect(session) == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
-        return literal_column("to_tsvector('simple', offers.search_text)").op("@@")(
+        # search_tsv is a stored generated column (migration 0005) with its own GIN index.
+        return literal_column("offers.search_tsv").op("@@")(
             func.to_tsquery(literal_column("'simple'"), query)
         )
     # SQLite: each word must start a word of search_text (the same prefix semantics as tsquery's :*).
@@ -162,13 +163,11 @@ def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[st
     total = int(session.execute(count_q).scalar_one())
     if total == 0 or spec.offset >= total:
         return total, []
-    rows_q = (
-        select(*OFFER_COLUMNS)
-        .where(*conds)
-        .order_by(*_ORDER[spec.sort])
-        .offset(spec.offset)
-        .limit(spec.limit)
-    )
+    # Deferred join: page through the narrow index for the page's ids, then read only those rows, so a
+    # deep page reads page_size table rows instead of offset + page_size.
+    order = _ORDER[spec.sort]
+    page_ids = select(Offer.id).where(*conds).order_by(*order).offset(spec.offset).limit(spec.limit).subquery()
+    rows_q = select(*OFFER_COLUMNS).join(page_ids, Offer.id == page_ids.c.id).order_by(*order)
     rows = session.execute(rows_q).mappings().all()
     return total, [dict(r) for r in rows]
 
