@@ -58,12 +58,7 @@ from core.settings import Settings
 TARGET_RECORDS_PER_MIN = 500_000
 # ix_offers_provider is covered by uq_offers_provider_external_id (provider is its first column); the
 # search filters on lower(region), so ix_offers_region_price (region, price) serves no search.
-INDEX_DDL = (
-    "DROP INDEX ix_offers_provider",
-    "DROP INDEX ix_offers_region_price",
-    "DROP INDEX ix_offers_region_lower",
-    "CREATE INDEX ix_offers_region_lower_price ON offers (lower(region), price_per_hour, id)",
-)
+INDEX_DDL = ("DROP INDEX ix_offers_provider", "DROP INDEX ix_offers_region_price")
 OFFER_DIGEST_COLUMNS = [
     c.name for c in Offer.__table__.columns if c.name not in ("fetched_at", "last_seen_at", "updated_at")
 ]
@@ -271,6 +266,43 @@ def table_digest(url: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def normalize_timing(rows: int) -> str:
+    """Parsing and normalization alone (no database): the real bundled rows once, then the scaled
+    rows, each with the current code and with the proposed memoization (a cold memo each time)."""
+    from bench.proto_ingest import patched_ingest
+
+    settings = bench_settings("sqlite:///:memory:")
+    datasets = {
+        "real bundled rows": {p: ADAPTERS[p](settings).read_snapshot() for p in sorted(ADAPTERS)},
+        f"scaled to {rows_label(rows)} offers": scaled_rows(settings, rows),
+    }
+    table = []
+    for label, data in datasets.items():
+        adapters = fixed_rows_adapters(settings, data)
+        timings = {}
+        for variant in ("baseline", "proposed"):
+            patch: Any = patched_ingest() if variant == "proposed" else nullcontext()
+            with patch:
+                started = time.perf_counter()
+                offers = sum(len(normalize_all(a, a.fetch(), ProviderReport(p))) for p, a in adapters.items())
+                timings[variant] = time.perf_counter() - started
+        rows_in = sum(len(v) for v in data.values())
+        table.append(
+            [
+                label,
+                f"{rows_in:,}",
+                f"{offers:,}",
+                f"{timings['baseline']:.2f}",
+                f"{timings['proposed']:.2f}",
+                f"{timings['baseline'] / timings['proposed']:.1f}x",
+            ]
+        )
+    return markdown_table(
+        ["rows", "raw rows", "offers", "current s", "memoized s", "speed-up"],
+        table,
+    )
+
+
 def report(results: Iterable[dict[str, Any]]) -> str:
     """One line per variant and sync; with ``--repeat`` the best round and the range of all rounds."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -328,6 +360,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--repeat", type=int, default=1, help="rounds of every variant (interleaved); the best is reported"
     )
+    p.add_argument(
+        "--normalize-only",
+        action="store_true",
+        help="time parsing and normalization alone (no database), current code against the memoized one",
+    )
     p.add_argument("--profile", action="store_true", help="cProfile each sync and print the top functions")
     p.add_argument("--top", type=int, default=25, help="functions to print with --profile")
     p.add_argument("--json", help="also write the results to this file")
@@ -337,6 +374,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     args = parse_args(argv)
     print(machine_header(), flush=True)
+    if args.normalize_only:
+        print(normalize_timing(args.rows))
+        return []
     results: list[dict[str, Any]] = []
     for round_no in range(1, args.repeat + 1):
         for variant in [v.strip() for v in args.variant.split(",") if v.strip()]:

@@ -8,10 +8,13 @@ the wanted number of rows, ``--rebuild`` to build it again). Each query is then 
   checked out of the pool and the transaction committed, as a request does); ``--uncached`` calls,
   or fewer when a query's calls pass ``--budget-s`` seconds (never fewer than 20);
 * cached: the same with a ``MemoryCache`` (SQLite) or a ``RedisCache`` on Redis DB 14 (PostgreSQL);
-  one call fills the cache, then ``--cached`` calls are timed (all hits).
+  one call fills the cache, then ``--cached`` calls are timed (all hits; a miss is reported).
 
 Five untimed calls warm each query first. PostgreSQL's buffers are warm; neither database caches
-results, so repeating a query measures the query. ``--explain`` prints PostgreSQL's
+results, so repeating a query measures the query. ``--variant baseline,proposed`` also times the
+changes prototyped in :mod:`bench.proposals` (on a copy of the data with the proposed indexes); the
+variants' calls alternate one by one, so that the machine's changing load falls on both alike, and
+the run warns if they ever disagree on a result. ``--explain`` prints PostgreSQL's
 ``EXPLAIN (ANALYZE, BUFFERS)`` of the count and page statements of every query.
 
     .venv/bin/python -m bench.bench_search --rows 100000,1000000 --backends sqlite,postgresql
@@ -23,10 +26,12 @@ import argparse
 import json
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, event, func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.common import (
@@ -67,18 +72,6 @@ def _describe(params: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in params.items()) or "-"
 
 
-def _timed_calls(call: Callable[[], Any], count: int, budget_s: float, minimum: int = 20) -> list[float]:
-    samples: list[float] = []
-    started = time.perf_counter()
-    for i in range(count):
-        t0 = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - t0)
-        if i + 1 >= minimum and time.perf_counter() - started > budget_s:
-            break
-    return samples
-
-
 def _search_once(
     factory: sessionmaker[Session], filters: OfferFilters, cache: Cache | None
 ) -> dict[str, Any]:
@@ -117,6 +110,56 @@ def explain(factory: sessionmaker[Session], filters: OfferFilters, proposed: boo
     return "\n".join(out)
 
 
+@dataclass
+class Variant:
+    """One variant of the search under test: its database, its code, its own cache namespace."""
+
+    name: str
+    engine: Engine
+    factory: sessionmaker[Session]
+    cache: Cache
+
+    def code(self) -> AbstractContextManager[None]:
+        return patched_repository() if self.name == "proposed" else nullcontext()
+
+
+def _open_variant(backend: str, rows: int, name: str, url: str, pg_set: list[str]) -> Variant:
+    engine, factory = engine_and_factory(url)
+    if backend == "postgresql" and pg_set:
+
+        @event.listens_for(engine, "connect")
+        def _settings(dbapi_conn: Any, _: Any) -> None:
+            with dbapi_conn.cursor() as cur:
+                for item in pg_set:
+                    setting, value = item.split("=", 1)
+                    cur.execute(f"SET {setting} = {value}")
+            dbapi_conn.commit()
+
+    cache: Cache = MemoryCache()
+    if backend == "postgresql":
+        cache = RedisCache(REDIS_URL, prefix=f"gpubroker:bench:{rows}:{name}:")
+    return Variant(name, engine, factory, cache)
+
+
+def _interleaved(
+    variants: list[Variant], call: Callable[[Variant], Any], count: int, budget_s: float, minimum: int = 20
+) -> dict[str, list[float]]:
+    """``count`` timed calls per variant, alternating between the variants call by call (so that a
+    change in the machine's load hits every variant alike), stopping early after ``budget_s`` per
+    variant once each has ``minimum`` calls."""
+    samples: dict[str, list[float]] = {v.name: [] for v in variants}
+    started = time.perf_counter()
+    for i in range(count):
+        for v in variants:
+            with v.code():
+                t0 = time.perf_counter()
+                call(v)
+                samples[v.name].append(time.perf_counter() - t0)
+        if i + 1 >= minimum and time.perf_counter() - started > budget_s * len(variants):
+            break
+    return samples
+
+
 def bench_backend(
     backend: str,
     rows: int,
@@ -131,90 +174,82 @@ def bench_backend(
 ) -> list[dict[str, Any]]:
     dataset = build_dataset(backend, rows, reuse=not rebuild)
     note = "reused" if dataset.reused else f"built in {dataset.build_s:.0f} s"
-    print(f"[{backend} {rows_label(rows)}] dataset {note}", flush=True)
+    print(f"[{backend} {rows_label(rows)}] dataset {note}; variants {', '.join(variants)}", flush=True)
     if not dataset.reused:
         drop_database(backend, dataset_name(rows) + "_proposed")  # made again from the new data
-    results = []
-    for variant in variants:
-        proposed = variant == "proposed"
-        url = proposed_copy(backend, dataset_name(rows)) if proposed else dataset.url
-        with patched_repository() if proposed else nullcontext():
-            results.extend(
-                _bench_queries(backend, rows, url, variant, uncached, cached, budget_s, show_plans, pg_set)
-            )
-    return results
-
-
-def _bench_queries(
-    backend: str,
-    rows: int,
-    url: str,
-    variant: str,
-    uncached: int,
-    cached: int,
-    budget_s: float,
-    show_plans: bool,
-    pg_set: list[str],
-) -> list[dict[str, Any]]:
-    print(f"[{backend} {rows_label(rows)} {variant}]", flush=True)
-    engine, factory = engine_and_factory(url)
-    if backend == "postgresql" and pg_set:
-
-        @event.listens_for(engine, "connect")
-        def _settings(dbapi_conn: Any, _: Any) -> None:
-            with dbapi_conn.cursor() as cur:
-                for item in pg_set:
-                    name, value = item.split("=", 1)
-                    cur.execute(f"SET {name} = {value}")
-            dbapi_conn.commit()
-
-    cache: Cache
     if backend == "postgresql":
         flush_redis(REDIS_URL)
-        cache = RedisCache(REDIS_URL)
-    else:
-        cache = MemoryCache()
+    opened = [
+        _open_variant(
+            backend,
+            rows,
+            name,
+            proposed_copy(backend, dataset_name(rows)) if name == "proposed" else dataset.url,
+            pg_set,
+        )
+        for name in variants
+    ]
     results = []
     try:
         for name, params in queries(rows).items():
             filters = OfferFilters(**params)
-            for _ in range(5):
-                first = _search_once(factory, filters, None)
-            cold = _timed_calls(lambda f=filters: _search_once(factory, f, None), uncached, budget_s)
-            _search_once(factory, filters, cache)  # fills the cache
-            misses_before = cache.misses
-            warm = _timed_calls(lambda f=filters: _search_once(factory, f, cache), cached, budget_s)
-            # Every cached call should hit; a miss means something else flushed Redis DB 14 meanwhile.
-            misses = cache.misses - misses_before
-            row = {
-                "backend": backend,
-                "rows": rows,
-                "variant": variant,
-                "query": name,
-                "params": _describe(params),
-                "total": first["total"],
-                "items": len(first["items"]),
-                "first_id": first["items"][0]["id"] if first["items"] else None,
-                "uncached_n": len(cold),
-                "uncached_p50_ms": percentile(cold, 50) * 1000,
-                "uncached_p95_ms": percentile(cold, 95) * 1000,
-                "cached_n": len(warm),
-                "cached_p50_ms": percentile(warm, 50) * 1000,
-                "cached_p95_ms": percentile(warm, 95) * 1000,
-                "cached_misses": misses,
-            }
-            results.append(row)
-            print(
-                f"  {name:<18} total {row['total']:>7} uncached p50 {fmt_ms(percentile(cold, 50))} ms "
-                f"p95 {fmt_ms(percentile(cold, 95))} ms (n={len(cold)}); cached p50 "
-                f"{fmt_ms(percentile(warm, 50))} ms p95 {fmt_ms(percentile(warm, 95))} ms (n={len(warm)}"
-                f"{f', {misses} misses' if misses else ''})",
-                flush=True,
+            first: dict[str, dict[str, Any]] = {}
+            for v in opened:
+                with v.code():
+                    for _ in range(5):
+                        first[v.name] = _search_once(v.factory, filters, None)
+            cold = _interleaved(
+                opened, lambda v, f=filters: _search_once(v.factory, f, None), uncached, budget_s
             )
-            if show_plans and backend == "postgresql":
-                print(explain(factory, filters, proposed=variant == "proposed"), flush=True)
+            misses_before = {}
+            for v in opened:
+                with v.code():
+                    _search_once(v.factory, filters, v.cache)  # fills the cache
+                misses_before[v.name] = v.cache.misses
+            warm = _interleaved(
+                opened, lambda v, f=filters: _search_once(v.factory, f, v.cache), cached, budget_s
+            )
+            for v in opened:
+                # Every cached call should hit; a miss means something else flushed Redis DB 14 meanwhile.
+                misses = v.cache.misses - misses_before[v.name]
+                c, w, res = cold[v.name], warm[v.name], first[v.name]
+                row = {
+                    "backend": backend,
+                    "rows": rows,
+                    "variant": v.name,
+                    "query": name,
+                    "params": _describe(params),
+                    "total": res["total"],
+                    "items": len(res["items"]),
+                    "first_id": res["items"][0]["id"] if res["items"] else None,
+                    "uncached_n": len(c),
+                    "uncached_p50_ms": percentile(c, 50) * 1000,
+                    "uncached_p95_ms": percentile(c, 95) * 1000,
+                    "cached_n": len(w),
+                    "cached_p50_ms": percentile(w, 50) * 1000,
+                    "cached_p95_ms": percentile(w, 95) * 1000,
+                    "cached_misses": misses,
+                }
+                results.append(row)
+                print(
+                    f"  {name:<18} {v.name:<9} total {row['total']:>7} uncached p50 {fmt_ms(percentile(c, 50))} ms "
+                    f"p95 {fmt_ms(percentile(c, 95))} ms (n={len(c)}); cached p50 "
+                    f"{fmt_ms(percentile(w, 50))} ms p95 {fmt_ms(percentile(w, 95))} ms (n={len(w)}"
+                    f"{f', {misses} misses' if misses else ''})",
+                    flush=True,
+                )
+                if show_plans and backend == "postgresql":
+                    with v.code():
+                        print(explain(v.factory, filters, proposed=v.name == "proposed"), flush=True)
+            pages = {
+                v: (r["total"], r["first_id"])
+                for v, r in ((x["variant"], x) for x in results[-len(opened) :])
+            }
+            if len(set(pages.values())) > 1:
+                print(f"  !! the variants disagree on {name}: {pages}", flush=True)
     finally:
-        engine.dispose()
+        for v in opened:
+            v.engine.dispose()
     return results
 
 
