@@ -10,6 +10,7 @@ so counters, revocations and audit entries survive the failed request.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -27,7 +28,10 @@ from core.observability import current_trace_id
 bearer = HTTPBearer(auto_error=False, description="an access token from POST /auth/login")
 
 
-def get_accounts_session(request: Request) -> Iterator[Session]:
+@contextmanager
+def accounts_unit(request: Request) -> Iterator[Session]:
+    """A unit of work for accounts calls: an error marked ``persist`` (a failed sign-in, a reused
+    refresh token) still commits its trace (lockout counters, audit entries) before it propagates."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
@@ -40,6 +44,11 @@ def get_accounts_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def get_accounts_session(request: Request) -> Iterator[Session]:
+    with accounts_unit(request) as session:
+        yield session
 
 
 def request_source(request: Request) -> Source:

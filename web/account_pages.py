@@ -21,14 +21,14 @@ from pydantic import ValidationError
 from accounts import admin as accounts_admin
 from accounts import audit, mfa, oidc
 from accounts import service as accounts
-from accounts.deps import get_ctx
+from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan, Role
 from accounts.policy import Action, allowed
 from accounts.schemas import InviteIn, LoginIn, MfaChallenge, MfaCodeIn, TenantUpdate, TokenPair, UserUpdate
 from accounts.service import Principal
 from core.errors import AppError
 from web.routes import templates
-from web.session import PageSession, accounts_unit, clear_cookies, page_session, set_cookies
+from web.session import PageSession, clear_cookies, page_session, set_cookies
 
 router = APIRouter(include_in_schema=False)
 

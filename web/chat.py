@@ -22,13 +22,14 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from langchain_core.messages import AIMessage, HumanMessage
 from starlette.concurrency import run_in_threadpool
 
+from accounts.deps import accounts_unit
 from accounts.policy import Action, allowed
 from agent import service as agent_service
 from agent.state import ChatResult
 from core.errors import NotFound
 from web.chart import forecast_chart
 from web.routes import FIELD_LABELS, templates
-from web.session import PageSession, accounts_unit, page_session, set_cookies
+from web.session import PageSession, page_session, set_cookies
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

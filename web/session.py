@@ -9,19 +9,16 @@ reuse detection, as for any client) and the response writes the new pair back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from accounts import service as accounts
 from accounts import tokens
-from accounts.deps import get_ctx
+from accounts.deps import accounts_unit, get_ctx
 from accounts.policy import Action, allowed
 from accounts.schemas import TokenPair
 from accounts.service import Principal
@@ -39,25 +36,6 @@ class PageSession:
     principal: Principal | None = None
     access_token: str | None = None
     renewed: TokenPair | None = None
-
-
-@contextmanager
-def accounts_unit(request: Request) -> Iterator[Session]:
-    """A short unit of work for accounts calls, like ``accounts.deps.get_accounts_session``: an
-    error marked ``persist`` (a failed sign-in, a reused refresh token) still commits its trace.
-    Short on purpose: the assistant's tools open sessions of their own while a run is under way."""
-    session: Session = request.app.state.session_factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException as exc:
-        if getattr(exc, "persist", False):
-            session.commit()
-        else:
-            session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def page_session(request: Request) -> PageSession:

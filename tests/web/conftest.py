@@ -9,9 +9,6 @@ database; the pages only read, so it shares the session's committed data. Chromi
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 import pytest
 
 from core.settings import ROOT, Settings
+from tests.support import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,28 +33,11 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, engine: Any) -> Iterator[str]:
-    import uvicorn
-
+    """The app under uvicorn on a free loopback port, against the session's database."""
     from api.app import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="on"))
-    # Handing uvicorn the already-bound socket means no other process can take the port meanwhile.
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
