@@ -45,10 +45,12 @@ import httpx
 from bench.common import (
     REDIS_URL,
     database_exists,
+    database_revision,
     engine_and_factory,
     flush_redis,
     machine_header,
     markdown_table,
+    migration_head,
     percentile,
     pg_url,
     recreate_database,
@@ -102,7 +104,7 @@ def ensure_database(rebuild: bool) -> str:
     which would otherwise compete with the load for the CPU during the first minutes.
     """
     url = pg_url(DB_NAME)
-    if rebuild or not database_exists("postgresql", DB_NAME):
+    if rebuild or not database_exists("postgresql", DB_NAME) or database_revision(url) != migration_head():
         url = recreate_database("postgresql", DB_NAME)
         env = {k: v for k, v in os.environ.items() if not k.startswith("GPUBROKER_")}
         env.update(GPUBROKER_DATABASE_URL=url, GPUBROKER_REDIS_URL=REDIS_URL)

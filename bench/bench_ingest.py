@@ -58,7 +58,7 @@ from core.settings import Settings
 TARGET_RECORDS_PER_MIN = 500_000
 # ix_offers_provider is covered by uq_offers_provider_external_id (provider is its first column); the
 # search filters on lower(region), so ix_offers_region_price (region, price) serves no search.
-INDEX_DDL = ("DROP INDEX ix_offers_provider", "DROP INDEX ix_offers_region_price")
+INDEX_DDL = ("DROP INDEX IF EXISTS ix_offers_provider", "DROP INDEX IF EXISTS ix_offers_region_price")
 OFFER_DIGEST_COLUMNS = [
     c.name for c in Offer.__table__.columns if c.name not in ("fetched_at", "last_seen_at", "updated_at")
 ]

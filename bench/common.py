@@ -93,6 +93,28 @@ def database_exists(backend: str, name: str) -> bool:
     return (VAR / f"{name}.db").exists()
 
 
+def migration_head() -> str:
+    """The newest migration revision of the working tree."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    return str(ScriptDirectory.from_config(cfg).get_current_head())
+
+
+def database_revision(url: str) -> str | None:
+    """The migration revision a database is at (None when it has none)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 def bench_settings(url: str, redis_url: str | None = None) -> Settings:
     return Settings(database_url=url, redis_url=redis_url, load_snapshot_on_start=False)
 

@@ -35,8 +35,10 @@ from sqlalchemy.engine import Engine
 from bench.common import (
     bench_settings,
     database_exists,
+    database_revision,
     db_url,
     engine_and_factory,
+    migration_head,
     recreate_database,
     rows_label,
 )
@@ -231,7 +233,8 @@ def build_dataset(backend: str, rows: int, *, reuse: bool = True, seed: int = 42
     """A database of ``rows`` offers (real catalog + scaled copies); reused when it already has them."""
     name = dataset_name(rows)
     url = db_url(backend, name)
-    if reuse and database_exists(backend, name):
+    # Reused only when it has the rows and the schema of the working tree's newest migration.
+    if reuse and database_exists(backend, name) and database_revision(url) == migration_head():
         engine, _ = engine_and_factory(url)
         count = _count(engine)
         engine.dispose()

@@ -1,5 +1,10 @@
 """Prototypes of the proposed search changes, measured without editing the catalog modules.
 
+Applied since (commit a98d911, migration 0005): on a database migrated to 0005 or later, and with
+today's ``catalog/repository.py``, ``--variant proposed`` measures the same code as ``baseline``.
+The module stays so that the recorded comparison in ``docs/BENCHMARKS.md`` can be rerun against a
+checkout of the code before it.
+
 ``python -m bench.bench_search --variant proposed`` copies the benchmark database (PostgreSQL:
 ``CREATE DATABASE ... TEMPLATE``; SQLite: the backup API), applies :data:`PG_DDL` /
 :data:`SQLITE_DDL` to the copy (the migration the proposal adds) and, while the searches run,
@@ -35,15 +40,16 @@ from catalog import repository as repo
 from catalog.models import Offer
 from core.db import make_engine, normalize_url
 
+# Idempotent: since migration 0005 (which applied this proposal) a fresh database already has it.
 PG_DDL = (
-    "ALTER TABLE offers ADD COLUMN search_tsv tsvector "
+    "ALTER TABLE offers ADD COLUMN IF NOT EXISTS search_tsv tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
-    "CREATE INDEX ix_offers_search_tsv ON offers USING gin (search_tsv)",
-    "DROP INDEX ix_offers_fts",
-    "DROP INDEX ix_offers_region_price",
+    "CREATE INDEX IF NOT EXISTS ix_offers_search_tsv ON offers USING gin (search_tsv)",
+    "DROP INDEX IF EXISTS ix_offers_fts",
+    "DROP INDEX IF EXISTS ix_offers_region_price",
 )
-SQLITE_DDL = ("DROP INDEX ix_offers_region_price",)
-MARKER_INDEX = "ix_offers_region_price"  # absent from a database the DDL has been applied to
+SQLITE_DDL = ("DROP INDEX IF EXISTS ix_offers_region_price",)
+MARKER_COLUMN = "search_tsv"
 
 
 def proposed_fulltext(session: Session, q: str) -> ColumnElement[bool] | None:
@@ -80,6 +86,37 @@ def proposed_search_offers(session: Session, spec: repo.SearchSpec) -> tuple[int
     return total, [dict(r) for r in rows]
 
 
+COUNT_CAP = 10_000
+
+
+def capped_search_offers(session: Session, spec: repo.SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+    """Today's search with the count capped: at most ``COUNT_CAP + 1`` matches are counted (or up to
+    the end of the requested page, so deep pages still work); a total of ``COUNT_CAP + 1`` reads
+    "more than 10,000". Measured as ``--variant capped``; not applied (it changes what ``total``
+    means to API clients)."""
+    conds = repo._conditions(session, spec)
+    cap = max(COUNT_CAP, spec.offset + spec.limit) + 1
+    matches = select(literal_column("1")).select_from(Offer).where(*conds).limit(cap).subquery()
+    total = int(session.execute(select(func.count()).select_from(matches)).scalar_one())
+    if total == 0 or spec.offset >= total:
+        return total, []
+    _, rows_q = proposed_statements(session, spec)
+    rows = session.execute(rows_q).mappings().all()
+    return total, [dict(r) for r in rows]
+
+
+@contextmanager
+def patched_capped_count() -> Iterator[None]:
+    """Run :func:`capped_search_offers` (with the proposed full text) for the duration of the block."""
+    saved = (repo.search_offers, repo._fulltext)
+    repo.search_offers = capped_search_offers
+    repo._fulltext = proposed_fulltext
+    try:
+        yield
+    finally:
+        repo.search_offers, repo._fulltext = saved
+
+
 @contextmanager
 def patched_repository() -> Iterator[None]:
     """Run the proposed query code in place of the repository's for the duration of the block."""
@@ -100,12 +137,18 @@ def proposed_copy(backend: str, source_name: str) -> str:
         try:
             with engine.connect() as conn:
                 if backend == "postgresql":
-                    present = conn.execute(text(f"SELECT to_regclass('{MARKER_INDEX}')")).scalar()
-                else:
-                    present = conn.execute(
-                        text(f"SELECT 1 FROM sqlite_master WHERE name = '{MARKER_INDEX}'")
+                    done = conn.execute(
+                        text(
+                            "SELECT 1 FROM information_schema.columns "
+                            "WHERE table_name = 'offers' AND column_name = :c"
+                        ),
+                        {"c": MARKER_COLUMN},
                     ).scalar()
-            if not present:
+                else:
+                    done = not conn.execute(
+                        text("SELECT 1 FROM sqlite_master WHERE name = 'ix_offers_region_price'")
+                    ).scalar()
+            if done:
                 return db_url(backend, name)
         finally:
             engine.dispose()
