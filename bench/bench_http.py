@@ -280,7 +280,7 @@ async def _py_load(port: int, paths: list[str], connections: int, duration: floa
                     errors["connect"] += 1
                     await asyncio.sleep(0.1)
                     continue
-            assert reader is not None
+            assert reader is not None and writer is not None
             path = paths[rng.randrange(len(paths))]
             started = time.perf_counter()
             try:

@@ -202,17 +202,20 @@ def bench_backend(
                 with v.code():
                     for _ in range(5):
                         first[v.name] = _search_once(v.factory, filters, None)
-            cold = _interleaved(
-                opened, lambda v, f=filters: _search_once(v.factory, f, None), uncached, budget_s
-            )
-            misses_before = {}
+
+            def uncached_call(v: Variant, f: OfferFilters = filters) -> None:
+                _search_once(v.factory, f, None)
+
+            def cached_call(v: Variant, f: OfferFilters = filters) -> None:
+                _search_once(v.factory, f, v.cache)
+
+            cold = _interleaved(opened, uncached_call, uncached, budget_s)
+            misses_before: dict[str, int] = {}
             for v in opened:
                 with v.code():
                     _search_once(v.factory, filters, v.cache)  # fills the cache
                 misses_before[v.name] = v.cache.misses
-            warm = _interleaved(
-                opened, lambda v, f=filters: _search_once(v.factory, f, v.cache), cached, budget_s
-            )
+            warm = _interleaved(opened, cached_call, cached, budget_s)
             for v in opened:
                 # Every cached call should hit; a miss means something else flushed Redis DB 14 meanwhile.
                 misses = v.cache.misses - misses_before[v.name]

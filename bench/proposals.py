@@ -61,7 +61,7 @@ def proposed_fulltext(session: Session, q: str) -> ColumnElement[bool] | None:
         return literal_column("offers.search_tsv").op("@@")(
             func.to_tsquery(literal_column("'simple'"), query)
         )
-    padded = literal_column("' ' || offers.search_text")
+    padded: ColumnElement[str] = literal_column("' ' || offers.search_text")
     return and_(*(padded.like(f"% {w}%") for w in words))
 
 

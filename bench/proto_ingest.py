@@ -44,7 +44,10 @@ import catalog.adapters
 from catalog import ingest
 from catalog import repository as repo
 from catalog.adapters.base import AdapterError, ProviderAdapter
+from catalog.adapters.registry import default_provider_ids, get_adapter_class
+from catalog.gpus import normalize_accelerator
 from catalog.models import Offer, PriceHistory
+from catalog.regions import locate
 from core.bus import EventBus
 from core.cache import Cache
 from core.db import session_scope
@@ -185,12 +188,12 @@ def parallel_run_sync(workers: int) -> Callable[..., ingest.SyncReport]:
         adapters: dict[str, ProviderAdapter] | None = None,
         on_progress: ingest.ProgressCallback | None = None,
     ) -> ingest.SyncReport:
-        ids = list(providers) if providers else ingest.default_provider_ids(settings)
+        ids = list(providers) if providers else default_provider_ids(settings)
         instances = adapters or {}
         started = time.perf_counter()
 
         def one(provider: str) -> tuple[ingest.ProviderReport, list[dict[str, Any]], datetime]:
-            adapter = instances.get(provider) or ingest.get_adapter_class(provider)(settings)
+            adapter = instances.get(provider) or get_adapter_class(provider)(settings)
             now = datetime.now(UTC)
             try:
                 with session_scope(factory) as session:
@@ -247,8 +250,8 @@ def patched_ingest(skip_touch_seen: bool = False, workers: int = 1) -> Iterator[
         for module in adapter_modules:
             if hasattr(module, "gpu_info_memory_mib"):
                 stack.enter_context(_patch(module, "gpu_info_memory_mib", gpu_info))
-        stack.enter_context(_patch(ingest, "normalize_accelerator", _memoized(ingest.normalize_accelerator)))
-        stack.enter_context(_patch(ingest, "locate", _memoized(ingest.locate)))
+        stack.enter_context(_patch(ingest, "normalize_accelerator", _memoized(normalize_accelerator)))
+        stack.enter_context(_patch(ingest, "locate", _memoized(locate)))
         stack.enter_context(_patch(ingest, "_same", same))
         stack.enter_context(_patch(repo, "insert_offers", copy_insert_offers(repo.insert_offers)))
         stack.enter_context(_patch(repo, "insert_history", copy_insert_history(repo.insert_history)))
