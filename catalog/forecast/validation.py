@@ -29,7 +29,7 @@ from catalog.forecast.data import (
     source_counts,
 )
 from catalog.forecast.engine import DEFAULT_CONFIG, ArrayForecast, EngineConfig, forecast_array
-from catalog.forecast.models import Drift, History, LastValue, Model, TrailingMedian
+from catalog.forecast.models import Drift, History, LastValue, Model, TrailingMedian, weighted_median
 
 TARGET_MAPE = 0.06
 TARGET_COVERAGE80 = (0.70, 0.90)
@@ -40,6 +40,17 @@ BASELINES: dict[str, Model] = {"last_value": LastValue(), "median_7d": TrailingM
 
 def _mape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(np.abs(actual - predicted) / actual))
+
+
+def hindsight_constant_mape(actual: np.ndarray) -> float:
+    """MAPE of the best flat forecast chosen *knowing* the actuals: a floor for every flat model.
+
+    The constant that minimises the mean absolute percentage error over a window is the median of
+    the actuals weighted by 1/actual; no level forecast made at the origin can do better on that
+    window. Reported next to the models so the part of the error no level model can remove
+    (composition changes, source switches, price moves inside the horizon) is visible.
+    """
+    return _mape(actual, np.full(actual.size, weighted_median(actual, 1.0 / actual)))
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -130,6 +141,7 @@ def backtest_market(
             "coverage80": float(np.mean((a >= result.low80[seen]) & (a <= result.high80[seen]))),
             "coverage95": float(np.mean((a >= result.low95[seen]) & (a <= result.high95[seen]))),
             "crosses_source_break": any(origin < b < origin + horizon for b in all_breaks),
+            "hindsight_mape": hindsight_constant_mape(a),
         }
         for name, baseline in BASELINES.items():
             window[f"{name}_mape"] = _mape(a, baseline.predict(plain, horizon)[seen])
@@ -143,6 +155,7 @@ def backtest_market(
         "last_value_mape": _mean([w["last_value_mape"] for w in windows]),
         "median_7d_mape": _mean([w["median_7d_mape"] for w in windows]),
         "drift_mape": _mean([w["drift_mape"] for w in windows]),
+        "hindsight_mape": _mean([w["hindsight_mape"] for w in windows]),
         "coverage80": _mean([w["coverage80"] for w in windows]),
         "coverage95": _mean([w["coverage95"] for w in windows]),
         "mape_within_regime": _mean([w["mape"] for w in within]),
@@ -159,6 +172,7 @@ def _summary(markets: list[dict[str, Any]]) -> dict[str, Any]:
         "last_value_mape",
         "median_7d_mape",
         "drift_mape",
+        "hindsight_mape",
         "coverage80",
         "coverage95",
         "mape_within_regime",
@@ -209,7 +223,7 @@ def format_report(report: dict[str, Any]) -> str:
     """Fixed-width table: one line per market, then on-demand means and target verdicts."""
     header = (
         f"{'market':<28} {'win':>3}  {'model (most chosen)':<20} {'MAPE':>7} {'last':>7} "
-        f"{'med7':>7} {'drift':>7} {'cov80':>6} {'cov95':>6}"
+        f"{'med7':>7} {'drift':>7} {'floor':>7} {'cov80':>6} {'cov95':>6}"
     )
     lines = [
         f"Rolling-origin backtest: horizon {report['horizon']} days, origins every "
@@ -222,7 +236,8 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"{m['gpu_model'] + '/' + m['rental_type']:<28} {m['origins']:>3}  {top:<20} "
             f"{_pct(m['mape']):>7} {_pct(m['last_value_mape']):>7} {_pct(m['median_7d_mape']):>7} "
-            f"{_pct(m['drift_mape']):>7} {_pct(m['coverage80']):>6} {_pct(m['coverage95']):>6}"
+            f"{_pct(m['drift_mape']):>7} {_pct(m['hindsight_mape']):>7} {_pct(m['coverage80']):>6} "
+            f"{_pct(m['coverage95']):>6}"
         )
     lines.append("-" * len(header))
     for label, key in (("on-demand", "on_demand"), ("all markets", "all_markets")):
@@ -230,13 +245,18 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"{label} mean over {s['markets']} markets ({s['windows']} windows): MAPE {_pct(s['mean_mape'])}"
             f" | last value {_pct(s['mean_last_value_mape'])} | 7-day median {_pct(s['mean_median_7d_mape'])}"
-            f" | drift {_pct(s['mean_drift_mape'])} | coverage80 {_pct(s['mean_coverage80'])}"
+            f" | drift {_pct(s['mean_drift_mape'])} | floor {_pct(s['mean_hindsight_mape'])}"
+            f" | coverage80 {_pct(s['mean_coverage80'])}"
             f" | coverage95 {_pct(s['mean_coverage95'])}"
         )
     s = report["on_demand"]
     lines.append(
         "on-demand, windows not crossing a source change: MAPE "
         f"{_pct(s['mean_mape_within_regime'])} | last value {_pct(s['mean_last_value_mape_within_regime'])}"
+    )
+    lines.append(
+        "floor = MAPE of the best constant price chosen with hindsight for each window (the 1/price-weighted"
+        " median of its actuals): no flat forecast made at the origin can score below it"
     )
     t = report["targets"]
     low, high = t["coverage80_range"]

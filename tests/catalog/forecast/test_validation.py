@@ -75,3 +75,16 @@ def test_bundled_file_beats_baselines_with_calibrated_intervals(bundled_report: 
     assert bundled_report["targets"]["coverage_ok"]
     # Guard against regressions at the level the method reaches today (about 12%).
     assert summary["mean_mape"] <= 0.13
+
+
+def test_floor_is_the_best_flat_forecast_of_each_window(bundled_report: dict[str, Any]) -> None:
+    """The reported floor is what a clairvoyant constant scores; flat baselines never beat it."""
+    windows = [w for m in bundled_report["markets"] for w in m["windows"]]
+    assert len(windows) > 100
+    for window in windows:
+        # last value and the 7-day median are flat forecasts, so they cannot beat the floor.
+        assert window["hindsight_mape"] <= window["last_value_mape"] + 1e-12
+        assert window["hindsight_mape"] <= window["median_7d_mape"] + 1e-12
+    floor = bundled_report["on_demand"]["mean_hindsight_mape"]
+    assert 0.0 < floor < bundled_report["on_demand"]["mean_mape"]
+    assert "floor" in format_validation(bundled_report)
