@@ -66,6 +66,28 @@ def _refresh_once(app: FastAPI) -> int:
         return refresh_forecasts(session)
 
 
+async def maintenance_loop(app: FastAPI) -> None:
+    """Periodic housekeeping: delete sign-in flows that expired or were used (accounts.maintenance)."""
+    settings: Settings = app.state.settings
+    if settings.maintenance_interval_s <= 0:
+        return
+    while True:
+        try:
+            purged = await asyncio.to_thread(_purge_once, app)
+            if purged:
+                log.info("purged %d expired sign-in flows", purged)
+        except Exception:
+            log.exception("housekeeping failed; will retry")
+        await asyncio.sleep(settings.maintenance_interval_s)
+
+
+def _purge_once(app: FastAPI) -> int:
+    from accounts.maintenance import purge_expired_flows
+
+    with session_scope(app.state.session_factory) as session:
+        return purge_expired_flows(session)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -77,10 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 app.state.session_factory, settings, cache=app.state.cache, checkpointer=checkpointer
             )
             refresher = asyncio.create_task(forecast_refresher(app))
+            housekeeping = asyncio.create_task(maintenance_loop(app))
             try:
                 yield
             finally:
                 refresher.cancel()
+                housekeeping.cancel()
         app.state.engine.dispose()
 
     app = FastAPI(

@@ -258,6 +258,17 @@ def cmd_forecast_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_purge_expired(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete expired and used sign-in flows now (the API also does it every maintenance interval)."""
+    from accounts.maintenance import purge_expired_flows
+    from core.db import session_scope
+
+    with session_scope(_factory(settings)) as session:
+        purged = purge_expired_flows(session)
+    print(f"purged {purged} expired sign-in flows")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from evals.runner import DATASETS, below_thresholds, format_report, run_eval
 
@@ -313,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, default=30)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast_validate)
+    sub.add_parser("purge-expired", help="delete expired and used sign-in flows").set_defaults(
+        func=cmd_purge_expired
+    )
     p = sub.add_parser("eval", help="score the assistant on eval datasets")
     p.add_argument(
         "--dataset", action="append", help="JSON Lines dataset (repeatable); default: the bundled one"

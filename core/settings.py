@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     runpod_api_key: SecretStr | None = None
     forecast_refresh_s: int = 3600
     forecast_refresh_on_start: bool = True
+    # Housekeeping (expired sign-in flows are deleted) runs this often; 0 turns it off.
+    maintenance_interval_s: int = Field(default=900, ge=0)
     llm: str = "offline"
     llm_base_url: str | None = None
     llm_api_key: str | None = None
