@@ -58,6 +58,10 @@ def update_tenant(
     session.flush()
     if ctx.tenant_limits is not None:
         ctx.tenant_limits.forget(tenant.id)
+    if ctx.limiter is not None and {"rate_limit_rps", "burst"} & diff.keys():
+        # New limits apply from a full bucket: raising a plan must not leave the team throttled
+        # by the old plan's empty bucket until it refills.
+        ctx.limiter.forget(f"tenant:{tenant.id}")
     record(
         session,
         ctx,

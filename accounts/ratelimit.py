@@ -48,6 +48,7 @@ class RateLimiter(Protocol):
     backend: str
 
     def hit(self, key: str, rps: float, burst: int, cost: float = 1.0) -> Decision: ...
+    def forget(self, key: str) -> None: ...
     def reset(self) -> None: ...
 
 
@@ -82,6 +83,11 @@ class MemoryRateLimiter:
         stale = [k for k, (_, last) in self._buckets.items() if now - last > 60]
         for k in stale or list(self._buckets)[: len(self._buckets) // 10]:
             del self._buckets[k]
+
+    def forget(self, key: str) -> None:
+        """Drop one bucket: the next request starts from a full bucket (of the limits it then has)."""
+        with self._lock:
+            self._buckets.pop(key, None)
 
     def reset(self) -> None:
         with self._lock:
@@ -132,6 +138,9 @@ class RedisRateLimiter:
         allowed, left, retry = self._script(keys=[self._prefix + key], args=[rps, burst, cost])
         left_f = float(left)
         return Decision(bool(int(allowed)), burst, int(left_f) if int(allowed) else 0, float(retry))
+
+    def forget(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)
 
     def reset(self) -> None:
         for key in self._redis.scan_iter(match=self._prefix + "*", count=1000):

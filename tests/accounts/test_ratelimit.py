@@ -55,6 +55,18 @@ def test_a_tenant_draws_from_its_own_bucket(client: TestClient, admin: Account) 
     assert client.get("/providers", params={"page_size": 1}).status_code == 200
 
 
+def test_raising_the_limits_takes_effect_on_the_next_request(client: TestClient, admin: Account) -> None:
+    url = f"/tenants/{admin.tenant_id}"
+    assert client.patch(url, json={"burst": 3, "rate_limit_rps": 0.01}, headers=admin.headers).status_code == 200
+    assert client.get("/me", headers=admin.headers).status_code == 200
+    assert client.get("/me", headers=admin.headers).status_code == 200
+    # The last token of the small plan pays for the upgrade; the next call runs on the new plan.
+    assert client.patch(url, json={"burst": 50, "rate_limit_rps": 10}, headers=admin.headers).status_code == 200
+    answers = [client.get("/me", headers=admin.headers) for _ in range(5)]
+    assert [r.status_code for r in answers] == [200] * 5
+    assert answers[0].headers["x-ratelimit-limit"] == "50"
+
+
 def test_a_forged_token_counts_as_anonymous(client: TestClient, configure: Callable[..., None]) -> None:
     configure(rate_limit_anonymous_burst=2, rate_limit_anonymous_rps=0.01)
     headers = {"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJ0ZW5hbnRfaWQiOiJ4In0."}
