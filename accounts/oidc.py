@@ -36,10 +36,9 @@ from accounts.service import (
     aware,
     begin_second_factor,
     mfa_methods,
-    new_tenant,
-    new_user,
     now_utc,
     record,
+    sign_up,
     start_session,
 )
 from core.errors import AppError
@@ -218,25 +217,16 @@ def _resolve_user(session: Session, ctx: Ctx, claims: dict[str, Any]) -> User:
     user = repository.user_by_email(session, email)
     if user is None:
         invitation = repository.pending_invitation_for_email(session, email, now_utc())
+        membership = None
         if invitation is not None:
             tenant = repository.tenant(session, invitation.tenant_id)
-            if tenant is None:
-                raise OidcError("the invitation's team no longer exists")
+            if tenant is None or not tenant.active:
+                raise OidcError("the team of this invitation no longer exists or is disabled")
             invitation.accepted_at = now_utc()
-            role = Role(invitation.role)
-        else:
-            tenant, role = new_tenant(session, ctx.settings, f"{email} team"), Role.ADMIN
+            membership = tenant, Role(invitation.role)
         name = claims.get("name")
-        user = new_user(session, tenant, email, role, None, str(name)[:200] if name else None)
-        record(
-            session,
-            ctx,
-            "user.registered",
-            "success",
-            tenant_id=tenant.id,
-            actor=Actor("user", user.id),
-            target=f"user:{user.id}",
-            details={"role": role.value, "via": "oidc"},
+        user, _ = sign_up(
+            session, ctx, email, None, str(name)[:200] if name else None, membership, {"via": "oidc"}
         )
     elif not user.active or user.erased_at is not None:
         raise OidcError("the account is disabled", status=403)

@@ -191,14 +191,22 @@ def accept_invitation(session: Session, token: str, email: str) -> tuple[Tenant,
     return tenant, Role(invitation.role)
 
 
-def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant, TokenPair]:
-    if data.password.lower() == data.email:
-        raise InvalidInput("the password must not be the email", details=[{"field": "password"}])
-    if data.invite_token:
-        tenant, role = accept_invitation(session, data.invite_token, data.email)
-    else:
-        tenant, role = new_tenant(session, ctx.settings, data.tenant_name or f"{data.email} team"), Role.ADMIN
-    user = new_user(session, tenant, data.email, role, data.password, data.name)
+def sign_up(
+    session: Session,
+    ctx: Ctx,
+    email: str,
+    password: str | None,
+    name: str | None,
+    membership: tuple[Tenant, Role] | None,
+    details: dict[str, Any],
+) -> tuple[User, Tenant]:
+    """Create an account: in the invited team with its role, or as the admin of a new team.
+
+    The one place both sign-up routes (password and OIDC) create users, so seats, duplicate
+    emails and the audit entry follow the same rules.
+    """
+    tenant, role = membership or (new_tenant(session, ctx.settings, f"{email} team"), Role.ADMIN)
+    user = new_user(session, tenant, email, role, password, name)
     record(
         session,
         ctx,
@@ -207,7 +215,21 @@ def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant
         tenant_id=tenant.id,
         actor=Actor("user", user.id),
         target=f"user:{user.id}",
-        details={"role": role.value, "invited": bool(data.invite_token)},
+        details={"role": role.value, **details},
+    )
+    return user, tenant
+
+
+def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant, TokenPair]:
+    if data.password.lower() == data.email:
+        raise InvalidInput("the password must not be the email", details=[{"field": "password"}])
+    membership: tuple[Tenant, Role] | None = None
+    if data.invite_token:
+        membership = accept_invitation(session, data.invite_token, data.email)
+    elif data.tenant_name:
+        membership = new_tenant(session, ctx.settings, data.tenant_name), Role.ADMIN
+    user, tenant = sign_up(
+        session, ctx, data.email, data.password, data.name, membership, {"invited": bool(data.invite_token)}
     )
     pair = start_session(session, ctx, user, "password")
     return user, tenant, pair
