@@ -87,6 +87,22 @@ def test_an_invited_email_joins_the_inviting_team(
     assert me["tenant_id"] == admin.tenant_id and me["role"] == "manager"
 
 
+def test_an_invitation_into_a_closed_team_is_refused(client: TestClient, provider: Provider) -> None:
+    admin = register(client)
+    invited = client.post(
+        f"/tenants/{admin.tenant_id}/invitations",
+        json={"email": provider.user["email"], "role": "user"},
+        headers=admin.headers,
+    )
+    assert invited.status_code == 201
+    assert client.delete(f"/tenants/{admin.tenant_id}", headers=admin.headers).status_code == 204
+    path, params = authorize(client)
+    r = client.get(path, params=params)
+    assert r.status_code in (400, 403) and "disabled" in r.json()["error"]["message"]
+    # No account was created for the invited address: it can still sign up on its own.
+    assert register(client, email=provider.user["email"]).email == provider.user["email"]
+
+
 def test_state_must_be_known_and_is_single_use(client: TestClient, provider: Provider) -> None:
     path, params = authorize(client)
     forged = client.get(path, params={**params, "state": "forged-state-value"})
