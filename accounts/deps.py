@@ -83,7 +83,8 @@ def current_user(
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
-AccountsDb = Annotated[Session, Depends(get_accounts_session)]
+# Committed before the response is sent (see core.deps.DbSession).
+AccountsDb = Annotated[Session, Depends(get_accounts_session, scope="function")]
 AccountsCtx = Annotated[Ctx, Depends(get_ctx)]
 
 

@@ -40,7 +40,10 @@ def get_app_settings(request: Request) -> SettingsModel:
     return settings
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": the commit runs before the response is sent. FastAPI's default for dependencies
+# with yield ("request") ends them after the response has gone out, so a client could read its own
+# write before it was committed, and a failed commit would be lost behind a 2xx already sent.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 CacheDep = Annotated[Any, Depends(get_cache)]
 BusDep = Annotated[Any, Depends(get_bus)]
 SettingsDep = Annotated[SettingsModel, Depends(get_app_settings)]
