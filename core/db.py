@@ -65,9 +65,26 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock now (waiting up to the busy timeout) for units of work
+            # that read then write (see write_transaction); a deferred BEGIN would fail at once with
+            # "database is locked" if another connection committed between its read and its write.
+            mode = conn.get_execution_options().get("sqlite_begin")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "immediate" else "BEGIN")
 
     return engine
+
+
+def write_transaction(session: Session) -> Session:
+    """Make the session's transaction a writer's from its first statement; call before any query.
+
+    On SQLite this begins with ``BEGIN IMMEDIATE``, so concurrent read-modify-write units (a user's
+    request and a provider's webhook on the same booking) queue for the write lock instead of one of
+    them failing. PostgreSQL needs nothing: row locks (``SELECT ... FOR UPDATE``) serialize there.
+    A session that already began is left as it is.
+    """
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "immediate"})
+    return session
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
