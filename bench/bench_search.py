@@ -11,11 +11,12 @@ the wanted number of rows, ``--rebuild`` to build it again). Each query is then 
   one call fills the cache, then ``--cached`` calls are timed (all hits; a miss is reported).
 
 Five untimed calls warm each query first. PostgreSQL's buffers are warm; neither database caches
-results, so repeating a query measures the query. ``--variant baseline,proposed`` also times the
-changes prototyped in :mod:`bench.proposals` (on a copy of the data with the proposed indexes); the
-variants' calls alternate one by one, so that the machine's changing load falls on both alike, and
-the run warns if they ever disagree on a result. ``--explain`` prints PostgreSQL's
-``EXPLAIN (ANALYZE, BUFFERS)`` of the count and page statements of every query.
+results, so repeating a query measures the query. ``--variant baseline,twopass`` also times the
+search as it was before the one-pass full text (count, then page; on the same data), and
+``--variant baseline,proposed`` the changes prototyped in :mod:`bench.proposals` (on a copy of the
+data with the proposed indexes); the variants' calls alternate one by one, so that the machine's
+changing load falls on both alike, and the run warns if they ever disagree on a result.
+``--explain`` prints PostgreSQL's ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements of every query.
 
     .venv/bin/python -m bench.bench_search --rows 100000,1000000 --backends sqlite,postgresql
 """
@@ -30,7 +31,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, event, func, select, text
+from sqlalchemy import Select, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,10 +47,16 @@ from bench.common import (
     rows_label,
 )
 from bench.dataset import build_dataset, dataset_name
-from bench.proposals import patched_capped_count, patched_repository, proposed_copy, proposed_statements
+from bench.proposals import (
+    ff100_copy,
+    patched_capped_count,
+    patched_repository,
+    patched_two_pass,
+    proposed_copy,
+    proposed_statements,
+)
 from catalog import repository as repo
 from catalog import service
-from catalog.models import Offer
 from catalog.schemas import OfferFilters
 from core.cache import Cache, MemoryCache, RedisCache
 
@@ -81,28 +88,23 @@ def _search_once(
     return result
 
 
-def baseline_statements(session: Session, spec: repo.SearchSpec) -> tuple[Select[Any], Select[Any]]:
-    """The count and page statements ``repository.search_offers`` runs (as of this commit)."""
-    conds = repo._conditions(session, spec)
-    count_q = select(func.count()).select_from(Offer).where(*conds)
-    rows_q = (
-        select(*repo.OFFER_COLUMNS)
-        .where(*conds)
-        .order_by(*repo._ORDER[spec.sort])
-        .offset(spec.offset)
-        .limit(spec.limit)
-    )
-    return count_q, rows_q
+def search_statements(session: Session, spec: repo.SearchSpec, variant: str) -> list[tuple[str, Select[Any]]]:
+    """The statements a variant's search runs: one for a full-text search of the code as it is
+    (``baseline``), else the count and the page (the two passes: ``twopass``, ``proposed``, and the
+    searches without full text; ``capped`` pages the same way)."""
+    if variant == "baseline" and repo._one_pass(spec):
+        return [("count and page", repo.one_pass_statement(session, spec))]
+    count_q, rows_q = proposed_statements(session, spec)
+    return [("count", count_q), ("page", rows_q)]
 
 
-def explain(factory: sessionmaker[Session], filters: OfferFilters, proposed: bool = False) -> str:
-    """PostgreSQL's plans of the count and page statements the search runs for the filters."""
+def explain(factory: sessionmaker[Session], filters: OfferFilters, variant: str = "baseline") -> str:
+    """PostgreSQL's plans of the statements the search runs for the filters."""
     spec, _ = service.build_spec(filters)
     out = []
     with factory() as session:
-        count_q, rows_q = (proposed_statements if proposed else baseline_statements)(session, spec)
         dialect = session.get_bind().dialect
-        for label, stmt in (("count", count_q), ("page", rows_q)):
+        for label, stmt in search_statements(session, spec, variant):
             sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
             plan = session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
             out.append(f"-- {label}: {' '.join(sql.split())}\n" + "\n".join(plan))
@@ -124,6 +126,8 @@ class Variant:
             return patched_repository()
         if self.name == "capped":
             return patched_capped_count()
+        if self.name == "twopass":
+            return patched_two_pass()
         return nullcontext()
 
 
@@ -164,6 +168,18 @@ def _interleaved(
     return samples
 
 
+def _variant_url(backend: str, rows: int, name: str, url: str) -> str:
+    """The database a variant searches: the dataset itself, or a copy of it with other indexes
+    (``proposed``) or with the offers at fill factor 100 (``ff100``, PostgreSQL only)."""
+    if name == "proposed":
+        return proposed_copy(backend, dataset_name(rows))
+    if name == "ff100":
+        if backend != "postgresql":
+            raise SystemExit("--variant ff100 is a PostgreSQL storage setting")
+        return ff100_copy(dataset_name(rows))
+    return url
+
+
 def bench_backend(
     backend: str,
     rows: int,
@@ -188,7 +204,7 @@ def bench_backend(
             backend,
             rows,
             name,
-            proposed_copy(backend, dataset_name(rows)) if name == "proposed" else dataset.url,
+            _variant_url(backend, rows, name, dataset.url),
             pg_set,
         )
         for name in variants
@@ -247,7 +263,7 @@ def bench_backend(
                 )
                 if show_plans and backend == "postgresql":
                     with v.code():
-                        print(explain(v.factory, filters, proposed=v.name == "proposed"), flush=True)
+                        print(explain(v.factory, filters, v.name), flush=True)
             # The capped count reports at most 10,001: only the page itself must agree.
             pages = {x["variant"]: x["first_id"] for x in results[-len(opened) :]}
             if len(set(pages.values())) > 1:
@@ -321,8 +337,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--variant",
         default="baseline",
-        help="comma list: baseline (the code as it is), proposed (bench/proposals.py on a copy of the data), "
-        "capped (the count capped at 10,000 matches, bench/proposals.py)",
+        help="comma list: baseline (the code as it is), twopass (the search before the one-pass full text: "
+        "count, then page), proposed (bench/proposals.py on a copy of the data), "
+        "capped (the count capped at 10,000 matches, bench/proposals.py), "
+        "ff100 (PostgreSQL: a copy of the data with offers at fill factor 100, as before migration 0006)",
     )
     p.add_argument("--json", help="also write the results to this file")
     return p.parse_args(argv)

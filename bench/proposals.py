@@ -1,9 +1,11 @@
-"""Prototypes of the proposed search changes, measured without editing the catalog modules.
+"""Prototypes of search changes, measured without editing the catalog modules.
 
-Applied since (commit a98d911, migration 0005): on a database migrated to 0005 or later, and with
-today's ``catalog/repository.py``, ``--variant proposed`` measures the same code as ``baseline``.
-The module stays so that the recorded comparison in ``docs/BENCHMARKS.md`` can be rerun against a
-checkout of the code before it.
+Applied since (commit a98d911, migration 0005): on a database migrated to 0005 or later, ``--variant
+proposed`` runs the stored-tsvector full text and the deferred-join page of a98d911 on a copy of the
+data. The module stays so that the recorded comparison in ``docs/BENCHMARKS.md`` can be rerun against
+a checkout of the code before it. Since the one-pass full-text search (``repository._one_pass``),
+``proposed`` is also the two-pass search that came before it; ``--variant twopass`` measures that on
+the same database, without a copy (:func:`patched_two_pass`).
 
 ``python -m bench.bench_search --variant proposed`` copies the benchmark database (PostgreSQL:
 ``CREATE DATABASE ... TEMPLATE``; SQLite: the backup API), applies :data:`PG_DDL` /
@@ -118,6 +120,17 @@ def patched_capped_count() -> Iterator[None]:
 
 
 @contextmanager
+def patched_two_pass() -> Iterator[None]:
+    """The search as it was before the one-pass full text: every search counts, then pages."""
+    saved = repo._one_pass
+    repo._one_pass = lambda spec: False
+    try:
+        yield
+    finally:
+        repo._one_pass = saved
+
+
+@contextmanager
 def patched_repository() -> Iterator[None]:
     """Run the proposed query code in place of the repository's for the duration of the block."""
     saved = (repo.search_offers, repo._fulltext)
@@ -127,6 +140,43 @@ def patched_repository() -> Iterator[None]:
         yield
     finally:
         repo.search_offers, repo._fulltext = saved
+
+
+# Fill factor 100 again (the default before migration 0006), and the heap repacked: to size what the
+# fill factor of 50 that ingestion asked for costs the searches that read the heap.
+FF100_DDL = ("ALTER TABLE offers SET (fillfactor = 100)",)
+
+
+def ff100_copy(source_name: str) -> str:
+    """A PostgreSQL copy of a benchmark database with ``offers`` at fill factor 100, repacked by
+    ``VACUUM FULL``; made again on every run (the copy takes seconds at 100k)."""
+    name = f"{source_name}_ff100"
+    drop_database("postgresql", name)
+    admin = create_engine(normalize_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": source_name},
+        )
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source_name}"'))
+    admin.dispose()
+    url = db_url("postgresql", name)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for ddl in FF100_DDL:
+                conn.execute(text(ddl))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM FULL offers"))
+            # VACUUM FULL leaves the visibility map empty: without a plain VACUUM after it, index-only
+            # scans would visit the heap for every row.
+            conn.execute(text("VACUUM (ANALYZE) offers"))
+    finally:
+        engine.dispose()
+    return url
 
 
 def proposed_copy(backend: str, source_name: str) -> str:

@@ -1,10 +1,17 @@
-"""Prototype of the proposed ingestion changes, measured without editing the catalog modules.
+"""Prototype of the ingestion changes, measured before they were applied without editing the catalog
+modules.
+
+Applied since (migration 0006, ``catalog/ingest.py``, ``catalog/repository.py``,
+``catalog/adapters/skypilot.py``): ``--variant baseline`` of ``bench.bench_ingest`` now runs this code
+as the pipeline itself, and ``--variant proposed`` patches the same changes in a second time. The
+module stays so that the recorded comparison in ``docs/BENCHMARKS.md`` can be rerun against a
+checkout of the code before it; :func:`unmemoized` takes the memos out of today's code (for
+``bench_ingest --normalize-only``).
 
 ``python -m bench.bench_ingest --variant proposed`` runs the real pipeline with these functions
-patched in for the duration of the run (:func:`patched_ingest`); the report in
-``docs/BENCHMARKS.md`` gives the same changes as diffs against ``catalog/``. Each step keeps what the
-pipeline stores exactly as it is (the equality check in ``bench_ingest --check`` compares the
-offers table after a baseline and a proposed sync):
+patched in for the duration of the run (:func:`patched_ingest`). Each step keeps what the pipeline
+stores exactly as it is (``bench_ingest`` prints a digest of the stored offers and history after
+each variant):
 
 1. Memoized pure parsers: ``gpu_info_memory_mib`` (a GpuInfo cell is Python-literal text, so every
    row fell through ``json.loads`` to ``ast.literal_eval``, which compiles it),
@@ -18,7 +25,7 @@ offers table after a baseline and a proposed sync):
 4. PostgreSQL: new offers and history rows go in with ``COPY`` instead of an ``INSERT`` executemany;
    changed offers are copied into a temporary table and applied with one ``UPDATE ... FROM``.
 
-``--variant proposed-noseen`` additionally skips ``touch_seen`` (the UPDATE of every offer's
+``--variant proposed+noseen`` additionally skips ``touch_seen`` (the UPDATE of every offer's
 ``last_seen_at`` on every sync) to measure what the schema change proposed for it would save; that
 one does change what is stored (see the report).
 """
@@ -236,6 +243,30 @@ def parallel_run_sync(workers: int) -> Callable[..., ingest.SyncReport]:
         return ingest.SyncReport(reports, time.perf_counter() - started)
 
     return run_sync
+
+
+@contextmanager
+def unmemoized() -> Iterator[None]:
+    """Today's parsing without its memos (``ingest._resolve_gpu``, ``ingest._locate`` and
+    ``skypilot._gpu_info_memory_mib`` as the plain functions they wrap)."""
+    from catalog.adapters import skypilot
+
+    with ExitStack() as stack:
+        stack.enter_context(_patch(ingest, "_resolve_gpu", normalize_accelerator))
+        stack.enter_context(_patch(ingest, "_locate", locate))
+        stack.enter_context(
+            _patch(skypilot, "_gpu_info_memory_mib", skypilot._gpu_info_memory_mib.__wrapped__)
+        )
+        yield
+
+
+def clear_memos() -> None:
+    """Empty the parsing memos, so that a timing starts cold."""
+    from catalog.adapters import skypilot
+
+    ingest._resolve_gpu.cache_clear()
+    ingest._locate.cache_clear()
+    skypilot._gpu_info_memory_mib.cache_clear()
 
 
 @contextmanager

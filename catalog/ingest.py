@@ -8,15 +8,18 @@ what is stored, so re-running a sync with the same data writes nothing but ``las
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog import repository as repo
@@ -87,9 +90,15 @@ class SyncReport:
         return {k: sum(getattr(p, k) for p in self.providers) for k in keys}
 
 
+# Pure functions of a few strings that a catalog repeats over all its rows (the same accelerator
+# names, GpuInfo sizes, instance types and regions): memoized for the sync.
+_resolve_gpu = functools.lru_cache(maxsize=65536)(normalize_accelerator)
+_locate = functools.lru_cache(maxsize=65536)(locate)
+
+
 def normalize(provider: str, raw: RawOffer, source: str, fetched_at: datetime) -> dict[str, Any]:
     """A raw offer as an Offer row, or :class:`RowError` naming what is wrong with it."""
-    gpu = normalize_accelerator(raw.gpu_type, raw.gpu_memory_mib, raw.hint)
+    gpu = _resolve_gpu(raw.gpu_type, raw.gpu_memory_mib, raw.hint)
     if gpu is None:
         raise RowError(f"unknown accelerator {raw.gpu_type!r}")
     if raw.gpu_count > MAX_GPUS:
@@ -102,7 +111,7 @@ def normalize(provider: str, raw: RawOffer, source: str, fetched_at: datetime) -
         raise RowError(f"price per GPU-hour {per_gpu} is implausible (> {MAX_PRICE_PER_GPU_HOUR})")
     if not raw.external_id:
         raise RowError("missing external id")
-    place = locate(provider, raw.region)
+    place = _locate(provider, raw.region)
     memory = gpu.memory_gb
     if memory is None:
         from catalog.gpus import gpu_memory_gb
@@ -144,6 +153,8 @@ def normalize(provider: str, raw: RawOffer, source: str, fetched_at: datetime) -
 def _same(stored: dict[str, Any], new: dict[str, Any]) -> bool:
     for f in repo.COMPARED_FIELDS:
         a, b = stored.get(f), new.get(f)
+        if a == b:  # the usual case; Decimal equality is numeric, so no conversion is needed
+            continue
         if isinstance(b, Decimal) and a is not None:
             if Decimal(str(a)).quantize(CENT) != b:
                 return False
@@ -297,6 +308,30 @@ def _mark_degraded(
 ProgressCallback = Callable[[str, int, int], None]
 
 
+# Providers synced at once on PostgreSQL: while one waits on the database another parses (the parsing
+# holds the GIL, the database waits release it). SQLite has one writer, so it syncs one at a time.
+PG_SYNC_WORKERS = 2
+
+
+def _sync_one(
+    factory: sessionmaker[Session], adapter: ProviderAdapter, provider: str
+) -> tuple[ProviderReport, list[dict[str, Any]], datetime]:
+    """One provider's unit of work, committed on its own; a failure marks the provider degraded."""
+    now = datetime.now(UTC)
+    try:
+        with session_scope(factory) as session:
+            report, deltas = sync_provider(session, adapter, now=now)
+    except AdapterError as exc:
+        report, deltas = ProviderReport(provider, error=str(exc)), []
+        log.warning("provider %s degraded: %s", provider, exc)
+        _mark_degraded(factory, adapter, str(exc), now)
+    except Exception as exc:  # a bug in one adapter must not stop the others
+        log.exception("provider %s failed", provider)
+        report, deltas = ProviderReport(provider, error=f"{type(exc).__name__}: {exc}"), []
+        _mark_degraded(factory, adapter, report.error or "", now)
+    return report, deltas, now
+
+
 def run_sync(
     factory: sessionmaker[Session],
     settings: Settings,
@@ -307,44 +342,43 @@ def run_sync(
     adapters: dict[str, ProviderAdapter] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> SyncReport:
-    """Sync the given providers (all by default), each committed on its own."""
-    ids = list(providers) if providers else default_provider_ids(settings)
+    """Sync the given providers (all by default), each committed on its own.
+
+    Reports, bus messages and progress keep the providers' order whatever order they finish in."""
+    # Each provider once: two units of work of one provider at a time would conflict on its rows.
+    ids = list(dict.fromkeys(providers)) if providers else default_provider_ids(settings)
     instances = adapters or {}
     started = time.perf_counter()
     reports: list[ProviderReport] = []
     any_change = False
-    for index, provider in enumerate(ids):
-        adapter = instances.get(provider) or get_adapter_class(provider)(settings)
-        now = datetime.now(UTC)
-        try:
-            with session_scope(factory) as session:
-                report, deltas = sync_provider(session, adapter, now=now)
-        except AdapterError as exc:
-            report, deltas = ProviderReport(provider, error=str(exc)), []
-            log.warning("provider %s degraded: %s", provider, exc)
-            _mark_degraded(factory, adapter, str(exc), now)
-        except Exception as exc:  # a bug in one adapter must not stop the others
-            log.exception("provider %s failed", provider)
-            report, deltas = ProviderReport(provider, error=f"{type(exc).__name__}: {exc}"), []
-            _mark_degraded(factory, adapter, report.error or "", now)
-        reports.append(report)
-        if report.inserted or report.updated or report.down:
-            any_change = True
-        if bus is not None and deltas:
-            bus.publish(
-                "price_updates",
-                provider,
-                {
-                    "provider": provider,
-                    "inserted": report.inserted,
-                    "updated": report.updated,
-                    "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
-                    "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
-                    "at": now.isoformat(),
-                },
-            )
-        if on_progress:
-            on_progress(provider, index + 1, len(ids))
+    # Only with an engine (a pool of connections): a factory bound to one connection shares it.
+    bind = factory.kw.get("bind")
+    workers = PG_SYNC_WORKERS if isinstance(bind, Engine) and bind.dialect.name == "postgresql" else 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(_sync_one, factory, instances.get(p) or get_adapter_class(p)(settings), p)
+            for p in ids
+        ]
+        for index, (provider, future) in enumerate(zip(ids, futures, strict=True)):
+            report, deltas, now = future.result()
+            reports.append(report)
+            if report.inserted or report.updated or report.down:
+                any_change = True
+            if bus is not None and deltas:
+                bus.publish(
+                    "price_updates",
+                    provider,
+                    {
+                        "provider": provider,
+                        "inserted": report.inserted,
+                        "updated": report.updated,
+                        "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
+                        "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
+                        "at": now.isoformat(),
+                    },
+                )
+            if on_progress:
+                on_progress(provider, index + 1, len(ids))
     # An ingestion that changed the catalog invalidates every cached search at once.
     if cache is not None and any_change:
         cache.bump_version()

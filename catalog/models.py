@@ -48,7 +48,8 @@ class Offer(Base):
     __tablename__ = "offers"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    provider: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    # No index of its own: uq_offers_provider_external_id starts with provider.
+    provider: Mapped[str] = mapped_column(ForeignKey("providers.id"))
     external_id: Mapped[str] = mapped_column(String(300))
     name: Mapped[str] = mapped_column(String(300))
     gpu_type: Mapped[str] = mapped_column(String(60))  # as the provider names it, e.g. "A100-80GB"
@@ -86,6 +87,38 @@ class Offer(Base):
 
     def as_dict(self) -> dict[str, Any]:
         return {c.name: getattr(self, c.name) for c in self.__table__.columns if c.name != "search_text"}
+
+
+# Schema objects the migrations create in SQL of their own and the models do not map; alembic's
+# autogenerate must not propose dropping them (migrations/env.py passes :func:`include_object`).
+UNMAPPED_COLUMNS = frozenset(
+    {
+        # 0005, PostgreSQL: a stored generated tsvector of search_text; the search names it in SQL.
+        ("offers", "search_tsv"),
+    }
+)
+UNMAPPED_INDEXES = frozenset(
+    {
+        "ix_offers_search_tsv",  # 0005, PostgreSQL: GIN on search_tsv
+        "ix_offers_tags",  # 0001, PostgreSQL: GIN (tags jsonb_path_ops), for tag containment
+        "ix_offers_region_lower",  # 0001: on lower(region), for the case-insensitive region filter
+    }
+)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's ``include_object`` hook: leave out what is in the database, not in the models, and
+    listed above (or an index on such a column); everything else is compared as usual."""
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "column":
+        return (obj.table.name, name) not in UNMAPPED_COLUMNS
+    if type_ == "index":
+        if name in UNMAPPED_INDEXES:
+            return False
+        table = obj.table.name
+        return not any((table, getattr(c, "name", None)) in UNMAPPED_COLUMNS for c in obj.columns)
+    return True
 
 
 class PriceHistory(Base):

@@ -9,14 +9,19 @@ read-only and this is the hot path.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
+    JSON,
     ColumnElement,
+    Select,
+    Table,
     and_,
     delete,
     exists,
@@ -24,11 +29,14 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    text,
+    true,
     type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from catalog.models import MarketForecast, Offer, PriceHistory, Provider, ProviderHealth
 
@@ -155,9 +163,60 @@ _ORDER: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {
     "price_per_gpu_asc": (Offer.price_per_gpu_hour.asc(), Offer.id.asc()),
     "updated_desc": (Offer.updated_at.desc(), Offer.id.asc()),
 }
+# The same orders as (sort column, descending), for the one-pass search below; id breaks ties.
+_SORT_KEY: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
+    "price_asc": (Offer.price_per_hour, False),
+    "price_desc": (Offer.price_per_hour, True),
+    "price_per_gpu_asc": (Offer.price_per_gpu_hour, False),
+    "updated_desc": (Offer.updated_at, True),
+}
+
+
+def _one_pass(spec: SearchSpec) -> bool:
+    """Whether the search counts and pages in one pass over its matches (:func:`one_pass_statement`).
+
+    A full-text search: its matches come from the GIN index (PostgreSQL) or a scan of every row
+    (SQLite) in no useful order, so counting them and then walking the sort index for the page,
+    filtering row by row, reads the matches twice. Other searches count from a narrow index and read
+    the page from the sort index in order, which is cheaper than materializing every match."""
+    return bool(spec.q and tokens(spec.q))
+
+
+def one_pass_statement(session: Session, spec: SearchSpec) -> Select[Any]:
+    """The total and the page of a search in one statement: the matches' ids and sort keys are
+    materialized once, then counted and sorted for the page from there; the page's rows are joined
+    back by id. Always one row at least: past the last page (or with no match) the offer columns
+    are NULL and only ``total`` is set. Same order (sort key, then id) and total as the two passes."""
+    conds = _conditions(session, spec)
+    column, descending = _SORT_KEY[spec.sort]
+    matches = select(Offer.id.label("id"), column.label("k")).where(*conds).cte("matches")
+    if _dialect(session) == "postgresql" or sqlite3.sqlite_version_info >= (3, 35):
+        # Computed once, read twice. PostgreSQL 12+ and SQLite 3.35+ materialize a CTE that is read
+        # more than once anyway; the word makes it explicit. SQLite before 3.35 does not know it.
+        matches = matches.prefix_with("MATERIALIZED")
+    key = matches.c.k.desc() if descending else matches.c.k.asc()
+    page = (
+        select(matches.c.id, matches.c.k)
+        .order_by(key, matches.c.id.asc())
+        .offset(spec.offset)
+        .limit(spec.limit)
+        .subquery("page")
+    )
+    total = select(func.count().label("total")).select_from(matches).subquery("total")
+    page_key = page.c.k.desc() if descending else page.c.k.asc()
+    offers = page.join(Offer, Offer.id == page.c.id)
+    return (
+        select(total.c.total, *OFFER_COLUMNS)
+        .select_from(total.outerjoin(offers, true()))
+        .order_by(page_key, page.c.id.asc())
+    )
 
 
 def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+    if _one_pass(spec):
+        result = session.execute(one_pass_statement(session, spec)).mappings().all()
+        found = int(result[0]["total"])
+        return found, [{k: v for k, v in r.items() if k != "total"} for r in result if r["id"] is not None]
     conds = _conditions(session, spec)
     count_q = select(func.count()).select_from(Offer).where(*conds)
     total = int(session.execute(count_q).scalar_one())
@@ -166,7 +225,9 @@ def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[st
     # Deferred join: page through the narrow index for the page's ids, then read only those rows, so a
     # deep page reads page_size table rows instead of offset + page_size.
     order = _ORDER[spec.sort]
-    page_ids = select(Offer.id).where(*conds).order_by(*order).offset(spec.offset).limit(spec.limit).subquery()
+    page_ids = (
+        select(Offer.id).where(*conds).order_by(*order).offset(spec.offset).limit(spec.limit).subquery()
+    )
     rows_q = select(*OFFER_COLUMNS).join(page_ids, Offer.id == page_ids.c.id).order_by(*order)
     rows = session.execute(rows_q).mappings().all()
     return total, [dict(r) for r in rows]
@@ -260,8 +321,54 @@ def count_market_rows_without_market(session: Session, source_prefix: str = "obs
     return int(session.execute(q).scalar_one())
 
 
+_OFFERS_TABLE = cast(Table, Offer.__table__)
+_HISTORY_TABLE = cast(Table, PriceHistory.__table__)
+
+
+def _copyable(session: Session, rows: Sequence[dict[str, Any]]) -> bool:
+    """PostgreSQL, and every row with the same keys (one COPY column list)."""
+    return _dialect(session) == "postgresql" and all(r.keys() == rows[0].keys() for r in rows)
+
+
+def _copy_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    name: str | None = None,
+    *,
+    with_defaults: bool = True,
+) -> None:
+    """COPY row dicts into a table (or into ``name``, a table of the same columns) inside the
+    session's transaction, storing what an INSERT would: the columns' scalar Python defaults fill
+    keys the rows leave out (``with_defaults``), JSON columns go as JSON text (SQLAlchemy's JSON type
+    stores None as JSON null too), everything else as psycopg writes it."""
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if with_defaults and isinstance(c.default, ScalarElementColumnDefault) and c.name not in rows[0]
+    }
+    cols = [*rows[0], *defaults]
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    column_list = ", ".join(quote(c) for c in cols)
+    conn: Any = session.connection().connection.driver_connection  # the psycopg connection
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY {quote(name or table.name)} ({column_list}) FROM STDIN") as copy,
+    ):
+        for r in rows:
+            values = [r[c] if c in r else defaults[c] for c in cols]
+            copy.write_row(
+                [orjson.dumps(v).decode() if c in json_cols else v for c, v in zip(cols, values, strict=True)]
+            )
+
+
 def insert_history(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
+    if not rows:
+        return
+    if _copyable(session, rows):
+        _copy_rows(session, _HISTORY_TABLE, rows)
+    else:
         session.execute(insert(PriceHistory), list(rows))
 
 
@@ -312,11 +419,32 @@ def upsert_provider(session: Session, values: dict[str, Any]) -> None:
 
 
 def insert_offers(session: Session, rows: list[dict[str, Any]], batch: int = 5000) -> None:
+    if not rows:
+        return
+    if _copyable(session, rows):
+        _copy_rows(session, _OFFERS_TABLE, rows)
+        return
     for i in range(0, len(rows), batch):
         session.execute(insert(Offer), rows[i : i + batch])
 
 
 def update_offers(session: Session, rows: list[dict[str, Any]], batch: int = 5000) -> None:
+    if not rows:
+        return
+    if _copyable(session, rows):
+        # COPY the new values into a temporary table of the same columns, then one UPDATE ... FROM by
+        # primary key. The table lives only in this transaction (dropped here, and at commit or
+        # rollback in any case), so it never outlives a schema change nor leaves rows behind.
+        quote = session.get_bind().dialect.identifier_preparer.quote
+        cols = ", ".join(quote(c) for c in rows[0])
+        session.execute(
+            text(f"CREATE TEMP TABLE offers_changed ON COMMIT DROP AS SELECT {cols} FROM offers WITH NO DATA")
+        )
+        _copy_rows(session, _OFFERS_TABLE, rows, name="offers_changed", with_defaults=False)
+        sets = ", ".join(f"{quote(c)} = t.{quote(c)}" for c in rows[0] if c != "id")
+        session.execute(text(f"UPDATE offers AS o SET {sets} FROM offers_changed AS t WHERE o.id = t.id"))
+        session.execute(text("DROP TABLE offers_changed"))
+        return
     # ORM bulk UPDATE by primary key: one executemany per batch.
     for i in range(0, len(rows), batch):
         session.execute(update(Offer), rows[i : i + batch])
@@ -335,9 +463,11 @@ def mark_down(session: Session, ids: Iterable[str], now: datetime) -> int:
 
 
 def touch_seen(session: Session, provider: str, now: datetime) -> None:
+    # Rows this sync inserted or updated already carry last_seen_at = now: not written a second time
+    # (the result is the same as writing every row; with fill factor 50 the rest are HOT updates).
     session.execute(
         update(Offer)
-        .where(Offer.provider == provider, Offer.availability != "down")
+        .where(Offer.provider == provider, Offer.availability != "down", Offer.last_seen_at != now)
         .values(last_seen_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -406,7 +536,9 @@ def offer_count(session: Session) -> int:
 
 def delete_market_rows(session: Session, source_prefix: str) -> None:
     session.execute(
-        delete(PriceHistory).where(PriceHistory.source.like(source_prefix + "%"), PriceHistory.offer_id.is_(None))
+        delete(PriceHistory).where(
+            PriceHistory.source.like(source_prefix + "%"), PriceHistory.offer_id.is_(None)
+        )
     )
 
 

@@ -8,6 +8,7 @@ modules subclass :class:`SkyPilotCsvAdapter` and override only what their catalo
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -26,7 +27,13 @@ from catalog.adapters.base import (
 
 def gpu_info_memory_mib(raw: Any) -> float | None:
     """Per-GPU memory from a GpuInfo cell; None when absent, zero or not a structure at all."""
-    text = str(raw or "").strip()
+    return _gpu_info_memory_mib(str(raw or "").strip())
+
+
+@functools.lru_cache(maxsize=8192)
+def _gpu_info_memory_mib(text: str) -> float | None:
+    # Memoized: the cells are Python-literal text, so json.loads fails and ast.literal_eval compiles
+    # each one; a catalog repeats a few hundred distinct cells over all its rows.
     if not text.startswith("{"):
         return None
     try:
