@@ -26,6 +26,8 @@ class Action(enum.StrEnum):
     USERS_INVITE = "users.invite"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    BOOKING_READ = "booking.read"
+    BOOKING_WRITE = "booking.write"
 
 
 _ALL = frozenset(Role)
@@ -46,6 +48,9 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.USERS_INVITE: frozenset({Role.ADMIN, Role.MANAGER}),
     Action.USERS_MANAGE: frozenset({Role.ADMIN}),
     Action.AUDIT_READ: frozenset({Role.ADMIN, Role.AUDITOR}),
+    # The team's bookings: everyone sees them; auditors cannot book, submit, cancel or stop.
+    Action.BOOKING_READ: _ALL,
+    Action.BOOKING_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.USER}),
 }
 
 # Roles a role may hand out when inviting; nobody grants more than they are trusted with.

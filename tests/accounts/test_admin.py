@@ -205,6 +205,8 @@ PUBLIC = {
     "/auth/webauthn/login",
     "/auth/oidc/login",
     "/auth/oidc/callback",
+    # Providers' webhooks: no user; the HMAC signature is the credential (booking.signing).
+    "/webhooks/{provider_id}",
 }
 PUBLIC_PREFIXES = ("/providers", "/offers/", "/docs", "/openapi", "/redoc", "/static")
 

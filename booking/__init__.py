@@ -1,0 +1,1 @@
+"""Bookings: reservations of an offer, their state machine, provisioners and provider webhooks."""

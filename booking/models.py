@@ -1,0 +1,124 @@
+"""Booking tables: Booking, BookingTransition, WebhookDelivery.
+
+A booking copies the offer it was made from (name, GPU, region, hourly price) at booking time, so
+that what the customer agreed to pay stays fixed when the catalog moves on, and so that billing reads
+one row. Its ``state`` only changes through ``booking.service`` (one :class:`BookingTransition` row
+per change); ``version`` is the optimistic-concurrency counter SQLAlchemy checks on every UPDATE, so
+two writers that read the same state cannot both move it. A provider's webhook is stored by its event
+id before anything else happens, which is what makes a repeated delivery harmless.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+
+
+class BookingState(enum.StrEnum):
+    DRAFT = "draft"
+    PENDING_PROVISION = "pending_provision"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATES = frozenset({BookingState.COMPLETED, BookingState.FAILED, BookingState.CANCELLED})
+
+# The longest booking we take: 90 days. Longer commitments are reserved instances, a different product.
+MAX_HOURS = 24 * 90
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "idempotency_key", name="uq_bookings_tenant_idempotency_key"),
+        # The webhook finds its booking by the provider's instance id; NULLs (not yet provisioned) repeat.
+        UniqueConstraint("provider_id", "provider_ref", name="uq_bookings_provider_ref"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # SET NULL: the snapshot below is the booking's record of the offer; the catalog row may go.
+    offer_id: Mapped[str | None] = mapped_column(ForeignKey("offers.id", ondelete="SET NULL"))
+    provider_id: Mapped[str] = mapped_column(String(40))
+    offer_name: Mapped[str] = mapped_column(String(300))
+    gpu_type: Mapped[str] = mapped_column(String(60))
+    gpu_count: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(80))
+    # USD (or ``currency``) per instance-hour, as the offer listed it when the booking was made.
+    hourly_price: Mapped[Decimal] = mapped_column(Numeric(12, 4, asdecimal=True))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    hours: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(24), index=True, default=BookingState.DRAFT.value)
+    provider_ref: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def estimated_total(self) -> Decimal:
+        """What the booked hours cost at the booked price; billing charges the hours actually run."""
+        return (Decimal(self.hourly_price) * Decimal(str(self.hours))).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
+
+
+class BookingTransition(Base):
+    """One change of a booking's state: who caused it (``source``) and, for webhooks, which event."""
+
+    __tablename__ = "booking_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    source: Mapped[str] = mapped_column(String(16))  # user | webhook | system
+    event_id: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class WebhookDelivery(Base):
+    """A provider event we answered, keyed by the provider's event id: a repeated delivery gets
+    ``status_code`` and ``response`` back and changes nothing. ``payload`` is the event as received."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "event_id", name="uq_webhook_deliveries_provider_event"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider_id: Mapped[str] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(60))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    booking_id: Mapped[str | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,142 @@
+"""The booking state machine and the one function that moves a booking: ``move``.
+
+::
+
+    draft ──submit──▶ pending_provision ──instance.running──▶ active ──instance.terminated──▶ completed
+      │                    │   │                                  │
+      └──cancel──▶ cancelled ◀─┘ (cancel, or instance.terminated   └──instance.failed──▶ failed
+                                  before it ran)    instance.failed ──▶ failed
+
+Every change of state is one :class:`BookingTransition` row, one audit entry (``booking.submitted``,
+``booking.activated``, ...) and one ``booking_events`` message, all in the caller's transaction; the
+message is published only once that transaction commits (the same outbox as the audit log's), so a
+consumer never hears of a state that was rolled back.
+
+Two writers cannot both move a booking: PostgreSQL locks its row for the read that precedes a change
+(``booking.repository``), and on every backend the ``version`` column makes a write based on a stale
+read fail with :class:`ConcurrentUpdate` (409), leaving nothing behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from accounts.audit import Actor, iso
+from accounts.service import Ctx, now_utc, record
+from booking.errors import ConcurrentUpdate, IllegalTransition
+from booking.models import TERMINAL_STATES, Booking, BookingState, BookingTransition
+
+TOPIC = "booking_events"
+_OUTBOX = "booking_outbox"
+
+S = BookingState
+ALLOWED: dict[BookingState, frozenset[BookingState]] = {
+    S.DRAFT: frozenset({S.PENDING_PROVISION, S.CANCELLED}),
+    S.PENDING_PROVISION: frozenset({S.ACTIVE, S.FAILED, S.CANCELLED}),
+    S.ACTIVE: frozenset({S.COMPLETED, S.FAILED}),
+    S.COMPLETED: frozenset(),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+AUDIT_EVENTS: dict[BookingState, str] = {
+    S.PENDING_PROVISION: "booking.submitted",
+    S.ACTIVE: "booking.activated",
+    S.COMPLETED: "booking.completed",
+    S.FAILED: "booking.failed",
+    S.CANCELLED: "booking.cancelled",
+}
+
+
+def check_allowed(booking: Booking, to_state: BookingState) -> None:
+    """409 naming both states when the machine has no such edge."""
+    current = BookingState(booking.state)
+    if to_state not in ALLOWED[current]:
+        raise IllegalTransition(current.value, to_state.value)
+
+
+def flush(session: Session) -> None:
+    """Flushes, turning a lost race for a booking into :class:`ConcurrentUpdate` (409)."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentUpdate("the booking was changed meanwhile; reload it and try again") from exc
+    except OperationalError as exc:
+        # SQLite's form of the same conflict: our read snapshot is older than another writer's commit,
+        # so the database refuses our write ("database is locked") instead of counting zero rows.
+        if "locked" not in str(exc.orig):
+            raise
+        raise ConcurrentUpdate("the booking was changed meanwhile; reload it and try again") from exc
+
+
+def move(
+    session: Session,
+    ctx: Ctx,
+    booking: Booking,
+    to_state: BookingState,
+    *,
+    source: str,
+    actor: Actor,
+    event_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> BookingTransition:
+    """The one place a booking's state changes: the row (version-checked), its transition, its audit
+    entry and its bus message, together or not at all."""
+    check_allowed(booking, to_state)
+    from_state = booking.state
+    now = now_utc()
+    booking.state = to_state.value
+    booking.updated_at = now
+    if to_state is S.PENDING_PROVISION:
+        booking.submitted_at = now
+    elif to_state is S.ACTIVE:
+        booking.activated_at = now
+    elif to_state in TERMINAL_STATES:
+        booking.ended_at = now
+    transition = BookingTransition(
+        booking_id=booking.id,
+        from_state=from_state,
+        to_state=to_state.value,
+        source=source,
+        event_id=event_id,
+        at=now,
+        details=details or {},
+    )
+    session.add(transition)
+    flush(session)
+    record(
+        session,
+        ctx,
+        AUDIT_EVENTS[to_state],
+        "success",
+        tenant_id=booking.tenant_id,
+        actor=actor,
+        target=f"booking:{booking.id}",
+        details={"from": from_state, "to": to_state.value, "source": source, "event_id": event_id},
+    )
+    message = {
+        "booking_id": booking.id,
+        "tenant_id": booking.tenant_id,
+        "from": from_state,
+        "to": to_state.value,
+        "at": iso(now),
+    }
+    if ctx.bus is not None:
+        session.info.setdefault(_OUTBOX, []).append((ctx.bus, booking.id, message))
+    return transition
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_after_commit(session: Session) -> None:
+    # Only committed transitions go out: a consumer must never see a state that was rolled back.
+    for bus, key, payload in session.info.pop(_OUTBOX, []):
+        bus.publish(TOPIC, key, payload)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_OUTBOX, None)

@@ -1,0 +1,256 @@
+"""Fixtures of the booking tests, on both backends through the shared ``client``/``app`` fixtures.
+
+``live`` is a real HTTP server (uvicorn on a loopback port) that forwards to the current test's app,
+so the sandbox provider is called over HTTP by our provisioner and calls our webhook back over HTTP,
+inside the test's rolled-back transaction. ``quiet`` swaps the provisioner for one that sends no
+webhooks, for tests that play the provider's part themselves with :func:`post_event`.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+import booking.service
+from accounts import crypto
+from booking.models import Booking
+from booking.signing import signed_headers
+from catalog.models import Offer
+from core.settings import DEV_WEBHOOK_SECRET
+from tests.support import serve
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(crypto, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+    email: str
+    user_id: str
+    tenant_id: str
+    access_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def register(client: TestClient, **extra: Any) -> Account:
+    email = f"booker-{uuid.uuid4().hex[:10]}@example.com"
+    r = client.post("/auth/register", json={"email": email, "password": PASSWORD, **extra})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return Account(email, body["user"]["id"], body["tenant"]["id"], body["access_token"])
+
+
+def invite(client: TestClient, admin: Account, role: str) -> Account:
+    email = f"{role}-{uuid.uuid4().hex[:10]}@example.com"
+    r = client.post(
+        f"/tenants/{admin.tenant_id}/invitations", json={"email": email, "role": role}, headers=admin.headers
+    )
+    assert r.status_code == 201, r.text
+    r = client.post(
+        "/auth/register", json={"email": email, "password": PASSWORD, "invite_token": r.json()["token"]}
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    return Account(email, body["user"]["id"], body["tenant"]["id"], body["access_token"])
+
+
+@pytest.fixture
+def alice(client: TestClient) -> Account:
+    return register(client, tenant_name="Alice ML")
+
+
+@pytest.fixture
+def mallory(client: TestClient) -> Account:
+    return register(client, tenant_name="Other team")
+
+
+# --- offers ----------------------------------------------------------------------------------------
+
+
+def offer_ids(factory: sessionmaker[Session], n: int = 1) -> list[str]:
+    """Offers that can be booked. Through ``factory``, whose sessions take the test connection's lock:
+    the app's own threads (housekeeping at start-up, webhooks) share that connection."""
+    query = (
+        select(Offer.id).where(Offer.availability == "up", Offer.spot.is_(False)).order_by(Offer.id).limit(n)
+    )
+    with factory() as session:
+        return list(session.execute(query).scalars())
+
+
+@pytest.fixture
+def offer_id(factory: sessionmaker[Session]) -> str:
+    return offer_ids(factory)[0]
+
+
+# --- the provider ----------------------------------------------------------------------------------
+
+
+class Dispatch:
+    """An ASGI app forwarding to the current test's app; counts requests in flight so a test can end
+    only when none of its webhooks is still using the test's connection."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+        self.in_flight = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        target = self.target
+        if target is None:
+            await send({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b"no test is running"})
+            return
+        self.in_flight += 1
+        try:
+            await target(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+@dataclass
+class Live:
+    url: str
+    dispatch: Dispatch
+
+
+@pytest.fixture(scope="session")
+def live_dispatch() -> Iterator[Live]:
+    dispatch = Dispatch()
+    with serve(dispatch) as url:
+        yield Live(url, dispatch)
+
+
+@pytest.fixture
+def live(app: Any, client: TestClient, live_dispatch: Live) -> Iterator[str]:
+    """The test's app on a real HTTP server; the sandbox answers at once (no start delay) and booked
+    hours pass in real time unless a test speeds them up with :func:`tune`."""
+    url = live_dispatch.url
+    tune(app, sandbox_provider_url=f"{url}/sandbox-provider", public_url=url, sandbox_start_delay_s=0.0)
+    live_dispatch.dispatch.target = app
+    try:
+        yield url
+    finally:
+        live_dispatch.dispatch.target = None
+        app.state.sandbox_provider.close()
+        deadline = time.monotonic() + 10
+        while live_dispatch.dispatch.in_flight and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+def tune(app: Any, **changes: Any) -> None:
+    """Changes the app's settings for this test (the app, its provisioner and its sandbox read them
+    per request)."""
+    app.state.settings = app.state.settings.model_copy(update=changes)
+
+
+class QuietProvisioner:
+    """Accepts every instance and sends no webhook: the test plays the provider."""
+
+    def __init__(self) -> None:
+        self.provisioned: list[str] = []
+        self.stopped: list[str | None] = []
+
+    def provision(self, booking: Booking) -> str:
+        ref = f"quiet-{booking.id}"
+        self.provisioned.append(ref)
+        return ref
+
+    def stop(self, booking: Booking) -> None:
+        self.stopped.append(booking.provider_ref)
+
+
+@pytest.fixture
+def quiet(monkeypatch: pytest.MonkeyPatch) -> QuietProvisioner:
+    provisioner = QuietProvisioner()
+    monkeypatch.setattr(booking.service, "provisioner_for", lambda provider_id, settings: provisioner)
+    return provisioner
+
+
+def event_body(type_: str, instance_id: str, event_id: str | None = None, **extra: Any) -> bytes:
+    event = {"id": event_id or f"evt_{uuid.uuid4().hex}", "type": type_, "instance_id": instance_id, **extra}
+    return orjson.dumps(event)
+
+
+def post_event(
+    client: TestClient,
+    provider: str,
+    body: bytes,
+    *,
+    secret: str = DEV_WEBHOOK_SECRET,
+    at: float | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    sent = headers if headers is not None else signed_headers(secret, body, at)
+    return client.post(f"/webhooks/{provider}", content=body, headers=sent)
+
+
+# --- bookings through the API ----------------------------------------------------------------------
+
+
+def create(client: TestClient, who: Account, offer_id: str, hours: float = 2, **extra: Any) -> dict[str, Any]:
+    r = client.post("/bookings", json={"offer_id": offer_id, "hours": hours, **extra}, headers=who.headers)
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def submit(client: TestClient, who: Account, booking_id: str) -> dict[str, Any]:
+    r = client.post(f"/bookings/{booking_id}/submit", headers=who.headers)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def detail(client: TestClient, who: Account, booking_id: str) -> dict[str, Any]:
+    r = client.get(f"/bookings/{booking_id}", headers=who.headers)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def wait_for_state(
+    client: TestClient, who: Account, booking_id: str, state: str, timeout: float = 15
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        current = detail(client, who, booking_id)
+        if current["state"] == state:
+            return current
+        if time.monotonic() > deadline:
+            raise AssertionError(f"booking stayed {current['state']}, expected {state}: {current}")
+        time.sleep(0.05)
+
+
+def booking_messages(bus: Any, booking_id: str) -> list[tuple[str, str]]:
+    return [
+        (m["payload"]["from"], m["payload"]["to"])
+        for m in bus.recent("booking_events", 1000)
+        if m["payload"]["booking_id"] == booking_id
+    ]
