@@ -1,0 +1,245 @@
+"""A local stand-in for a Kill Bill server: the few REST calls the client makes, with Kill Bill's request
+checks (tenant API key and secret, basic auth, ``X-Killbill-CreatedBy`` on writes) and its JSON shapes
+(``Account``, ``Bundle`` with ``subscriptions``, ``SubscriptionUsageRecord``, ``Invoice`` with ``items``,
+and its error document ``{className, code, message, causeClassName, causeMessage, stackTrace}``).
+Usage is kept as posted so tests can read exactly what was sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+API_KEY = "gpubroker-tenant"
+API_SECRET = "gpubroker-tenant-secret"
+USERNAME = "admin"
+PASSWORD = "password"
+
+
+def kb_error(status: int, class_name: str, code: int, message: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "className": class_name,
+            "code": code,
+            "message": message,
+            "causeClassName": None,
+            "causeMessage": None,
+            "stackTrace": [],
+        },
+        status_code=status,
+    )
+
+
+@dataclass
+class FakeKillBill:
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)  # by accountId
+    bundles: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by accountId
+    invoices: dict[str, dict[str, Any]] = field(default_factory=dict)  # by invoiceId
+    usages: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_account(self, external_key: str, name: str, currency: str = "USD") -> tuple[str, str]:
+        account_id, subscription_id, bundle_id = (str(uuid.uuid4()) for _ in range(3))
+        self.accounts[account_id] = {
+            "accountId": account_id,
+            "externalKey": external_key,
+            "name": name,
+            "email": None,
+            "currency": currency,
+            "billCycleDayLocal": 1,
+            "timeZone": "UTC",
+            "isMigrated": False,
+        }
+        self.bundles[account_id] = [
+            {
+                "accountId": account_id,
+                "bundleId": bundle_id,
+                "externalKey": f"{external_key}-gpu",
+                "subscriptions": [
+                    {
+                        "accountId": account_id,
+                        "bundleId": bundle_id,
+                        "subscriptionId": str(uuid.uuid4()),
+                        "externalKey": f"{external_key}-gpu-old",
+                        "productName": "GpuUsage",
+                        "productCategory": "BASE",
+                        "billingPeriod": "MONTHLY",
+                        "planName": "gpu-usage-monthly",
+                        "state": "CANCELLED",
+                    },
+                    {
+                        "accountId": account_id,
+                        "bundleId": bundle_id,
+                        "subscriptionId": subscription_id,
+                        "externalKey": f"{external_key}-gpu",
+                        "productName": "GpuUsage",
+                        "productCategory": "BASE",
+                        "billingPeriod": "MONTHLY",
+                        "planName": "gpu-usage-monthly",
+                        "state": "ACTIVE",
+                    },
+                ],
+                "timeline": None,
+            }
+        ]
+        return account_id, subscription_id
+
+    def add_invoice(
+        self, account_id: str, invoice_date: str, number: int, items: list[tuple[str, str]]
+    ) -> str:
+        invoice_id = str(uuid.uuid4())
+        total = sum(float(a) for _, a in items)
+        self.invoices[invoice_id] = {
+            "amount": total,
+            "currency": "USD",
+            "status": "COMMITTED",
+            "creditAdj": 0.0,
+            "refundAdj": 0.0,
+            "invoiceId": invoice_id,
+            "invoiceDate": invoice_date,
+            "targetDate": invoice_date,
+            "invoiceNumber": str(number),
+            "balance": total,
+            "accountId": account_id,
+            "bundleKeys": None,
+            "credits": None,
+            "items": [
+                {
+                    "invoiceItemId": str(uuid.uuid4()),
+                    "invoiceId": invoice_id,
+                    "linkedInvoiceItemId": None,
+                    "accountId": account_id,
+                    "itemType": "USAGE",
+                    "description": description,
+                    "startDate": invoice_date,
+                    "endDate": invoice_date,
+                    "amount": float(amount),
+                    "rate": None,
+                    "currency": "USD",
+                    "quantity": None,
+                }
+                for description, amount in items
+            ],
+            "isParentInvoice": False,
+            "auditLogs": [],
+        }
+        return invoice_id
+
+    def app(self) -> Starlette:
+        async def guard(request: Request) -> Response | None:
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.url.path,
+                    "query": dict(request.query_params),
+                    "headers": dict(request.headers),
+                }
+            )
+            auth = request.headers.get("authorization", "")
+            expected = "Basic " + base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+            if auth != expected:
+                return kb_error(
+                    401, "org.apache.shiro.authc.AuthenticationException", 0, "Authentication failed"
+                )
+            if (request.headers.get("x-killbill-apikey"), request.headers.get("x-killbill-apisecret")) != (
+                API_KEY,
+                API_SECRET,
+            ):
+                return kb_error(
+                    401, "org.killbill.billing.tenant.api.TenantApiException", 10003, "Tenant does not exist"
+                )
+            if request.method == "POST" and not request.headers.get("x-killbill-createdby"):
+                return kb_error(
+                    400, "java.lang.IllegalArgumentException", 0, "X-Killbill-CreatedBy header is required"
+                )
+            return None
+
+        async def accounts(request: Request) -> Response:
+            if (refused := await guard(request)) is not None:
+                return refused
+            key = request.query_params.get("externalKey")
+            for account in self.accounts.values():
+                if account["externalKey"] == key:
+                    return JSONResponse(account)
+            return kb_error(
+                404,
+                "org.killbill.billing.account.api.AccountApiException",
+                3003,
+                f"Account does not exist for key {key}",
+            )
+
+        async def bundles(request: Request) -> Response:
+            if (refused := await guard(request)) is not None:
+                return refused
+            account_id = request.path_params["account_id"]
+            if account_id not in self.accounts:
+                return kb_error(
+                    404,
+                    "org.killbill.billing.account.api.AccountApiException",
+                    3000,
+                    f"Account does not exist for id {account_id}",
+                )
+            return JSONResponse(self.bundles.get(account_id, []))
+
+        async def usages(request: Request) -> Response:
+            if (refused := await guard(request)) is not None:
+                return refused
+            body = await request.json()
+            if not body.get("subscriptionId") or not body.get("unitUsageRecords"):
+                return kb_error(
+                    400, "java.lang.IllegalArgumentException", 0, "SubscriptionUsageRecordJson is invalid"
+                )
+            if body.get("trackingId") in {u.get("trackingId") for u in self.usages}:
+                return kb_error(
+                    409,
+                    "org.killbill.billing.usage.api.UsageApiException",
+                    7512,
+                    f"Tracking Id '{body['trackingId']}' already exists",
+                )
+            self.usages.append(body)
+            return Response(status_code=201)
+
+        async def account_invoices(request: Request) -> Response:
+            if (refused := await guard(request)) is not None:
+                return refused
+            account_id = request.path_params["account_id"]
+            start = request.query_params.get("startDate")
+            end = request.query_params.get("endDate")
+            found = [
+                i
+                for i in self.invoices.values()
+                if i["accountId"] == account_id
+                and (start is None or i["targetDate"] >= start)
+                and (end is None or i["targetDate"] <= end)
+            ]
+            return JSONResponse(found)
+
+        async def invoice(request: Request) -> Response:
+            if (refused := await guard(request)) is not None:
+                return refused
+            found = self.invoices.get(request.path_params["invoice_id"])
+            if found is None:
+                return kb_error(
+                    404,
+                    "org.killbill.billing.invoice.api.InvoiceApiException",
+                    4001,
+                    "No invoice could be found for id",
+                )
+            return JSONResponse(found)
+
+        return Starlette(
+            routes=[
+                Route("/1.0/kb/accounts", accounts),
+                Route("/1.0/kb/accounts/{account_id}/bundles", bundles),
+                Route("/1.0/kb/accounts/{account_id}/invoices", account_invoices),
+                Route("/1.0/kb/usages", usages, methods=["POST"]),
+                Route("/1.0/kb/invoices/{invoice_id}", invoice),
+            ]
+        )

