@@ -38,7 +38,7 @@ test-sqlite: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy core catalog accounts api web tools agent evals iac_templates
+	$(BIN)/mypy core catalog accounts api web tools agent evals iac_templates booking billing
 
 bench: install
 	$(BIN)/python -m bench.run_all

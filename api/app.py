@@ -16,11 +16,17 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from accounts.connections import make_connection_slots
 from accounts.endpoints import router as accounts_router
 from accounts.ratelimit import install_request_guards
 from agent.service import Assistant, open_checkpointer
 from api.chat import router as chat_router
+from api.chat_ws import router as chat_ws_router
 from api.langgraph_api import router as langgraph_router
+from billing import tasks as billing_tasks
+from billing.endpoints import router as billing_router
+from booking.endpoints import router as booking_router
+from booking.sandbox import SandboxProvider, create_sandbox_app
 from catalog.endpoints import router as catalog_router
 from core.bus import make_bus
 from core.cache import make_cache
@@ -29,6 +35,8 @@ from core.errors import install_error_handlers
 from core.observability import new_trace_id, reset_trace_id, set_trace_id
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
+from web.billing_pages import router as billing_pages_router
+from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
@@ -100,11 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             refresher = asyncio.create_task(forecast_refresher(app))
             housekeeping = asyncio.create_task(maintenance_loop(app))
+            jobs = billing_tasks.start(app) if settings.billing_jobs else []
             try:
                 yield
             finally:
                 refresher.cancel()
                 housekeeping.cancel()
+                for job in jobs:
+                    job.cancel()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -119,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = make_cache(settings.redis_url, settings.cache_max_entries)
     app.state.bus = make_bus(settings.redis_url)
     app.state.metrics = Metrics()
+    app.state.connection_slots = make_connection_slots(settings.redis_url)
 
     install_error_handlers(app)
     # Added before the tracing middleware so that tracing wraps it: its 429/413 answers carry the trace id.
@@ -162,10 +174,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(catalog_router)
     app.include_router(accounts_router)
+    app.include_router(billing_router)
     app.include_router(chat_router)
     app.include_router(langgraph_router)
+    app.include_router(chat_ws_router)
     app.include_router(chat_page_router)
     app.include_router(account_pages_router)
+    app.include_router(billing_pages_router)
+    app.include_router(booking_router)
+    app.include_router(booking_pages_router)
     app.include_router(web_router)
+    if settings.sandbox_mounted:
+        # The provider every booking provisions through by default, reached over HTTP like any other.
+        app.state.sandbox_provider = SandboxProvider(lambda: app.state.settings)
+        app.mount("/sandbox-provider", create_sandbox_app(app.state.sandbox_provider))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,4 +1,4 @@
-"""The ``gpubroker`` command line: migrate, init, sync, search, serve, forecast, eval.
+"""The ``gpubroker`` command line: migrate, init, sync, search, serve, forecast, bill, eval.
 
 Each command is a unit of work of its own (it commits at its end). Long jobs show a progress bar on
 a terminal and end with figures (records/s and per-provider counts for a sync).
@@ -166,8 +166,17 @@ def refresh_forecasts(settings: Settings, force: bool = False) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
     import uvicorn
 
+    # The app reads its settings from the environment (also in worker processes); --host/--port must
+    # reach them too, or the sandbox provider would call back a port nobody listens on.
+    if args.host:
+        os.environ["GPUBROKER_HOST"] = args.host
+    if args.port:
+        os.environ["GPUBROKER_PORT"] = str(args.port)
+    get_settings.cache_clear()
     uvicorn.run(
         "api.main:app",
         host=args.host or settings.host,
@@ -324,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, default=30)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast_validate)
+    from billing.cli import add_parser as add_bill_parser
+
+    add_bill_parser(sub)
     sub.add_parser("purge-expired", help="delete expired and used sign-in flows").set_defaults(
         func=cmd_purge_expired
     )

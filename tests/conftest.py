@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, normalize_url
-from core.settings import Settings
+from core.settings import ROOT, Settings
 
 PG_ADMIN_URL = os.environ.get("GPUBROKER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = os.environ.get("GPUBROKER_TEST_PG_DB", "gpubroker_test")
@@ -43,10 +43,24 @@ def _recreate_pg_database(name: str) -> str:
 
 
 def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
-    # Forecasts are computed once per session by the engine fixture, not by every app instance.
+    # Forecasts are computed once per session by the engine fixture, not by every app instance; the
+    # app's background jobs (billing, housekeeping) would share the test's one connection, so they
+    # are off here and tested on their own.
     if backend == "sqlite":
-        return Settings(database_url=f"sqlite:///{tmp / 'test.db'}", redis_url=None, forecast_refresh_on_start=False)
-    return Settings(database_url=_recreate_pg_database(db_name), redis_url=REDIS_URL, forecast_refresh_on_start=False)
+        return Settings(
+            database_url=f"sqlite:///{tmp / 'test.db'}",
+            redis_url=None,
+            forecast_refresh_on_start=False,
+            billing_jobs=False,
+            maintenance_interval_s=0,
+        )
+    return Settings(
+        database_url=_recreate_pg_database(db_name),
+        redis_url=REDIS_URL,
+        forecast_refresh_on_start=False,
+        billing_jobs=False,
+        maintenance_interval_s=0,
+    )
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -113,7 +127,10 @@ class _SerializedSession(Session):
 def factory(connection: Connection) -> sessionmaker[Session]:
     """Sessions that commit into savepoints of the test's transaction."""
     return sessionmaker(
-        bind=connection, class_=_SerializedSession, join_transaction_mode="create_savepoint", expire_on_commit=False
+        bind=connection,
+        class_=_SerializedSession,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
     )
 
 
@@ -177,3 +194,39 @@ def auth_headers(client: TestClient) -> dict[str, str]:
     )
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+# --- the browser (one Chromium for the whole run) --------------------------------------------------
+# Playwright's sync API leaves an event loop in the thread that started it, so a second
+# sync_playwright() later in the same run fails: every browser test shares this one instance.
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make system-deps)")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

@@ -35,6 +35,21 @@ def serve(app: Any) -> Iterator[str]:
         sock.close()
 
 
+@contextmanager
+def serve_app(settings: Any) -> Iterator[str]:
+    """The whole app served on a loopback port, with providers calling back at that address.
+
+    Bookings go through the sandbox provider over real HTTP and its signed webhooks come back the same
+    way, so the app must know its own URL; the sandbox reports an instance running at once.
+    """
+    from api.app import create_app
+
+    app = create_app(settings)
+    with serve(app) as url:
+        app.state.settings = settings.model_copy(update={"public_url": url, "sandbox_start_delay_s": 0.0})
+        yield url
+
+
 def run_async(coro: Any) -> Any:
     """Run a coroutine to completion from sync test code, even when this thread already has a running
     event loop (Playwright's sync API leaves one behind in the main thread)."""

@@ -88,5 +88,9 @@ def nav_user(request: Request) -> dict[str, Any] | None:
         except jwt.PyJWTError:
             continue
         role = str(claims.get("role", ""))
-        return {"role": role, "admin": allowed(role, Action.TENANT_READ) or allowed(role, Action.USERS_READ)}
+        return {
+            "role": role,
+            "admin": allowed(role, Action.TENANT_READ) or allowed(role, Action.USERS_READ),
+            "invoices": allowed(role, Action.TENANT_READ),
+        }
     return None
