@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from accounts import service
 from accounts.audit import Source
@@ -51,7 +52,7 @@ def get_accounts_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def request_source(request: Request) -> Source:
+def request_source(request: HTTPConnection) -> Source:
     return Source(
         ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
@@ -59,7 +60,7 @@ def request_source(request: Request) -> Source:
     )
 
 
-def get_ctx(request: Request) -> Ctx:
+def get_ctx(request: HTTPConnection) -> Ctx:
     state = request.app.state
     return Ctx(
         settings=state.settings,

@@ -142,6 +142,15 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
             )
         elif name == "estimate_requirements":
             result.requirement = data
+        elif name in ("book_offer", "cancel_booking"):
+            result.booking = data.get("booking")
+        elif name == "list_bookings":
+            result.bookings = list(data.get("bookings") or [])
+        elif name == "spending_report":
+            result.spending = data
+    if result.booking is not None:
+        # A booking turn searched only to pick the offer; the booking is the answer, not a list.
+        result.recommendations, result.nearest, result.relax, result.marketplace_url = [], [], [], None
     if final is not None:
         result.summary = (
             final.text if hasattr(final, "text") and isinstance(final.text, str) else str(final.content)
@@ -149,7 +158,15 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
     if result.intent is None:
         names = {n for n, _ in calls.values()}
         result.intent = (
-            "compare"
+            "book"
+            if "book_offer" in names
+            else "cancel"
+            if "cancel_booking" in names
+            else "bookings"
+            if "list_bookings" in names
+            else "spending"
+            if "spending_report" in names
+            else "compare"
             if "compare_offers" in names
             else "terraform"
             if "generate_terraform" in names and "search_offers" not in names

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.actions import AccountAction, detect_action
 from agent.parser import ParsedRequest, parse_request
 from catalog.gpus import GPUS
 
@@ -151,7 +152,23 @@ def _latest(runs: list[ToolRun], name: str) -> ToolRun | None:
     return None
 
 
+def account_action(human_texts: list[str]) -> AccountAction | None:
+    """The account action of the last message; a bare duration answers a booking question."""
+    if not human_texts:
+        return None
+    action = detect_action(split_constraints(human_texts[-1])[0])
+    if action is None and len(human_texts) >= 2:
+        before = detect_action(split_constraints(human_texts[-2])[0])
+        last = parse_request(split_constraints(human_texts[-1])[0])
+        if before is not None and before.action == "book" and last.hours and not last.gpu_family:
+            return before
+    return action
+
+
 def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
+    action = account_action(human_texts)
+    if action is not None:
+        return account_step(action, human_texts, runs)
     req = understand(human_texts)
     intent = req.intent
     wl = req.workload
@@ -226,6 +243,101 @@ def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
     if calls:
         return Step(tool_calls=calls, intent=intent)
     return Step(answer=search_answer(req, runs, requirement), intent=intent)
+
+
+def account_step(action: AccountAction, human_texts: list[str], runs: list[ToolRun]) -> Step:
+    """Booking, booking list, cancellation and spending: one tool each, then its answer."""
+    if action.action == "list_bookings":
+        listed = _latest(runs, "list_bookings")
+        if listed is None:
+            args: dict[str, Any] = {"limit": 10}
+            if action.state:
+                args["state"] = action.state
+            return Step(tool_calls=[("list_bookings", args)], intent="bookings")
+        return Step(answer=bookings_answer(listed.result), intent="bookings")
+    if action.action == "spending":
+        report = _latest(runs, "spending_report")
+        if report is None:
+            return Step(tool_calls=[("spending_report", {})], intent="spending")
+        return Step(answer=spending_answer(report.result), intent="spending")
+    if action.action == "cancel_booking":
+        done = _latest(runs, "cancel_booking")
+        if done is not None:
+            return Step(answer=_booking_outcome(done.result, "change the booking"), intent="cancel")
+        if action.booking_id:
+            return Step(tool_calls=[("cancel_booking", {"booking_id": action.booking_id})], intent="cancel")
+        listed = _latest(runs, "list_bookings")
+        if listed is None:
+            return Step(tool_calls=[("list_bookings", {"limit": 20})], intent="cancel")
+        live = [
+            b
+            for b in listed.result.get("bookings", [])
+            if b["state"] in ("draft", "pending_provision", "active")
+        ]
+        if len(live) == 1:
+            return Step(tool_calls=[("cancel_booking", {"booking_id": live[0]["id"]})], intent="cancel")
+        if not live:
+            return Step(answer="You have no booking that is running or about to start.", intent="cancel")
+        return Step(
+            answer="Which one? Say 'cancel booking <id>'.\n" + bookings_answer(listed.result), intent="cancel"
+        )
+    # Booking: an offer (named, or the top of the thread's search) for a stated number of hours.
+    booked = _latest(runs, "book_offer")
+    if booked is not None:
+        return Step(answer=_booking_outcome(booked.result, "book it"), intent="book")
+    req = understand(human_texts)
+    if not req.hours:
+        return Step(
+            answer="For how many hours should I book it? (for example: book it for 24 hours)", intent="book"
+        )
+    offer_id = action.offer_id
+    if offer_id is None:
+        search = _latest(runs, "search_offers")
+        if search is None:
+            return Step(tool_calls=[("search_offers", search_args(req, None))], intent="book")
+        offers = search.result.get("offers") or []
+        if not offers:
+            wanted = describe_filters(search.args)
+            return Step(answer=f"No offer matches {wanted}, so I did not book anything.", intent="book")
+        offer_id = offers[0]["id"]
+    return Step(tool_calls=[("book_offer", {"offer_id": offer_id, "hours": req.hours})], intent="book")
+
+
+def _booking_outcome(result: dict[str, Any], what: str) -> str:
+    if "error" in result:
+        return f"I could not {what}: {result['error']}"
+    message = str(result.get("message") or "")
+    booking = result.get("booking")
+    if booking and result.get("status") in ("submitted", "cancelled", "stopping"):
+        message += (
+            f" {booking['provider']} {booking['offer_name']}, {booking['gpu_count']}x {booking['gpu_type']}"
+            f" at {_money(booking['hourly_price'])}/h for {booking['hours']:g} h. Details: {booking['url']}"
+        )
+    return message.strip()
+
+
+def bookings_answer(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return f"I could not read the bookings: {result['error']}"
+    rows = result.get("bookings") or []
+    if not rows:
+        return "No bookings yet. Ask me to find an offer and then 'book it for 24 hours'."
+    lines = [f"{result.get('total', len(rows))} bookings, newest first:"]
+    for b in rows:
+        lines.append(
+            f"- {b['id']}: {b['state'].replace('_', ' ')}, {b['provider']} {b['offer_name']} "
+            f"({b['gpu_count']}x {b['gpu_type']}) at {_money(b['hourly_price'])}/h for {b['hours']:g} h"
+        )
+    return "\n".join(lines)
+
+
+def spending_answer(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return f"I could not read the spending: {result['error']}"
+    lines = [str(result.get("summary") or "Spending:")]
+    for inv in (result.get("invoices") or [])[:10]:
+        lines.append(f"- {inv['number']} ({inv['day']}): {inv['total']} {inv['currency']}")
+    return "\n".join(lines)
 
 
 # --- answers ---------------------------------------------------------------------------------------

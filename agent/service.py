@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command, Interrupt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -29,7 +30,7 @@ from agent.state import ChatResult
 from core.db import session_scope
 from core.errors import Conflict, NotFound
 from core.settings import Settings
-from tools.context import ToolContext
+from tools.context import Caller, ToolContext, acting_as
 from tools.registry import make_tools
 
 MAX_PROMPT_CHARS = 8000
@@ -155,6 +156,23 @@ def user_message(prompt: str, constraints: dict[str, Any] | None = None) -> Huma
     return HumanMessage(content=prompt + format_constraints(constraints or {}))
 
 
+def approval_request(interrupt: Interrupt) -> dict[str, Any]:
+    """What a paused run asks the user to approve (the tool's interrupt value), with its id."""
+    value = interrupt.value if isinstance(interrupt.value, dict) else {"question": str(interrupt.value)}
+    return {"id": interrupt.id, **value}
+
+
+def paused_result(thread_id: str, interrupts: Any) -> ChatResult:
+    """The answer of a turn that stopped to ask for approval: the question, nothing else yet."""
+    approval = approval_request(next(iter(interrupts)))
+    return ChatResult(
+        thread_id=thread_id,
+        intent=str(approval.get("intent") or "book"),
+        approval=approval,
+        summary=str(approval.get("question") or "Waiting for your approval."),
+    )
+
+
 def checkpoint_path(settings: Settings) -> Path:
     db_path = Path(settings.database_url.split("///", 1)[-1])
     return db_path.with_name(db_path.stem + "-checkpoints.sqlite")
@@ -199,16 +217,58 @@ class Assistant:
             cfg["run_id"] = uuid.UUID(run_id)
         return cfg
 
-    async def run(self, prompt: str, thread_id: str, constraints: dict[str, Any] | None = None) -> ChatResult:
-        state = await self.graph.ainvoke(
-            {"messages": [user_message(prompt, constraints)]}, self.config(thread_id)
-        )
+    async def pending_approval(self, thread_id: str) -> dict[str, Any] | None:
+        """The approval a thread is waiting for, or None (always None without a checkpointer)."""
+        if self.graph.checkpointer is None:
+            return None
+        snapshot = await self.graph.aget_state(self.config(thread_id))
+        interrupts = list(getattr(snapshot, "interrupts", ()) or ())
+        return approval_request(interrupts[0]) if interrupts else None
+
+    async def inputs_for(
+        self,
+        thread_id: str,
+        prompt: str | None,
+        constraints: dict[str, Any] | None = None,
+        resume: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | Command[Any]:
+        """The graph input of a turn: a new message, or the answer to the pending approval.
+
+        Answering when nothing waits is a 409; a new message while an approval waits declines it
+        first, so the thread never keeps a booking question open behind a new request.
+        """
+        pending = await self.pending_approval(thread_id)
+        if resume is not None:
+            if pending is None:
+                raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
+            return Command(resume=resume)
+        if pending is not None:
+            await self.graph.ainvoke(
+                Command(resume={"approved": False, "reason": "superseded"}), self.config(thread_id)
+            )
+        return {"messages": [user_message(prompt or "", constraints)]}
+
+    async def run(
+        self,
+        prompt: str | None,
+        thread_id: str,
+        constraints: dict[str, Any] | None = None,
+        *,
+        resume: dict[str, Any] | None = None,
+        caller: Caller | None = None,
+    ) -> ChatResult:
+        with acting_as(caller):
+            inputs = await self.inputs_for(thread_id, prompt, constraints, resume)
+            state = await self.graph.ainvoke(inputs, self.config(thread_id))
+        interrupts = state.get("__interrupt__")
+        if interrupts:
+            return paused_result(thread_id, interrupts)
         result = ChatResult(**(state.get("result") or {}))
         result.thread_id = thread_id
         return result
 
     async def stream(
-        self, inputs: dict[str, Any] | None, thread_id: str, stream_mode: list[str], run_id: str | None = None
+        self, inputs: dict[str, Any] | Command[Any] | None, thread_id: str, stream_mode: list[str], run_id: str | None = None
     ) -> AsyncIterator[tuple[str, Any]]:
         async for mode, chunk in self.graph.astream(
             inputs,

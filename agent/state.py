@@ -65,3 +65,10 @@ class ChatResult(BaseModel):
     relax: list[str] = Field(default_factory=list)
     requirement: dict[str, Any] | None = None
     marketplace_url: str | None = None
+    #: Set when the run paused for the user's approval (a booking): what to approve, and its id.
+    approval: dict[str, Any] | None = None
+    #: A booking made or changed in this turn, and bookings listed in this turn.
+    booking: dict[str, Any] | None = None
+    bookings: list[dict[str, Any]] = Field(default_factory=list)
+    #: Spending (usage and invoices) reported in this turn.
+    spending: dict[str, Any] | None = None

@@ -7,6 +7,8 @@ SSE events of ``/ai/chat/stream``, in order (each ``data:`` is one JSON object):
 - ``tool_start``: ``{"id", "name", "args"}``, the model asked for a tool.
 - ``tool_end``: ``{"id", "name", "ok", "error"?}``, the tool returned.
 - ``result``: the structured answer (``recommendations``, ``forecast``, ``iac``, ``summary``, ``thread_id``, ...).
+- ``approval_required``: ``{"id", "intent", "question", ...}``, the run paused for the user's approval
+  (a booking); answer it with a request carrying ``thread_id`` and ``resume: {"approved": true|false}``.
 - ``error``: ``{"code", "message"}``, the run failed; ``end`` still follows.
 - ``end``: ``{}``, last.
 
@@ -27,14 +29,16 @@ from fastapi.responses import StreamingResponse
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
-from accounts.deps import AssistantUser
+from accounts.deps import AssistantUser, get_ctx
 from accounts.service import Principal
 from agent import service as agent_service
 from agent.state import ChatResult
 from core.db import session_scope
-from core.errors import AppError
+from core.errors import AppError, Conflict, InvalidInput
 from core.observability import current_trace_id
+from tools.context import Caller, acting_as
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/ai", tags=["assistant"])
@@ -49,26 +53,53 @@ class Constraints(BaseModel):
     hours: float | None = Field(None, gt=0, le=24 * 366)
 
 
+class Resume(BaseModel):
+    """The user's answer to a paused run's approval request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approved: bool
+    reason: str | None = Field(None, max_length=500)
+
+
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=agent_service.MAX_PROMPT_CHARS)
+    prompt: str | None = Field(None, min_length=1, max_length=agent_service.MAX_PROMPT_CHARS)
     constraints: Constraints | None = None
     thread_id: str | None = Field(None, max_length=64)
+    resume: Resume | None = None
 
     @field_validator("prompt")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
+    def _not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
             raise ValueError("prompt must not be blank")
         return v
+
+    def check(self) -> ChatRequest:
+        """Rules across fields, as 422s naming the field (a model validator could only name the body)."""
+        if self.resume is None and self.prompt is None:
+            raise InvalidInput(
+                "prompt is required (or resume, to answer an approval request)", details=[{"field": "prompt"}]
+            )
+        if self.resume is not None and self.prompt is not None:
+            raise InvalidInput("send either prompt or resume, not both", details=[{"field": "resume"}])
+        if self.resume is not None and not self.thread_id:
+            raise InvalidInput(
+                "resume needs the thread_id of the paused run", details=[{"field": "thread_id"}]
+            )
+        return self
+
+    def resume_value(self) -> dict[str, Any] | None:
+        return self.resume.model_dump(exclude_none=True) if self.resume is not None else None
 
 
 def sse(event: str, data: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-async def prepare_thread(request: Request, thread_id: str | None, user: Principal) -> str:
+async def prepare_thread(request: HTTPConnection, thread_id: str | None, user: Principal) -> str:
     factory = request.app.state.session_factory
 
     def work() -> str:
@@ -82,28 +113,39 @@ async def prepare_thread(request: Request, thread_id: str | None, user: Principa
     return await run_in_threadpool(work)
 
 
-def assistant(request: Request) -> agent_service.Assistant:
+def assistant(request: HTTPConnection) -> agent_service.Assistant:
     a: agent_service.Assistant | None = getattr(request.app.state, "assistant", None)
     if a is None:
         raise AppError("the assistant is not running", code="unavailable", status=503)
     return a
 
 
+def caller_of(request: HTTPConnection, user: Principal) -> Caller:
+    return Caller(principal=user, ctx=get_ctx(request))
+
+
 @router.post("/chat", response_model=ChatResult, summary="Ask the assistant (one JSON answer)")
 async def chat(user: AssistantUser, body: ChatRequest, request: Request) -> ChatResult:
+    body.check()
     thread_id = await prepare_thread(request, body.thread_id, user)
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
-    return await assistant(request).run(body.prompt, thread_id, constraints)
+    return await assistant(request).run(
+        body.prompt, thread_id, constraints, resume=body.resume_value(), caller=caller_of(request, user)
+    )
 
 
-async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: str) -> AsyncIterator[bytes]:
+async def chat_event_items(
+    a: agent_service.Assistant, body: ChatRequest, thread_id: str, caller: Caller | None = None
+) -> AsyncIterator[tuple[str, Any]]:
+    """The run's events as ``(name, data)``: the same for SSE (:func:`chat_events`) and WebSocket."""
     run_id = str(uuid.uuid4())
-    yield sse("metadata", {"run_id": run_id, "thread_id": thread_id})
+    yield ("metadata", {"run_id": run_id, "thread_id": thread_id})
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
-    inputs = {"messages": [agent_service.user_message(body.prompt, constraints)]}
     names: dict[str, str] = {}
     try:
-        async for mode, chunk in a.stream(inputs, thread_id, ["messages", "updates"], run_id):
+        with acting_as(caller):
+            inputs = await a.inputs_for(thread_id, body.prompt, constraints, body.resume_value())
+        async for mode, chunk in _stream_as(caller, a, inputs, thread_id, run_id):
             if mode == "messages":
                 message, meta = chunk
                 if (
@@ -111,9 +153,13 @@ async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: 
                     and isinstance(message, AIMessageChunk)
                     and message.content
                 ):
-                    yield sse("token", {"text": message.text})
+                    yield ("token", {"text": message.text})
                 continue
             for node, update in (chunk or {}).items():
+                if node == "__interrupt__":
+                    for interrupt in update:
+                        yield ("approval_required", agent_service.approval_request(interrupt))
+                    continue
                 if not isinstance(update, dict):
                     continue
                 if node == "plan":
@@ -121,9 +167,7 @@ async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: 
                         if isinstance(m, AIMessage):
                             for tc in m.tool_calls:
                                 names[str(tc["id"])] = tc["name"]
-                                yield sse(
-                                    "tool_start", {"id": tc["id"], "name": tc["name"], "args": tc["args"]}
-                                )
+                                yield ("tool_start", {"id": tc["id"], "name": tc["name"], "args": tc["args"]})
                 elif node == "tools":
                     for m in update.get("messages", []):
                         if isinstance(m, ToolMessage):
@@ -135,18 +179,41 @@ async def chat_events(a: agent_service.Assistant, body: ChatRequest, thread_id: 
                             event["ok"] = error is None
                             if error:
                                 event["error"] = error
-                            yield sse("tool_end", event)
+                            yield ("tool_end", event)
                 elif node == "respond" and update.get("result") is not None:
                     result = ChatResult(**update["result"])
                     result.thread_id = thread_id
-                    yield sse("result", result.model_dump())
+                    yield ("result", result.model_dump())
+    except AppError as exc:
+        yield ("error", {"code": exc.code, "message": exc.message, "trace_id": current_trace_id()})
     except Exception as exc:  # the stream must end cleanly, with the reason
         log.exception("chat stream failed")
-        yield sse(
+        yield (
             "error",
             {"code": "run_failed", "message": f"{type(exc).__name__}: {exc}", "trace_id": current_trace_id()},
         )
-    yield sse("end", {})
+    yield ("end", {})
+
+
+async def chat_events(
+    a: agent_service.Assistant, body: ChatRequest, thread_id: str, caller: Caller | None = None
+) -> AsyncIterator[bytes]:
+    async for event, data in chat_event_items(a, body, thread_id, caller):
+        yield sse(event, data)
+
+
+async def _stream_as(
+    caller: Caller | None, a: agent_service.Assistant, inputs: Any, thread_id: str, run_id: str
+) -> AsyncIterator[tuple[str, Any]]:
+    """The graph's stream with the run's caller set while each step runs (tools read it)."""
+    stream = a.stream(inputs, thread_id, ["messages", "updates"], run_id).__aiter__()
+    while True:
+        with acting_as(caller):
+            try:
+                item = await stream.__anext__()
+            except StopAsyncIteration:
+                return
+        yield item
 
 
 def _tool_error(content: str) -> str | None:
@@ -159,10 +226,13 @@ def _tool_error(content: str) -> str | None:
 
 @router.post("/chat/stream", summary="Ask the assistant, streamed as server-sent events")
 async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) -> StreamingResponse:
+    body.check()
     a = assistant(request)
     thread_id = await prepare_thread(request, body.thread_id, user)
+    if body.resume is not None and await a.pending_approval(thread_id) is None:
+        raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
     return StreamingResponse(
-        chat_events(a, body, thread_id),
+        chat_events(a, body, thread_id, caller_of(request, user)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -25,15 +25,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from langchain_core.messages import BaseMessage, convert_to_messages
+from langgraph.types import Command, Interrupt
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from accounts.deps import AssistantUser
 from accounts.service import Principal
 from agent import service as agent_service
-from api.chat import assistant
+from api.chat import assistant, caller_of
 from core.db import session_scope
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
+from tools.context import Caller, acting_as
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["langgraph"])
@@ -50,18 +52,30 @@ class ThreadCreate(BaseModel):
     if_exists: Literal["raise", "do_nothing"] = "raise"
 
 
+class RunCommand(BaseModel):
+    """LangGraph's ``command``: only ``resume`` (the answer to an interrupt) is supported."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    resume: Any = None
+
+
 class RunCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     assistant_id: str = "gpubroker"
     input: dict[str, Any] | None = None
+    command: RunCommand | None = None
     stream_mode: str | list[str] = "values"
     config: dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
 
 
 def dump(value: Any) -> Any:
-    """LangChain messages as the LangGraph server serializes them (their model dump)."""
+    """LangChain messages as the LangGraph server serializes them (their model dump); interrupts
+    as ``{"value", "id"}``."""
+    if isinstance(value, Interrupt):
+        return {"value": dump(value.value), "id": value.id}
     if isinstance(value, BaseMessage):
         return value.model_dump()
     if isinstance(value, BaseModel):
@@ -127,10 +141,23 @@ async def thread_state(user: AssistantUser, thread_id: str, request: Request) ->
     snapshot = await assistant(request).state(thread_id)
     cfg = (snapshot.config or {}).get("configurable", {})
     parent = (snapshot.parent_config or {}).get("configurable") if snapshot.parent_config else None
+    tasks = [
+        {
+            "id": task.id,
+            "name": task.name,
+            "error": None,
+            "interrupts": dump(list(task.interrupts)),
+            "checkpoint": None,
+            "state": None,
+            "result": None,
+        }
+        for task in snapshot.tasks
+    ]
     return {
         "values": dump(snapshot.values or {}),
         "next": list(snapshot.next),
-        "tasks": [],
+        "tasks": tasks,
+        "interrupts": dump(list(getattr(snapshot, "interrupts", ()) or ())),
         "checkpoint": {
             "thread_id": thread_id,
             "checkpoint_ns": cfg.get("checkpoint_ns", ""),
@@ -142,7 +169,7 @@ async def thread_state(user: AssistantUser, thread_id: str, request: Request) ->
     }
 
 
-def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | None]:
+def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | Command[Any] | None]:
     if body.assistant_id not in ASSISTANT_IDS:
         raise InvalidInput(
             f"unknown assistant_id {body.assistant_id!r}; use 'gpubroker'",
@@ -155,6 +182,10 @@ def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | None]:
             f"unsupported stream_mode {', '.join(bad) or '[]'}; supported: {', '.join(STREAM_MODES)}",
             details=[{"field": "stream_mode", "message": "unsupported"}],
         )
+    if body.command is not None:
+        if body.input is not None:
+            raise InvalidInput("send either input or command, not both", details=[{"field": "command"}])
+        return modes, Command(resume=body.command.resume)
     inputs = body.input
     if inputs is not None:
         raw = inputs.get("messages")
@@ -177,12 +208,30 @@ def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | None]:
 
 
 async def run_events(
-    request: Request, thread_id: str, run_id: str, modes: list[str], inputs: dict[str, Any] | None
+    request: Request,
+    thread_id: str,
+    run_id: str,
+    modes: list[str],
+    inputs: dict[str, Any] | Command[Any] | None,
+    caller: Caller | None = None,
 ) -> AsyncIterator[bytes]:
     yield sse("metadata", {"run_id": run_id, "thread_id": thread_id})
     internal = [STREAM_MODES[m] for m in modes]
+    # LangGraph's server reports an interrupt in the updates stream even when only values were
+    # asked for; the SDK's clients look for it there.
+    wanted = internal if "updates" in internal else [*internal, "updates"]
     try:
-        async for mode, chunk in assistant(request).stream(inputs, thread_id, internal, run_id):
+        stream = assistant(request).stream(inputs, thread_id, wanted, run_id).__aiter__()
+        while True:
+            with acting_as(caller):
+                try:
+                    mode, chunk = await stream.__anext__()
+                except StopAsyncIteration:
+                    break
+            if mode == "updates" and "updates" not in internal:
+                if isinstance(chunk, dict) and "__interrupt__" in chunk:
+                    yield sse("updates", {"__interrupt__": chunk["__interrupt__"]})
+                continue
             if mode == "messages":
                 message, meta = chunk
                 yield sse(
@@ -196,12 +245,16 @@ async def run_events(
         yield sse("error", {"error": type(exc).__name__, "message": str(exc)})
 
 
-async def _stream(request: Request, body: RunCreate, thread_id: str, stateless: bool) -> StreamingResponse:
+async def _stream(
+    request: Request, body: RunCreate, thread_id: str, stateless: bool, user: Principal
+) -> StreamingResponse:
     modes, inputs = _validate_run(body)
+    if isinstance(inputs, Command) and await assistant(request).pending_approval(thread_id) is None:
+        raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
     run_id = str(uuid.uuid4())
     location = f"/runs/{run_id}" if stateless else f"/threads/{thread_id}/runs/{run_id}"
     return StreamingResponse(
-        run_events(request, thread_id, run_id, modes, inputs),
+        run_events(request, thread_id, run_id, modes, inputs, caller_of(request, user)),
         media_type="text/event-stream",
         headers={"Content-Location": location, "Cache-Control": "no-cache"},
     )
@@ -212,11 +265,13 @@ async def thread_run_stream(
     user: AssistantUser, thread_id: str, body: RunCreate, request: Request
 ) -> StreamingResponse:
     await load_thread(request, thread_id, user)
-    return await _stream(request, body, thread_id, stateless=False)
+    return await _stream(request, body, thread_id, stateless=False, user=user)
 
 
 @router.post("/runs/stream")
 async def stateless_run_stream(user: AssistantUser, body: RunCreate, request: Request) -> StreamingResponse:
     if body.input is None:
         raise InvalidInput("a stateless run needs input", details=[{"field": "input"}])
-    return await _stream(request, body, f"stateless-{uuid.uuid4()}", stateless=True)
+    if body.command is not None:
+        raise InvalidInput("a stateless run cannot resume: it has no thread", details=[{"field": "command"}])
+    return await _stream(request, body, f"stateless-{uuid.uuid4()}", stateless=True, user=user)

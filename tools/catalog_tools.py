@@ -169,7 +169,9 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
             )
             out = predict(session, req, level_price_per_gpu=float(offer["price_per_gpu_hour"]))
             price = float(offer["price_per_hour"])
-            out["basis"] = f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${price:.2f}/h; {out['basis']}"
+            out["basis"] = (
+                f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${price:.2f}/h; {out['basis']}"
+            )
         elif args.gpu_type:
             req = PredictRequest(
                 gpu_type=args.gpu_type, hours=args.hours, count=args.count, region=args.region

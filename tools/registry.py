@@ -2,6 +2,7 @@
 
 A tool never raises into the graph: a failure becomes a JSON ``{"error": ...}`` message the model
 reads and can act on (ask for something else, relax a filter), so one bad call does not end a run.
+The one exception is LangGraph's interrupt, which a tool raises to wait for the user's approval.
 """
 
 from __future__ import annotations
@@ -12,18 +13,25 @@ from collections.abc import Callable
 from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
+from langgraph.errors import GraphBubbleUp
 from pydantic import BaseModel
 
 from core.errors import AppError
+from tools import billing_tools as billt
+from tools import booking_tools as bt
 from tools import catalog_tools as ct
 from tools.context import ToolContext
 from tools.schemas import (
+    BookOfferArgs,
+    CancelBookingArgs,
     CompareOffersArgs,
     EstimateRequirementsArgs,
     ForecastCostArgs,
     GenerateTerraformArgs,
     GetOfferArgs,
+    ListBookingsArgs,
     SearchOffersArgs,
+    SpendingReportArgs,
 )
 
 log = logging.getLogger(__name__)
@@ -35,6 +43,10 @@ TOOL_SPECS: list[tuple[str, Callable[[ToolContext, Any], BaseModel], type[BaseMo
     ("estimate_requirements", ct.estimate_requirements, EstimateRequirementsArgs),
     ("forecast_cost", ct.forecast_cost, ForecastCostArgs),
     ("generate_terraform", ct.generate_terraform, GenerateTerraformArgs),
+    ("book_offer", bt.book_offer, BookOfferArgs),
+    ("list_bookings", bt.list_bookings, ListBookingsArgs),
+    ("cancel_booking", bt.cancel_booking, CancelBookingArgs),
+    ("spending_report", billt.spending_report, SpendingReportArgs),
 ]
 
 
@@ -48,6 +60,9 @@ def run_tool_safely(
     try:
         result = fn(ctx, args_model(**kwargs))
         return result.model_dump_json()
+    except GraphBubbleUp:
+        # An interrupt (a tool waiting for the user's approval) pauses the graph; it is not a failure.
+        raise
     except AppError as exc:
         return json.dumps({"error": exc.message, "code": exc.code})
     except ValueError as exc:  # pydantic validation of the arguments

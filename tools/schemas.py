@@ -132,7 +132,9 @@ class ForecastCostResult(BaseModel):
     basis: str
     model: str
     warnings: list[str] = Field(default_factory=list)
-    series: list[dict[str, object]] = Field(default_factory=list, description="daily forecast: date, value, low, high ($/h)")
+    series: list[dict[str, object]] = Field(
+        default_factory=list, description="daily forecast: date, value, low, high ($/h)"
+    )
 
 
 class GenerateTerraformArgs(BaseModel):
@@ -150,3 +152,74 @@ class GenerateTerraformResult(BaseModel):
     template: str
     terraform: str
     notes: list[str]
+
+
+class BookOfferArgs(BaseModel):
+    offer_id: str = Field(description="the offer to book, an id from search_offers")
+    hours: float = Field(gt=0, le=24 * 90, description="how long to keep the instance, in hours")
+
+
+class BookingBrief(BaseModel):
+    id: str
+    state: str
+    provider: str
+    offer_id: str | None
+    offer_name: str
+    gpu_type: str
+    gpu_count: int
+    region: str | None
+    hourly_price: float
+    currency: str
+    hours: float
+    created_at: str
+    activated_at: str | None = None
+    ended_at: str | None = None
+    failure_reason: str | None = None
+    url: str
+
+
+class BookingResult(BaseModel):
+    status: Literal["submitted", "declined", "cancelled", "stopping"]
+    booking: BookingBrief | None = None
+    message: str
+
+
+class ListBookingsArgs(BaseModel):
+    state: Literal["draft", "pending_provision", "active", "completed", "failed", "cancelled"] | None = Field(
+        None, description="only bookings in this state"
+    )
+    limit: int = Field(10, ge=1, le=50)
+
+
+class BookingsResult(BaseModel):
+    total: int
+    bookings: list[BookingBrief]
+
+
+class CancelBookingArgs(BaseModel):
+    booking_id: str = Field(description="the booking to cancel or, when it is running, to stop")
+
+
+class SpendingReportArgs(BaseModel):
+    days: int = Field(30, ge=1, le=366, description="how many days back to report")
+
+
+class InvoiceBrief(BaseModel):
+    id: str
+    number: str
+    day: str
+    total: str
+    currency: str
+    url: str
+
+
+class SpendingResult(BaseModel):
+    days: int
+    usage_usd: str
+    usage_hours: str
+    bookings_billed: int
+    running_now: int
+    running_usd_per_hour: str
+    invoices: list[InvoiceBrief]
+    invoices_total: int
+    summary: str

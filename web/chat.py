@@ -22,11 +22,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from langchain_core.messages import AIMessage, HumanMessage
 from starlette.concurrency import run_in_threadpool
 
-from accounts.deps import accounts_unit
+from accounts.deps import accounts_unit, get_ctx
 from accounts.policy import Action, allowed
 from agent import service as agent_service
 from agent.state import ChatResult
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
+from tools.context import Caller
 from web.chart import forecast_chart
 from web.routes import FIELD_LABELS, templates
 from web.session import PageSession, page_session, set_cookies
@@ -109,6 +110,8 @@ async def chat_submit(request: Request) -> HTMLResponse:
     form = await request.form()
     prompt = str(form.get("example") or form.get("prompt") or "")
     thread_id = str(form.get("thread_id") or "").strip()
+    answer = str(form.get("resume") or "")
+    resume = {"approved": answer == "approve"} if answer in ("approve", "decline") else None
     page = await run_in_threadpool(page_session, request)
     keep = {"prompt": prompt, "thread_id": thread_id}
     if page.principal is None:
@@ -117,7 +120,11 @@ async def chat_submit(request: Request) -> HTMLResponse:
     if not allowed(principal.role, Action.ASSISTANT_USE):
         message = f"Your role ({principal.role}) may not use the assistant."
         return render(request, page, {**keep, "error": message}, 403)
-    if not prompt.strip():
+    if resume is not None and not thread_id:
+        return render(
+            request, page, {"error": "There is nothing to approve: start a conversation first."}, 422
+        )
+    if resume is None and not prompt.strip():
         return render(request, page, {**keep, "error": "Write a request first: the prompt is empty."}, 422)
     limit = agent_service.MAX_PROMPT_CHARS
     if len(prompt) > limit:
@@ -145,14 +152,18 @@ async def chat_submit(request: Request) -> HTMLResponse:
     assistant: agent_service.Assistant | None = getattr(request.app.state, "assistant", None)
     if assistant is None:
         return render(request, page, {**keep, "error": "The assistant is not running."}, 503)
+    caller = Caller(principal=principal, ctx=get_ctx(request))
     try:
-        result = await assistant.run(prompt, thread_id)
+        result = await assistant.run(None if resume else prompt, thread_id, resume=resume, caller=caller)
         turns = await earlier_turns(request, thread_id)
+    except Conflict as exc:
+        return render(request, page, {"thread_id": thread_id, "error": exc.message}, 409)
     except Exception as exc:  # the page must say what happened rather than show a bare 500
         log.exception("chat page run failed")
         message = f"The assistant failed: {type(exc).__name__}: {exc}"
         return render(request, page, {"prompt": prompt, "thread_id": thread_id, "error": message}, 500)
-    context = {"thread_id": thread_id, "turns": turns, "asked": prompt, **result_context(result)}
+    asked = ("Book it" if resume["approved"] else "Don't book") if resume else prompt
+    context = {"thread_id": thread_id, "turns": turns, "asked": asked, **result_context(result)}
     return render(request, page, context)
 
 

@@ -20,7 +20,11 @@
     compare_offers: "Comparing offers…",
     estimate_requirements: "Sizing the workload…",
     forecast_cost: "Pricing…",
-    generate_terraform: "Writing Terraform…"
+    generate_terraform: "Writing Terraform…",
+    book_offer: "Booking…",
+    list_bookings: "Reading your bookings…",
+    cancel_booking: "Changing the booking…",
+    spending_report: "Reading your spending…"
   };
   var TOOL_DONE = {
     search_offers: "Searched offers",
@@ -28,8 +32,13 @@
     compare_offers: "Compared offers",
     estimate_requirements: "Sized the workload",
     forecast_cost: "Priced",
-    generate_terraform: "Wrote Terraform"
+    generate_terraform: "Wrote Terraform",
+    book_offer: "Booking done",
+    list_bookings: "Read your bookings",
+    cancel_booking: "Changed the booking",
+    spending_report: "Read your spending"
   };
+  var WAITING = "Nothing happens until you answer below.";
   // Geometry of the forecast chart: the same numbers as web/chart.py's forecast_chart.
   var CHART = { width: 640, height: 220, left: 56, right: 16, top: 14, bottom: 34 };
 
@@ -117,6 +126,41 @@
         fact("$/GPU-h", money(r.price_per_gpu_hour))
       ]),
       el("p", { "class": "rec-reason", text: r.reason })
+    ]);
+  }
+
+  function bookingCard(b) {
+    return el("li", { "class": "rec-card booking-card", "data-booking-id": b.id }, [
+      el("p", { "class": "rec-title" }, [
+        el("a", { "class": "rec-name", href: b.url, text: b.offer_name }),
+        " ",
+        el("span", { "class": "badge badge-state-" + b.state, text: b.state.replace(/_/g, " ") })
+      ]),
+      el("dl", { "class": "rec-facts" }, [
+        fact("Provider", b.provider),
+        fact("GPUs", b.gpu_count + "× " + b.gpu_type),
+        fact("$/h", money(b.hourly_price), "rec-price"),
+        fact("Hours", number(b.hours))
+      ])
+    ]);
+  }
+
+  // The question a paused run asks; its buttons answer it (see init: data-resume).
+  function approvalCard(a) {
+    var booking = a.action === "book_offer";
+    return el("section", { "class": "chat-block chat-approval", "aria-label": "Approval needed", "data-approval": a.id }, [
+      el("h3", { text: booking ? "Approve this booking?" : "Confirm" }),
+      el("p", { "class": "approval-question", text: a.question }),
+      a.estimated_total !== undefined ? el("dl", { "class": "forecast-figures" }, [
+        fact("Per hour", money(a.hourly_price)),
+        fact("Hours", number(a.hours)),
+        figure("About", money(a.estimated_total), "estimate")
+      ]) : null,
+      el("div", { "class": "approval-actions" }, [
+        el("button", { type: "button", "class": "button button-primary", "data-resume": "approve", text: booking ? "Book it" : "Yes" }),
+        " ",
+        el("button", { type: "button", "class": "button", "data-resume": "decline", text: booking ? "Don't book" : "No" })
+      ])
     ]);
   }
 
@@ -222,6 +266,28 @@
 
   function renderResult(result, fieldLabels) {
     var blocks = [];
+    if (result.booking) {
+      blocks.push(el("section", { "class": "chat-block", "aria-label": "Booking" }, [
+        el("h3", { text: "Booking" }), el("ul", { "class": "rec-list" }, [bookingCard(result.booking)])
+      ]));
+    }
+    if ((result.bookings || []).length) {
+      blocks.push(el("section", { "class": "chat-block", "aria-label": "Bookings" }, [
+        el("h3", { text: "Bookings" }),
+        el("ul", { "class": "rec-list" }, result.bookings.map(bookingCard)),
+        el("p", {}, [el("a", { href: "/account/bookings", text: "All bookings" })])
+      ]));
+    }
+    if (result.spending) {
+      var invoices = result.spending.invoices || [];
+      blocks.push(el("section", { "class": "chat-block", "aria-label": "Spending" }, [
+        el("h3", { text: "Spending" }),
+        el("p", { text: result.spending.summary || "" }),
+        invoices.length ? el("ul", {}, invoices.map(function (inv) {
+          return el("li", {}, [el("a", { href: inv.url, text: inv.number }), " (" + inv.day + "): " + inv.total + " " + inv.currency]);
+        })) : null
+      ]));
+    }
     var recs = result.recommendations || [];
     if (recs.length) {
       blocks.push(el("section", { "class": "chat-block", "aria-label": "Recommended offers" }, [
@@ -402,6 +468,20 @@
     this.node.appendChild(renderResult(result, this.fieldLabels));
   };
 
+  Turn.prototype.approval = function (a) {
+    var self = this;
+    // The tool that asked is paused, not running: say what it waits for.
+    Object.keys(this.toolLines).forEach(function (id) {
+      var entry = self.toolLines[id];
+      if (entry.line.getAttribute("data-state") === "running") {
+        entry.line.setAttribute("data-state", "waiting");
+        entry.line.textContent = "Waiting for your approval";
+      }
+    });
+    if (!this.answer.textContent.trim()) this.answer.textContent = WAITING;
+    this.node.appendChild(el("div", { "class": "chat-result", "data-chat-result": true }, [approvalCard(a)]));
+  };
+
   Turn.prototype.fail = function (message, link) {
     this.node.appendChild(el("p", { "class": "notice notice-error chat-turn-error", role: "alert" }, [
       message,
@@ -460,8 +540,8 @@
       return body.access_token || null;
     }
 
-    function post(prompt) {
-      var body = { prompt: prompt };
+    function post(payload) {
+      var body = Object.assign({}, payload);
       if (threadInput.value) body.thread_id = threadInput.value;
       return fetch("/ai/chat/stream", {
         method: "POST",
@@ -492,18 +572,31 @@
         textarea.focus();
         return;
       }
+      textarea.value = "";
+      await run({ prompt: prompt }, prompt);
+    }
+
+    // Answers the approval a paused run asked for; the card's buttons stop working once used.
+    async function resume(approved, card) {
+      if (busy) return;
+      Array.prototype.forEach.call(card.querySelectorAll("[data-resume]"), function (b) { b.disabled = true; });
+      card.setAttribute("data-answered", approved ? "approve" : "decline");
+      await run({ resume: { approved: approved } }, approved ? "Book it" : "Don't book");
+    }
+
+    async function run(payload, label) {
       showError("");
       if (empty) empty.hidden = true;
-      textarea.value = "";
       setBusy(true);
-      var turn = new Turn(log, prompt, fieldLabels);
+      var turn = new Turn(log, label, fieldLabels);
       var ended = false;
+      var prompt = payload.prompt || "";
       try {
         token = token || await fetchToken();
-        var response = token ? await post(prompt) : null;
+        var response = token ? await post(payload) : null;
         if (response && response.status === 401) {
           token = await fetchToken();
-          response = token ? await post(prompt) : null;
+          response = token ? await post(payload) : null;
         }
         if (!response) {
           turn.fail("Your sign-in has ended.", { href: "/login?next=/chat", text: "Sign in again" });
@@ -524,6 +617,9 @@
             turn.toolStart(d);
           } else if (ev.event === "tool_end") {
             turn.toolEnd(d);
+          } else if (ev.event === "approval_required") {
+            await turn.written();
+            turn.approval(d);
           } else if (ev.event === "result") {
             await turn.written();
             if (d.thread_id) threadInput.value = d.thread_id;
@@ -543,12 +639,20 @@
         turn.done();
         setBusy(false);
         if (newChat && threadInput.value) newChat.hidden = false;
-        if (!textarea.value && !turn.node.querySelector("[data-chat-result]")) {
+        if (prompt && !textarea.value && !turn.node.querySelector("[data-chat-result]")) {
           // Nothing came back: give the prompt back so it need not be typed again.
           textarea.value = prompt;
         }
       }
     }
+
+    log.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-resume]");
+      if (!button) return;
+      event.preventDefault();
+      var card = button.closest("[data-approval]");
+      if (card) resume(button.getAttribute("data-resume") === "approve", card);
+    });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();

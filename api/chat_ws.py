@@ -1,0 +1,214 @@
+"""The assistant over a WebSocket: ``/ai/chat/ws``, one connection for many turns.
+
+The protocol, one JSON object per text frame:
+
+- The client signs in first: ``{"type": "auth", "access_token": "..."}`` (a browser cannot set an
+  ``Authorization`` header on a WebSocket; other clients may send that header instead). The server
+  answers ``{"event": "ready", "data": {"user", "tenant_id", "connections", "limit"}}``.
+- Then each turn is ``{"type": "chat", "prompt", "thread_id"?, "constraints"?}`` or, to answer an
+  approval, ``{"type": "resume", "thread_id", "approved"}``. The server sends the same events as
+  ``/ai/chat/stream`` (``metadata``, ``token``, ``tool_start``, ``tool_end``, ``approval_required``,
+  ``result``, ``error``, ``end``) as ``{"event", "data"}`` frames. Bad input is an ``error`` event
+  naming the field; the connection stays open.
+
+A team holds at most its plan's ``ws_limit`` connections at once (``accounts.connections``); one
+more is told so (``error`` with code ``ws_limit_reached``) and closed with code 1008. Each turn draws
+from the team's request bucket like an HTTP request. Closing codes: 1008 policy (sign-in, limit,
+role), 1000 when the client leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from accounts import service as accounts_service
+from accounts.connections import LEASE_S
+from accounts.policy import Action, allowed
+from accounts.service import Principal
+from api.chat import ChatRequest, assistant, caller_of, chat_event_items, prepare_thread
+from core.db import session_scope
+from core.errors import AppError
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["assistant"])
+
+AUTH_TIMEOUT_S = 10.0
+POLICY_VIOLATION = 1008
+
+
+async def _send(ws: WebSocket, event: str, data: Any) -> None:
+    await ws.send_text(json.dumps({"event": event, "data": data}, default=str))
+
+
+async def _refuse(ws: WebSocket, code: str, message: str) -> None:
+    await _send(ws, "error", {"code": code, "message": message})
+    await ws.close(code=POLICY_VIOLATION, reason=code)
+
+
+def _header_token(ws: WebSocket) -> str | None:
+    scheme, _, token = (ws.headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _sign_in(ws: WebSocket) -> Principal | None:
+    """The caller, from the Authorization header or the first frame; None after refusing them."""
+    token = _header_token(ws)
+    if token is None:
+        try:
+            first = json.loads(await asyncio.wait_for(ws.receive_text(), AUTH_TIMEOUT_S))
+        except (TimeoutError, ValueError):
+            await _refuse(ws, "not_authenticated", 'send {"type": "auth", "access_token": ...} first')
+            return None
+        token = first.get("access_token") if isinstance(first, dict) and first.get("type") == "auth" else None
+        if not isinstance(token, str) or not token:
+            await _refuse(
+                ws, "not_authenticated", 'the first message must be {"type": "auth", "access_token": ...}'
+            )
+            return None
+    factory = ws.app.state.session_factory
+    settings = ws.app.state.settings
+
+    def check() -> Principal:
+        with session_scope(factory) as session:
+            return accounts_service.authenticate(session, settings, token)
+
+    try:
+        principal = await run_in_threadpool(check)
+    except AppError as exc:
+        await _refuse(ws, exc.code, exc.message)
+        return None
+    if not allowed(principal.role, Action.ASSISTANT_USE):
+        await _refuse(ws, "forbidden", f"your role ({principal.role}) may not use the assistant")
+        return None
+    return principal
+
+
+def _ws_limit(ws: WebSocket, tenant_id: str) -> int:
+    from accounts import repository
+
+    with session_scope(ws.app.state.session_factory) as session:
+        tenant = repository.tenant(session, tenant_id)
+        return int(tenant.ws_limit) if tenant is not None else 0
+
+
+def _draw(ws: WebSocket, tenant_id: str) -> tuple[bool, float]:
+    """One turn draws one token from the team's request bucket, as an HTTP request would."""
+    state = ws.app.state
+    if not state.settings.rate_limit_enabled:
+        return True, 0.0
+    limits = state.tenant_limits.get(state.session_factory, tenant_id)
+    if limits is None:
+        return False, 0.0
+    decision = state.rate_limiter.hit(f"tenant:{tenant_id}", limits[0], limits[1])
+    return decision.allowed, decision.retry_after_s
+
+
+async def _keep_lease(slots: Any, tenant_id: str, slot: str) -> None:
+    while True:
+        await asyncio.sleep(LEASE_S / 3)
+        await run_in_threadpool(slots.renew, tenant_id, slot)
+
+
+def _parse_turn(frame: str) -> ChatRequest:
+    message = json.loads(frame)
+    if not isinstance(message, dict):
+        raise ValueError("a message must be a JSON object")
+    kind = message.pop("type", None)
+    if kind == "chat":
+        return ChatRequest(**message).check()
+    if kind == "resume":
+        approved = message.pop("approved", None)
+        if not isinstance(approved, bool):
+            raise AppError(
+                "approved must be true or false",
+                code="invalid_input",
+                status=422,
+                details=[{"field": "approved"}],
+            )
+        return ChatRequest(resume={"approved": approved}, **message).check()
+    raise AppError(
+        "type must be 'chat' or 'resume'", code="invalid_input", status=422, details=[{"field": "type"}]
+    )
+
+
+@router.websocket("/ai/chat/ws")
+async def chat_socket(ws: WebSocket) -> None:
+    await ws.accept()
+    principal = await _sign_in(ws)
+    if principal is None:
+        return
+    slots = ws.app.state.connection_slots
+    limit = await run_in_threadpool(_ws_limit, ws, principal.tenant_id)
+    slot = await run_in_threadpool(slots.acquire, principal.tenant_id, limit)
+    if slot is None:
+        await _refuse(
+            ws, "ws_limit_reached", f"your team's plan allows {limit} open connections; close one and retry"
+        )
+        return
+    lease = asyncio.create_task(_keep_lease(slots, principal.tenant_id, slot))
+    try:
+        held = await run_in_threadpool(slots.count, principal.tenant_id)
+        await _send(
+            ws,
+            "ready",
+            {"user": principal.email, "tenant_id": principal.tenant_id, "connections": held, "limit": limit},
+        )
+        a = assistant(ws)
+        while True:
+            frame = await ws.receive_text()
+            try:
+                body = _parse_turn(frame)
+            except ValidationError as exc:
+                details = [
+                    {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+                ]
+                await _send(
+                    ws, "error", {"code": "invalid_input", "message": "invalid message", "details": details}
+                )
+                continue
+            except ValueError as exc:
+                await _send(ws, "error", {"code": "invalid_json", "message": str(exc)})
+                continue
+            except AppError as exc:
+                await _send(ws, "error", {"code": exc.code, "message": exc.message, "details": exc.details})
+                continue
+            ok, retry = await run_in_threadpool(_draw, ws, principal.tenant_id)
+            if not ok:
+                await _send(
+                    ws,
+                    "error",
+                    {
+                        "code": "rate_limited",
+                        "message": "too many requests",
+                        "retry_after_s": max(1, math.ceil(retry)),
+                    },
+                )
+                continue
+            try:
+                thread_id = await prepare_thread(ws, body.thread_id, principal)
+                if body.resume is not None and await a.pending_approval(thread_id) is None:
+                    raise AppError(
+                        "nothing in this thread is waiting for approval",
+                        code="no_pending_approval",
+                        status=409,
+                    )
+            except AppError as exc:
+                await _send(ws, "error", {"code": exc.code, "message": exc.message})
+                continue
+            async for event, data in chat_event_items(a, body, thread_id, caller_of(ws, principal)):
+                await _send(ws, event, data)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        lease.cancel()
+        with contextlib.suppress(Exception):
+            await run_in_threadpool(slots.release, principal.tenant_id, slot)

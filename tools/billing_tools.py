@@ -1,0 +1,61 @@
+"""The agent's billing tool: what the signed-in user's team has spent, from metered usage and
+invoices (read only; metering and invoicing run on their own schedule in ``billing``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from billing import repository as billing
+from booking import service as bookings
+from booking.models import BookingState
+from tools.context import ToolContext, current_caller
+from tools.schemas import InvoiceBrief, SpendingReportArgs, SpendingResult
+
+_MAX_ROWS = 100_000
+
+
+def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResult:
+    """The team's GPU spending over the last days: metered usage in USD, bookings running now and
+    their hourly rate, and recent invoices."""
+    caller = current_caller()
+    tenant_id = caller.principal.tenant_id
+    since = (datetime.now(UTC) - timedelta(days=args.days)).date()
+    with ctx.session() as session:
+        _, rows = billing.usage(
+            session, tenant_id, start=since, end=None, booking_id=None, offset=0, limit=_MAX_ROWS
+        )
+        usd = sum((r.amount for r, _ in rows), Decimal("0"))
+        hours = sum((r.hours for r, _ in rows), Decimal("0"))
+        billed = len({r.booking_id for r, _ in rows})
+        running, _ = bookings.list_bookings(session, caller.principal, BookingState.ACTIVE.value, 1, 100)
+        rate = sum((b.hourly_price for b in running), Decimal("0"))
+        count, invoices = billing.invoices(session, tenant_id, start=since, end=None, offset=0, limit=10)
+        briefs = [
+            InvoiceBrief(
+                id=i.id,
+                number=i.number,
+                day=i.day.isoformat(),
+                total=f"{i.total:.2f}",
+                currency=i.currency,
+                url=f"/billing/invoices/{i.id}",
+            )
+            for i in invoices
+        ]
+    summary = (
+        f"Last {args.days} days: ${usd:,.2f} of GPU time ({hours:.1f} h) on {billed} "
+        f"booking{'s' if billed != 1 else ''}; {count} invoice{'s' if count != 1 else ''}."
+    )
+    if running:
+        summary += f" Running now: {len(running)} at ${rate:,.2f}/h combined."
+    return SpendingResult(
+        days=args.days,
+        usage_usd=f"{usd:.2f}",
+        usage_hours=f"{hours:.2f}",
+        bookings_billed=billed,
+        running_now=len(running),
+        running_usd_per_hour=f"{rate:.2f}",
+        invoices=briefs,
+        invoices_total=count,
+        summary=summary,
+    )
