@@ -137,10 +137,19 @@ def free_port() -> int:
 class Server:
     """uvicorn in its own process group, stopped (the whole group) on exit."""
 
-    def __init__(self, url: str, workers: int, cache: str, rate_limit: str = "high") -> None:
+    def __init__(
+        self,
+        url: str,
+        workers: int,
+        cache: str,
+        rate_limit: str = "high",
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GPUBROKER_")}
-        env.update(GPUBROKER_DATABASE_URL=url, GPUBROKER_LOG_LEVEL="warning")
+        # The port goes to the settings too: providers (the sandbox) call the app back there.
+        env.update(GPUBROKER_DATABASE_URL=url, GPUBROKER_LOG_LEVEL="warning", GPUBROKER_PORT=str(self.port))
+        env.update(extra_env or {})
         if cache == "redis":
             env["GPUBROKER_REDIS_URL"] = REDIS_URL
         if rate_limit == "off":
