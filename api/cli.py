@@ -279,9 +279,11 @@ def cmd_purge_expired(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from evals.runner import DATASETS, below_thresholds, format_report, run_eval
+    from evals.runner import DATASETS, DEFAULT_DATASETS, below_thresholds, format_report, run_eval
 
-    paths = [Path(p) for p in args.dataset] if args.dataset else [DATASETS / "assistant.jsonl"]
+    paths = (
+        [Path(p) for p in args.dataset] if args.dataset else [DATASETS / name for name in DEFAULT_DATASETS]
+    )
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         print(f"dataset not found: {', '.join(missing)}", file=sys.stderr)
@@ -341,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = sub.add_parser("eval", help="score the assistant on eval datasets")
     p.add_argument(
-        "--dataset", action="append", help="JSON Lines dataset (repeatable); default: the bundled one"
+        "--dataset", action="append", help="JSON Lines dataset (repeatable); default: the bundled ones"
     )
     p.add_argument("--model", default="offline", help="offline | openai:<model> | ollama:<model>")
     p.add_argument("--json", action="store_true", help="print one JSON object")

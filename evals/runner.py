@@ -18,15 +18,41 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.service import Assistant, user_message
+from accounts.audit import Source
+from accounts.service import Ctx, Principal
+from agent.service import Assistant, approval_request, user_message
 from agent.state import ChatResult
 from core.settings import Settings
 from evals.scorers import Observed, score_case, searched_filters
+from tools.context import Caller, acting_as
 
 DATASETS = Path(__file__).parent / "datasets"
-THRESHOLDS = {"intent_accuracy": 0.95, "filter_accuracy": 0.95, "validity": 1.0, "cheapest_in_top3": 0.95}
+THRESHOLDS = {
+    "intent_accuracy": 0.95,
+    "filter_accuracy": 0.95,
+    "validity": 1.0,
+    "cheapest_in_top3": 0.95,
+    "approval_accuracy": 0.95,
+}
+DEFAULT_DATASETS = ("assistant.jsonl", "actions.jsonl")
+
+
+def eval_caller(settings: Settings) -> Caller:
+    """A signed-in user for the account actions of the evals. It exists in no database: the evals
+    score what the agent asks to approve and never approve, so nothing is ever booked."""
+    principal = Principal(
+        user_id="eval-user",
+        tenant_id="eval-tenant",
+        role="user",
+        session_id="eval",
+        email="eval@eval.invalid",
+    )
+    return Caller(principal=principal, ctx=Ctx(settings=settings, source=Source()))
+
+
 MAX_P95_MS = 300.0
 
 
@@ -54,35 +80,45 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-async def run_turn(assistant: Assistant, prompt: str, thread_id: str) -> Observed:
+async def run_turn(
+    assistant: Assistant, prompt: str, thread_id: str, caller: Caller | None = None
+) -> Observed:
     started = time.perf_counter()
     first: float | None = None
     calls: list[tuple[str, dict[str, Any]]] = []
     result: dict[str, Any] | None = None
+    approval: dict[str, Any] | None = None
     error = None
     try:
-        async for mode, chunk in assistant.stream(
-            {"messages": [user_message(prompt)]}, thread_id, ["messages", "updates"]
-        ):
-            if first is None:
-                first = time.perf_counter()
-            if mode != "updates":
-                continue
-            for node, update in (chunk or {}).items():
-                if node == "plan" and isinstance(update, dict):
-                    for m in update.get("messages", []):
-                        if isinstance(m, AIMessage):
-                            calls += [(tc["name"], dict(tc["args"])) for tc in m.tool_calls]
-                elif node == "respond" and isinstance(update, dict):
-                    result = update.get("result")
+        with acting_as(caller):
+            async for mode, chunk in assistant.stream(
+                {"messages": [user_message(prompt)]}, thread_id, ["messages", "updates"]
+            ):
+                if first is None:
+                    first = time.perf_counter()
+                if mode != "updates":
+                    continue
+                for node, update in (chunk or {}).items():
+                    if node == "__interrupt__":
+                        approval = approval_request(next(iter(update)))
+                    elif node == "plan" and isinstance(update, dict):
+                        for m in update.get("messages", []):
+                            if isinstance(m, AIMessage):
+                                calls += [(tc["name"], dict(tc["args"])) for tc in m.tool_calls]
+                    elif node == "respond" and isinstance(update, dict):
+                        result = update.get("result")
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
     done = time.perf_counter()
+    if approval is not None:
+        # The evals never approve: answer no, so the thread does not keep a question open.
+        with acting_as(caller):
+            await assistant.graph.ainvoke(Command(resume={"approved": False}), assistant.config(thread_id))
     r = ChatResult(**(result or {}))
     hours = next((float(a["hours"]) for n, a in calls if n == "forecast_cost" and "hours" in a), None)
     required = float(r.requirement["total_memory_gb"]) if r.requirement else None
     return Observed(
-        intent=r.intent,
+        intent=str(approval.get("intent")) if approval else r.intent,
         searched=searched_filters(calls),
         recommendations=[rec.model_dump() for rec in r.recommendations],
         forecast=r.forecast.model_dump() if r.forecast else None,
@@ -92,6 +128,9 @@ async def run_turn(assistant: Assistant, prompt: str, thread_id: str) -> Observe
         latency_ms=(done - started) * 1000,
         first_event_ms=((first or done) - started) * 1000,
         error=error,
+        approval=approval,
+        tools=[name for name, _ in calls],
+        booked=r.booking is not None,
     )
 
 
@@ -102,12 +141,13 @@ async def run_cases(
     model: str = "offline",
 ) -> dict[str, Any]:
     assistant = Assistant(session_factory, settings, checkpointer=InMemorySaver(), model_spec=model)
+    caller = eval_caller(settings)
     scores = []
     latencies: list[float] = []
     firsts: list[float] = []
     for index, case in enumerate(cases):
         thread = f"eval-{case['thread']}" if case.get("thread") else f"eval-case-{index}"
-        obs = await run_turn(assistant, case["prompt"], thread)
+        obs = await run_turn(assistant, case["prompt"], thread, caller)
         latencies.append(obs.latency_ms)
         firsts.append(obs.first_event_ms)
         with session_factory() as session:
@@ -126,6 +166,7 @@ async def run_cases(
         "validity": rate([s.validity for s in scores]),
         "cheapest_in_top3": rate([s.cheapest_in_top3 for s in scores]),
         "needs_met": rate([s.needs_met for s in scores]),
+        "approval_accuracy": rate([s.approval for s in scores]),
         "latency_ms": {
             "p50": round(statistics.median(latencies), 1) if latencies else 0.0,
             "p95": round(_pct(latencies, 0.95), 1),
@@ -161,7 +202,14 @@ def run_eval(
 
 def format_report(report: dict[str, Any]) -> str:
     lines = [f"cases            {report['cases']}"]
-    for key in ("intent_accuracy", "filter_accuracy", "validity", "cheapest_in_top3", "needs_met"):
+    for key in (
+        "intent_accuracy",
+        "filter_accuracy",
+        "validity",
+        "cheapest_in_top3",
+        "needs_met",
+        "approval_accuracy",
+    ):
         v = report[key]
         lines.append(f"{key:<16} {'n/a' if v is None else f'{v:.3f}'}")
     lat = report["latency_ms"]

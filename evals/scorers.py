@@ -8,8 +8,12 @@
   recommendations (a tie on price counts); skipped when no offer satisfies them. When the turn sized a
   workload (estimate_requirements), "satisfying" also means holding that much GPU memory in total:
   otherwise an 8 GB card would count as the right answer for a 70B model.
-- needs_met: the Terraform parses, the forecast is there with ci_low <= hourly <= ci_high, and the
-  hours are used as given.
+- needs_met: the Terraform parses, the forecast is there with ci_low <= hourly <= ci_high, the
+  hours are used as given, and the tools a case names (``needs.tools``) were called.
+- approval: for account actions, the run paused to ask exactly what the gold says (``expect.approval``:
+  the action, the hours and, with gold filters, the cheapest offer satisfying them, a tie on price
+  counting), or did not pause when the gold is ``null`` (say, a booking without hours asks for them);
+  and nothing was booked without an approval.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ class Observed:
     first_event_ms: float
     error: str | None = None
     required_total_gb: float | None = None
+    approval: dict[str, Any] | None = None
+    tools: list[str] = field(default_factory=list)
+    booked: bool = False
 
 
 @dataclass
@@ -64,6 +71,7 @@ class CaseScore:
     validity: bool | None = None
     cheapest_in_top3: bool | None = None
     needs_met: bool | None = None
+    approval: bool | None = None
     why: list[str] = field(default_factory=list)
 
 
@@ -224,6 +232,51 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
         checks.append(ok)
         if not ok:
             s.why.append(f"hours {obs.forecast_hours} != {expect['hours']}")
+    for tool in needs.get("tools") or []:
+        checks.append(tool in obs.tools)
+        if tool not in obs.tools:
+            s.why.append(f"tool {tool} not called (called {obs.tools})")
     if checks:
         s.needs_met = all(checks)
+    if "approval" in expect:
+        s.approval = _approval_ok(session, expect["approval"], gold, obs, s.why)
     return s
+
+
+def _approval_ok(
+    session: Session, want: dict[str, Any] | None, gold: dict[str, Any], obs: Observed, why: list[str]
+) -> bool:
+    got = obs.approval
+    if obs.booked:
+        why.append("booked without an approval")
+        return False
+    if want is None:
+        if got is not None:
+            why.append(f"asked to approve {got.get('action')} but should not have")
+        return got is None
+    if got is None:
+        why.append(f"did not ask to approve {want.get('action')}")
+        return False
+    ok = True
+    for key in ("action", "hours", "booking_id"):
+        if key in want and not _equal(want[key], got.get(key)):
+            why.append(f"approval {key} {got.get(key)!r} != {want[key]!r}")
+            ok = False
+    if gold and got.get("offer_id"):
+        try:
+            cheapest = service.search(session, gold_filters(gold))["items"]
+        except AppError:
+            cheapest = []
+        offer = service.get_offer(session, str(got["offer_id"]))
+        bad = satisfies(offer, gold)
+        if bad:
+            why.append(f"approval offer {got['offer_id']}: {'; '.join(bad)}")
+            ok = False
+        elif cheapest and not math.isclose(
+            float(offer["price_per_hour"]), float(cheapest[0]["price_per_hour"]), abs_tol=1e-6
+        ):
+            why.append(
+                f"approval offer ${offer['price_per_hour']}/h is not the cheapest ${cheapest[0]['price_per_hour']}/h"
+            )
+            ok = False
+    return ok

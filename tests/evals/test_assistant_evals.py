@@ -28,3 +28,16 @@ def test_offline_agent_meets_the_eval_thresholds(factory: sessionmaker[Session],
     bad = [b for b in below_thresholds(report) if not b.startswith("latency")]
     assert not bad, (bad, report["failures"][:10])
     assert report["needs_met"] >= 0.9
+
+
+def test_account_actions_ask_for_approval_exactly_when_they_should(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    cases = load_cases([DATASETS / "actions.jsonl"])
+    assert {c["expect"]["intent"] for c in cases} >= {"book", "bookings", "spending", "cancel"}
+    assert sum(1 for c in cases if c["expect"].get("approval")) >= 15
+    report = run_eval([DATASETS / "actions.jsonl"], factory, settings)
+    assert report["approval_accuracy"] == 1.0, report["failures"]
+    assert report["intent_accuracy"] == 1.0 and report["needs_met"] == 1.0, report["failures"]
+    # The eval never approves, so nothing was booked: every turn that asked was declined.
+    assert not [f for f in report["failures"] if "booked" in f["why"]]
