@@ -21,15 +21,20 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
 
         return OfflinePlannerModel()
     if kind == "openai" and name:
+        import httpx
         from langchain_openai import ChatOpenAI
         from pydantic import SecretStr
 
+        timeout = settings.http_timeout_s * 6
         return ChatOpenAI(
             model=name,
+            # A client per model: langchain-openai otherwise shares one process-wide async client,
+            # bound to the event loop that first used it, which breaks a second loop (evals, tests).
+            http_async_client=httpx.AsyncClient(timeout=timeout),
             base_url=settings.llm_base_url,
             api_key=SecretStr(settings.llm_api_key or "not-needed"),
             temperature=0,
-            timeout=settings.http_timeout_s * 6,
+            timeout=timeout,
             max_retries=2,
             streaming=True,
         )

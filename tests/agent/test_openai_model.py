@@ -25,8 +25,23 @@ SEEN: list[dict[str, Any]] = []
 
 
 def _plan(body: dict[str, Any]) -> dict[str, Any]:
-    """A scripted model: search first, then answer from the tool result it was given."""
+    """A scripted model: search first, then answer from the tool result it was given. Asked to book,
+    it books the cheapest offer found for 6 hours and then reports what book_offer returned."""
     tool_results = [m for m in body["messages"] if m["role"] == "tool"]
+    user = next(m["content"] for m in reversed(body["messages"]) if m["role"] == "user")
+    if "book" in str(user) and tool_results:
+        found = json.loads(tool_results[-1]["content"])
+        if "offers" in found:
+            return {
+                "tool_calls": [
+                    {
+                        "id": "call_book1",
+                        "name": "book_offer",
+                        "arguments": json.dumps({"offer_id": found["offers"][0]["id"], "hours": 6}),
+                    }
+                ]
+            }
+        return {"content": f"Booking result: {found['status']}."}
     if not tool_results:
         return {
             "tool_calls": [
@@ -165,3 +180,61 @@ def test_graph_runs_on_an_openai_compatible_server(
     result = updates[-1]["respond"]["result"]
     assert result["recommendations"] and result["summary"].startswith("The cheapest is")
     assert all(r["gpu_count"] >= 8 for r in result["recommendations"])
+
+
+def test_an_llm_booking_waits_for_approval_and_books_once(
+    fake_openai: str,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    client: Any,
+    auth_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import booking.service
+    from accounts.audit import Source
+    from accounts.service import Ctx, authenticate
+    from booking.models import Booking
+    from tools.context import Caller
+
+    provisioned: list[str] = []
+
+    class Provider:
+        """The provider's side is not what this test is about: it accepts and stays quiet."""
+
+        def provision(self, b: Booking) -> str:
+            provisioned.append(b.id)
+            return f"llm-{b.id}"
+
+        def stop(self, b: Booking) -> None:
+            raise AssertionError("nothing is stopped here")
+
+    monkeypatch.setattr(booking.service, "provisioner_for", lambda provider_id, settings: Provider())
+    with factory() as session:
+        principal = authenticate(session, settings, auth_headers["Authorization"].split(" ", 1)[1])
+    caller = Caller(principal=principal, ctx=Ctx(settings=settings, source=Source()))
+    SEEN.clear()
+    s = settings.model_copy(update={"llm_base_url": fake_openai, "llm_api_key": "sk-test"})
+    assistant = Assistant(factory, s, checkpointer=InMemorySaver(), model_spec="openai:gpt-test")
+
+    seen_before_resume: list[int] = []
+
+    async def scenario() -> tuple[Any, Any]:
+        # One event loop for both turns: the OpenAI client keeps its connection pool on it.
+        asked = await assistant.run("please book 8 H100s in Europe", "oa-book", caller=caller)
+        seen_before_resume.append(len(SEEN))
+        booked_before = list(provisioned)
+        done = await assistant.run(None, "oa-book", resume={"approved": True}, caller=caller)
+        return (asked, booked_before), done
+
+    (asked, booked_before), done = run_async(scenario())
+    assert asked.approval and asked.approval["action"] == "book_offer" and asked.approval["hours"] == 6
+    assert booked_before == [], "nothing is booked before the user approves"
+    calls_before = seen_before_resume[0]
+
+    assert done.booking and done.booking["hours"] == 6 and done.booking["state"] == "pending_provision"
+    assert provisioned == [done.booking["id"]]
+    assert done.summary.startswith("Booking result: submitted")
+    # After the resume the model read book_offer's answer: one more call, with the tool message.
+    tool_msgs = [m for m in SEEN[-1]["messages"] if m["role"] == "tool"]
+    assert len(SEEN) == calls_before + 1 and tool_msgs[-1]["tool_call_id"] == "call_book1"
+    assert json.loads(tool_msgs[-1]["content"])["status"] == "submitted"
