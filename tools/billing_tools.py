@@ -15,6 +15,10 @@ from tools.schemas import InvoiceBrief, SpendingReportArgs, SpendingResult
 _MAX_ROWS = 100_000
 
 
+def _aware(ts: datetime) -> datetime:
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+
+
 def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResult:
     """The team's GPU spending over the last days: metered usage in USD, bookings running now and
     their hourly rate, and recent invoices."""
@@ -30,6 +34,16 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
         billed = len({r.booking_id for r, _ in rows})
         running, _ = bookings.list_bookings(session, caller.principal, BookingState.ACTIVE.value, 1, 100)
         rate = sum((b.hourly_price for b in running), Decimal("0"))
+        now = datetime.now(UTC)
+        # What the running bookings have cost since they started, metered or not yet.
+        accrued = sum(
+            (
+                b.hourly_price * Decimal(str(max(0.0, (now - _aware(b.activated_at)).total_seconds()) / 3600))
+                for b in running
+                if b.activated_at is not None
+            ),
+            Decimal("0"),
+        )
         count, invoices = billing.invoices(session, tenant_id, start=since, end=None, offset=0, limit=10)
         briefs = [
             InvoiceBrief(
@@ -47,7 +61,7 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
         f"booking{'s' if billed != 1 else ''}; {count} invoice{'s' if count != 1 else ''}."
     )
     if running:
-        summary += f" Running now: {len(running)} at ${rate:,.2f}/h combined."
+        summary += f" Running now: {len(running)} at ${rate:,.2f}/h combined, ${accrued:,.2f} since they started."
     return SpendingResult(
         days=args.days,
         usage_usd=f"{usd:.2f}",
@@ -55,6 +69,7 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
         bookings_billed=billed,
         running_now=len(running),
         running_usd_per_hour=f"{rate:.2f}",
+        running_accrued_usd=f"{accrued:.2f}",
         invoices=briefs,
         invoices_total=count,
         summary=summary,

@@ -220,6 +220,7 @@ class SpendingResult(BaseModel):
     bookings_billed: int
     running_now: int
     running_usd_per_hour: str
+    running_accrued_usd: str
     invoices: list[InvoiceBrief]
     invoices_total: int
     summary: str

@@ -217,3 +217,18 @@ def test_signed_out_callers_are_401(base_url: str) -> None:
     with httpx.Client(base_url=base_url) as anon:
         r = anon.post("/ai/chat", json={"prompt": "book the cheapest H100 for 2 hours"})
         assert r.status_code == 401
+
+
+def test_spending_reports_running_bookings_and_metered_usage(http: httpx.Client) -> None:
+    empty = chat(http, prompt="what did we spend this month?")
+    assert empty["intent"] == "spending" and empty["spending"]["usage_usd"] == "0.00"
+    assert empty["spending"]["running_now"] == 0 and "Running now" not in empty["summary"]
+
+    asked = chat(http, prompt="book the cheapest L4 for 3 hours")
+    booking = chat(http, thread_id=asked["thread_id"], resume={"approved": True})["booking"]
+    wait_for_state(http, booking["id"], "active")
+    report = chat(http, prompt="what did we spend this month?")["spending"]
+    assert report["running_now"] == 1
+    assert report["running_usd_per_hour"] == f"{booking['hourly_price']:.2f}"
+    assert float(report["running_accrued_usd"]) >= 0
+    assert "Running now: 1 at $" in report["summary"]
