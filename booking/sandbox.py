@@ -40,6 +40,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from booking.signing import signed_headers
+from core.secrets import webhook_secret
 from core.settings import Settings, get_settings
 
 # Delivery attempts per event and the first backoff (doubling, capped): about 13 s in all.
@@ -191,7 +192,7 @@ class SandboxProvider:
         async with httpx.AsyncClient(timeout=self._settings().http_timeout_s) as client:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 # Signed at each attempt: the timestamp is the attempt's, the event id stays.
-                headers = signed_headers(self._settings().webhook_secret_for(instance.provider_id), body)
+                headers = signed_headers(webhook_secret(self._settings(), instance.provider_id), body)
                 status: int | None = None
                 try:
                     response = await client.post(instance.callback_url, content=body, headers=headers)

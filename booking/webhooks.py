@@ -29,6 +29,7 @@ from booking.schemas import ProviderEvent
 from booking.transitions import ALLOWED, S, flush, move
 from core.errors import InvalidInput, NotFound
 from core.observability import current_trace_id
+from core.secrets import webhook_secret
 from core.settings import DEV_WEBHOOK_SECRET
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def apply_webhook(
     """
     if not _PROVIDER_ID.fullmatch(provider_id):
         raise NotFound(f"no provider {provider_id[:40]!r}", code="unknown_provider")
-    secret = ctx.settings.webhook_secret_for(provider_id)
+    secret = webhook_secret(ctx.settings, provider_id)
     if ctx.settings.env == "production" and secret == DEV_WEBHOOK_SECRET:
         # Anyone can sign with the public dev secret: in production no webhook is trusted until one is set.
         log.error("webhook of %s refused: GPUBROKER_WEBHOOK_SECRET is not configured", provider_id)

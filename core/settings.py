@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     live_providers: str = ""
     lambda_api_key: SecretStr | None = None
     runpod_api_key: SecretStr | None = None
+    # Secrets (core/secrets.py): with a Vault URL, provider API keys and webhook secrets come from Vault's KV v2
+    # engine at <vault_mount>/providers/<provider> (keys `apikey`, `webhook_secret`) instead of these settings,
+    # signed in with a token or with AppRole (role id + secret id; AppRole wins when both are set), each
+    # provider's secrets cached `vault_cache_ttl_s`. `vault_ca_cert`: a CA bundle for a private Vault CA.
+    vault_url: str | None = None
+    vault_token: SecretStr | None = None
+    vault_role_id: str | None = None
+    vault_secret_id: SecretStr | None = None
+    vault_approle_mount: str = "approle"
+    vault_mount: str = "secret"
+    vault_cache_ttl_s: float = Field(default=300.0, ge=0)
+    vault_ca_cert: str | None = None
     forecast_refresh_s: int = 3600
     forecast_refresh_on_start: bool = True
     # Billing's background jobs in the API: the nightly run and the booking_events consumer.

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
+from core.secrets import SecretUnavailable, provider_api_key, vault_enabled
 from core.settings import Settings
 
 # Prices at or above this are placeholders some catalogs use for "not offered" (PrimeIntellect: 99999999).
@@ -166,6 +167,7 @@ class ProviderAdapter(ABC):
         self.settings = settings
         self._client = client
         self._sleep = sleep  # injectable so tests of the retry backoff do not wait
+        self._secret_error: AdapterError | None = None  # a key Vault could not give (see secret())
 
     @property
     def client(self) -> httpx.Client:
@@ -183,6 +185,8 @@ class ProviderAdapter(ABC):
     def fetch(self) -> FetchResult:
         started = time.perf_counter()
         if self.use_live():
+            if self._secret_error is not None:
+                raise self._secret_error
             rows = self.fetch_live()  # each request retries on its own (see request_json)
             mode, source = "live", f"{self.provider_id} API"
         else:
@@ -221,7 +225,20 @@ class ProviderAdapter(ABC):
             raise AdapterError(f"{what} returned a body that is not JSON") from exc
 
     def secret(self, field: str) -> str | None:
-        """A secret setting as text (plain or SecretStr); None when unset."""
+        """A secret setting as text (plain or SecretStr); None when unset.
+
+        With Vault configured, the provider's own API key (``<provider_id>_api_key``) comes from Vault
+        (``core.secrets``), and only in live mode: the snapshot needs none. Adapters read their key when
+        they are built, every provider of a sync at once, so a key Vault cannot give is kept and raised by
+        :meth:`fetch` as this provider's error instead of stopping the others."""
+        if field == f"{self.provider_id}_api_key" and vault_enabled(self.settings):
+            if not self.use_live():
+                return None
+            try:
+                return provider_api_key(self.settings, self.provider_id)
+            except SecretUnavailable as exc:
+                self._secret_error = AdapterError(exc.message)
+                return None
         value = getattr(self.settings, field, None)
         if value is None:
             return None
