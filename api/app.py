@@ -7,6 +7,7 @@ and mounts the routers of each domain and the web pages. Nothing here holds busi
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +21,7 @@ from accounts.connections import make_connection_slots
 from accounts.endpoints import router as accounts_router
 from accounts.ratelimit import install_request_guards
 from agent.service import Assistant, open_checkpointer
+from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
 from api.langgraph_api import router as langgraph_router
@@ -31,13 +33,14 @@ from catalog.endpoints import router as catalog_router
 from core.bus import make_bus
 from core.cache import make_cache
 from core.db import make_engine, make_session_factory, session_scope
-from core.errors import install_error_handlers
+from core.errors import Unauthorized, install_error_handlers
 from core.observability import new_trace_id, reset_trace_id, set_trace_id
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
+from web.kpi_pages import router as kpi_pages_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
 
@@ -153,7 +156,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> PlainTextResponse:
+    def metrics(request: Request) -> PlainTextResponse:
+        token = app.state.settings.metrics_token
+        if token is not None:
+            scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token.get_secret_value()):
+                raise Unauthorized("metrics need 'Authorization: Bearer <GPUBROKER_METRICS_TOKEN>'")
         m: Metrics = app.state.metrics
         stats = app.state.cache.stats()
         lines = [
@@ -183,6 +191,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(billing_pages_router)
     app.include_router(booking_router)
     app.include_router(booking_pages_router)
+    app.include_router(analytics_router)
+    app.include_router(kpi_pages_router)
     app.include_router(web_router)
     if settings.sandbox_mounted:
         # The provider every booking provisions through by default, reached over HTTP like any other.

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     vault_ca_cert: str | None = None
     forecast_refresh_s: int = 3600
     forecast_refresh_on_start: bool = True
+    # When set, GET /metrics needs "Authorization: Bearer <token>" (Prometheus' bearer_token); unset: open.
+    metrics_token: SecretStr | None = None
     # Billing's background jobs in the API: the nightly run and the booking_events consumer.
     billing_jobs: bool = True
     # Housekeeping (expired sign-in flows are deleted) runs this often; 0 turns it off.

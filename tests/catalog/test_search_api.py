@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 
 def search(client: TestClient, **params: Any) -> dict[str, Any]:
@@ -186,3 +187,12 @@ def test_openapi_documents_the_search(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     params = {p["name"] for p in spec["paths"]["/providers"]["get"]["parameters"]}
     assert {"gpu_type", "max_price", "q", "sort", "page_size"} <= params
+
+
+def test_metrics_can_require_a_token(client: TestClient, app: Any) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"metrics_token": SecretStr("scrape-me")})
+    refused = client.get("/metrics")
+    assert refused.status_code == 401 and "GPUBROKER_METRICS_TOKEN" in refused.json()["error"]["message"]
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    allowed = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert allowed.status_code == 200 and "gpubroker_http_requests_total" in allowed.text
