@@ -38,7 +38,7 @@ test-sqlite: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy core catalog accounts api web tools agent evals iac_templates booking billing
+	$(BIN)/mypy core catalog accounts api web tools agent evals iac_templates booking billing analytics
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -132,6 +132,13 @@ class Settings(BaseSettings):
     killbill_created_by: str = "gpubroker"
     # The usage unit recorded in Kill Bill: a day's amount in US cents, priced at 0.01 USD in its catalog.
     killbill_unit_type: str = "usd-cents"
+    # Analytics (KPIs). SQL on the main database unless a ClickHouse URL is set: http(s)://user:pass@host:8123/db
+    # for a server, chdb:///data/path (or chdb://memory/db) for the embedded engine. The facts are copied there
+    # at most every `clickhouse_export_interval_s` (incrementally; `python -m analytics.export` does it too).
+    clickhouse_url: SecretStr | None = None
+    clickhouse_export_interval_s: int = Field(default=60, ge=0)
+    # KPI answers are cached this long (the key carries the team, the range and the backend).
+    kpi_cache_ttl_s: int = Field(default=60, ge=0)
 
     @model_validator(mode="after")
     def _warn_dev_secret(self) -> Settings:

@@ -390,3 +390,223 @@ def forecast_chart(series: list[dict[str, Any]], unit: str = "/h") -> ForecastCh
         y_ticks=_y_ticks(step, y_max, y_of),
         summary=summary,
     )
+
+
+# --- KPI charts (web/kpi_pages.py): bars per day, horizontal bars, a few lines --------------------------
+# Series are drawn with CSS classes ``series-1`` .. ``series-6`` (colours in kpis.css, light and dark).
+
+KPI_WIDTH = 960
+KPI_HEIGHT = 260
+SERIES_CLASSES = 6
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    title: str
+
+
+@dataclass
+class BarChart:
+    """Bars per day, one bar per series side by side in each day's slot."""
+
+    width: int
+    height: int
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    bars: list[Bar]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    legend: list[tuple[int, str]]
+    summary: str
+
+
+@dataclass
+class HBar:
+    y: float
+    width: float
+    label: str
+    value: str
+
+
+@dataclass
+class HBarChart:
+    """A ranking: one horizontal bar per item, its name on the left and its figure after the bar."""
+
+    width: int
+    height: int
+    label_right: float
+    bar_left: float
+    bar_height: float
+    rows: list[HBar]
+    summary: str
+
+
+@dataclass
+class Line:
+    series: int
+    name: str
+    path: str
+    dots: list[Dot]
+
+
+@dataclass
+class LineChart:
+    width: int
+    height: int
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    lines: list[Line]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    summary: str
+
+
+def _ticks_from_zero(step: float, y_max: float, y_of: Any, fmt: Any) -> list[Tick]:
+    ticks = []
+    v = 0.0
+    while v <= y_max + step / 2:
+        ticks.append(Tick(y_of(v), fmt(v)))
+        v += step
+    return ticks
+
+
+def _day_label(d: date) -> str:
+    return f"{MONTHS[d.month - 1]} {d.day}"
+
+
+def day_bar_chart(
+    days: list[date], series: list[tuple[str, list[float]]], fmt: Any, height: int = KPI_HEIGHT
+) -> BarChart | None:
+    """Bars of each series per day on a shared axis from zero; None when every value is zero.
+
+    ``fmt`` turns a value into its label (axis ticks and each bar's tooltip)."""
+    if not days or not series or not any(v for _, values in series for v in values):
+        return None
+    top_value = max(v for _, values in series for v in values)
+    step = nice_step(top_value or 1.0, 4)
+    if all(float(v).is_integer() for _, values in series for v in values):
+        step = max(1.0, math.ceil(step))  # counts: whole-number ticks only
+    y_max = step * math.ceil(top_value * 1.05 / step)
+    left, right = float(MARGIN_LEFT), float(KPI_WIDTH - MARGIN_RIGHT)
+    top, bottom = float(MARGIN_TOP), float(height - MARGIN_BOTTOM)
+    slot = (right - left) / len(days)
+    gap = min(6.0, slot * 0.2)
+    bar_w = max(1.0, (slot - gap) / len(series))
+
+    def y_of(v: float) -> float:
+        return bottom - (bottom - top) * v / y_max
+
+    bars = []
+    for i, d in enumerate(days):
+        for s, (name, values) in enumerate(series):
+            v = float(values[i])
+            if v <= 0:
+                continue
+            x = left + i * slot + gap / 2 + s * bar_w
+            bars.append(Bar(x, y_of(v), bar_w, bottom - y_of(v), s % SERIES_CLASSES + 1, f"{d}: {fmt(v)} {name}"))
+    every = max(1, math.ceil(len(days) / 7))
+    x_ticks = [Tick(left + (i + 0.5) * slot, _day_label(days[i])) for i in range(0, len(days), every)]
+    for tick in x_ticks:
+        if tick.pos - left < 24:
+            tick.anchor = "start"
+        elif right - tick.pos < 24:
+            tick.anchor = "end"
+    totals = [f"{fmt(sum(float(v) for v in values))} {name}" for name, values in series]
+    summary = f"From {days[0]} to {days[-1]}: " + ", ".join(totals) + "."
+    return BarChart(
+        width=KPI_WIDTH,
+        height=height,
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        bars=bars,
+        x_ticks=x_ticks,
+        y_ticks=_ticks_from_zero(step, y_max, y_of, fmt),
+        legend=[(s % SERIES_CLASSES + 1, name) for s, (name, _) in enumerate(series)],
+        summary=summary,
+    )
+
+
+def hbar_chart(items: list[tuple[str, float]], fmt: Any, width: int = 560) -> HBarChart | None:
+    """Horizontal bars, longest first as given; None without a positive value."""
+    items = [(label, float(v)) for label, v in items if float(v) > 0]
+    if not items:
+        return None
+    row_h, bar_h, pad = 30.0, 18.0, 6.0
+    label_right = 118.0
+    bar_left = label_right + 10
+    value_room = 96.0
+    top_value = max(v for _, v in items)
+    span = width - bar_left - value_room
+    rows = [
+        HBar(pad + i * row_h, max(2.0, span * v / top_value), label, fmt(v)) for i, (label, v) in enumerate(items)
+    ]
+    summary = "; ".join(f"{label}: {fmt(v)}" for label, v in items) + "."
+    return HBarChart(
+        width=width,
+        height=int(pad * 2 + row_h * len(items)),
+        label_right=label_right,
+        bar_left=bar_left,
+        bar_height=bar_h,
+        rows=rows,
+        summary=summary,
+    )
+
+
+def line_chart(
+    x_labels: list[str], series: list[tuple[str, list[float | None]]], fmt: Any, width: int = 560, height: int = 260
+) -> LineChart | None:
+    """Lines over a few labelled points (missing values break a line); None when nothing has a value."""
+    values = [v for _, vs in series for v in vs if v is not None]
+    if not values or len(x_labels) < 2:
+        return None
+    step, y_max = _y_scale(max(values))
+    left, right = float(MARGIN_LEFT), float(width - MARGIN_RIGHT - 24)
+    top, bottom = float(MARGIN_TOP), float(height - MARGIN_BOTTOM)
+    n = len(x_labels)
+
+    def x_of(i: int) -> float:
+        return left + (right - left) * i / (n - 1)
+
+    def y_of(v: float) -> float:
+        return bottom - (bottom - top) * v / y_max
+
+    lines = []
+    for s, (name, vs) in enumerate(series):
+        dots = [Dot(x_of(i), y_of(v), f"{name}, {x_labels[i]}: {fmt(v)}") for i, v in enumerate(vs) if v is not None]
+        parts: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(vs):
+            if v is None:
+                parts.append([])
+            else:
+                parts[-1].append((x_of(i), y_of(v)))
+        path = " ".join(_path(p) for p in parts if len(p) > 1)
+        lines.append(Line(s % SERIES_CLASSES + 1, name, path, dots))
+    x_ticks = [Tick(x_of(i), label) for i, label in enumerate(x_labels)]
+    x_ticks[0].anchor, x_ticks[-1].anchor = "start", "end"
+    summary = "; ".join(
+        f"{name}: " + ", ".join(f"{x_labels[i]} {fmt(v) if v is not None else 'no data'}" for i, v in enumerate(vs))
+        for name, vs in series
+    )
+    return LineChart(
+        width=width,
+        height=height,
+        plot_left=left,
+        plot_right=right,
+        plot_top=top,
+        plot_bottom=bottom,
+        lines=lines,
+        x_ticks=x_ticks,
+        y_ticks=_ticks_from_zero(step, y_max, y_of, fmt),
+        summary=summary + ".",
+    )

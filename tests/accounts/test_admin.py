@@ -194,6 +194,7 @@ PUBLIC = {
     "/health",
     "/healthz",
     "/metrics",
+    "/kpis/catalog",
     "/info",
     "/predict",
     "/catalog/providers",

@@ -1,0 +1,45 @@
+"""The KPI API: ``GET /kpis`` (the caller's team, ``tenant.read``: admins, managers, auditors) and
+``GET /kpis/catalog`` (public). Thin: validate, call one service function, return.
+
+A date that is not a date, an ``end`` before ``start`` or a range over 366 days is a 422 naming the
+field, in the usual error envelope.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from accounts.deps import CanReadTenant
+from analytics import service
+from analytics.schemas import CatalogKpis, KpiReport
+from core.deps import CacheDep, DbSession, SettingsDep
+
+router = APIRouter(tags=["analytics"])
+
+Start = Annotated[date | None, Query(description="first UTC day (YYYY-MM-DD); default: 29 days before end")]
+End = Annotated[date | None, Query(description="last UTC day, included (YYYY-MM-DD); default: today")]
+
+
+@router.get("/kpis", response_model=KpiReport, summary="The team's booking, usage and invoice KPIs per day")
+def team_kpis(
+    principal: CanReadTenant,
+    session: DbSession,
+    settings: SettingsDep,
+    cache: CacheDep,
+    start: Start = None,
+    end: End = None,
+) -> KpiReport:
+    return service.tenant_report(session, settings, cache, principal.tenant_id, start, end)
+
+
+@router.get("/kpis/catalog", response_model=CatalogKpis, summary="Public catalog KPIs: offers, sync health, prices")
+def catalog_kpis(
+    session: DbSession,
+    settings: SettingsDep,
+    cache: CacheDep,
+    day: Annotated[date | None, Query(description="the UTC day the prices are as of; default: today")] = None,
+) -> CatalogKpis:
+    return service.catalog_report(session, settings, cache, day)
