@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accounts import audit, crypto, repository
+from accounts.audit import Actor
 from accounts.errors import RoleNotGrantable
 from accounts.models import PLAN_LIMITS, AuditEntry, Invitation, Plan, Role, Tenant, User
 from accounts.policy import can_grant
@@ -77,7 +78,11 @@ def update_tenant(
 
 def deactivate_tenant(session: Session, ctx: Ctx, principal: Principal, tenant_id: str) -> None:
     """Closes a team: it and its users can no longer sign in, and every session ends now."""
-    tenant = own_tenant(session, principal, tenant_id)
+    close_tenant(session, ctx, principal.actor, own_tenant(session, principal, tenant_id))
+
+
+def close_tenant(session: Session, ctx: Ctx, actor: Actor, tenant: Tenant) -> int:
+    """Deactivates ``tenant`` and ends every session of its users; returns how many ended (audited)."""
     now = now_utc()
     tenant.active = False
     tenant.updated_at = now
@@ -90,10 +95,11 @@ def deactivate_tenant(session: Session, ctx: Ctx, principal: Principal, tenant_i
         "tenant.deactivated",
         "success",
         tenant_id=tenant.id,
-        actor=principal.actor,
+        actor=actor,
         target=f"tenant:{tenant.id}",
         details={"sessions_ended": ended},
     )
+    return ended
 
 
 def list_users(session: Session, principal: Principal, tenant_id: str) -> Sequence[User]:
@@ -115,8 +121,15 @@ def invite(session: Session, ctx: Ctx, principal: Principal, tenant_id: str, dat
             details={"action": "users.invite", "role": principal.role, "granted_role": data.role.value},
         )
         raise RoleNotGrantable(f"a {principal.role} cannot invite a {data.role.value}")
+    return create_invitation(session, ctx, principal.actor, principal.user_id, tenant, data.email, data.role)
+
+
+def create_invitation(
+    session: Session, ctx: Ctx, actor: Actor, invited_by: str, tenant: Tenant, email: str, role: Role
+) -> InvitationOut:
+    """An invitation into ``tenant`` (seats and unique emails checked, audited); its token is shown once."""
     now = now_utc()
-    if repository.user_by_email(session, data.email) is not None:
+    if repository.user_by_email(session, email) is not None:
         raise Conflict("an account with this email already exists", details=[{"field": "email"}])
     taken = repository.count_active_users(session, tenant.id) + repository.count_pending_invitations(
         session, tenant.id, now
@@ -127,10 +140,10 @@ def invite(session: Session, ctx: Ctx, principal: Principal, tenant_id: str, dat
     invitation = Invitation(
         id=str(uuid.uuid4()),
         tenant_id=tenant.id,
-        email=data.email,
-        role=data.role.value,
+        email=email,
+        role=role.value,
         token_hash=crypto.sha256_hex(token),
-        invited_by=principal.user_id,
+        invited_by=invited_by,
         created_at=now,
         expires_at=now + INVITATION_TTL,
     )
@@ -142,9 +155,9 @@ def invite(session: Session, ctx: Ctx, principal: Principal, tenant_id: str, dat
         "user.invited",
         "success",
         tenant_id=tenant.id,
-        actor=principal.actor,
+        actor=actor,
         target=f"invitation:{invitation.id}",
-        details={"role": data.role.value},
+        details={"role": role.value},
     )
     return InvitationOut(
         id=invitation.id,

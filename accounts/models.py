@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -86,6 +87,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20), default=Role.USER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Platform staff: may list every team, create a team for a customer, close or reopen one. Set with
+    # `gpubroker operator grant <email>`; no team role and no API call grants it.
+    operator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     AUDIT_READ = "audit.read"
     BOOKING_READ = "booking.read"
     BOOKING_WRITE = "booking.write"
+    PLATFORM_OPERATE = "platform.operate"
 
 
 _ALL = frozenset(Role)
@@ -51,6 +52,8 @@ POLICY: dict[Action, frozenset[Role]] = {
     # The team's bookings: everyone sees them; auditors cannot book, submit, cancel or stop.
     Action.BOOKING_READ: _ALL,
     Action.BOOKING_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.USER}),
+    # No team role: the operator console is for platform staff (users.operator, see accounts.operators).
+    Action.PLATFORM_OPERATE: frozenset(),
 }
 
 # Roles a role may hand out when inviting; nobody grants more than they are trusted with.

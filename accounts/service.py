@@ -53,6 +53,8 @@ class Principal:
     role: str
     session_id: str
     email: str
+    #: A platform operator (``users.operator``): may run the operator console, whatever the team role.
+    operator: bool = False
 
     @property
     def actor(self) -> Actor:
@@ -435,7 +437,13 @@ def start_session(session: Session, ctx: Ctx, user: User, method: str) -> TokenP
 def _issue_pair(
     session: Session, settings: Settings, user: User, auth: AuthSession, now: datetime
 ) -> TokenPair:
-    common = {"user_id": user.id, "role": user.role, "tenant_id": user.tenant_id, "session_id": auth.id}
+    common: dict[str, Any] = {
+        "user_id": user.id,
+        "role": user.role,
+        "tenant_id": user.tenant_id,
+        "session_id": auth.id,
+        "operator": bool(user.operator),
+    }
     access = tokens.issue(settings, typ=tokens.ACCESS, now=now, ttl_s=settings.access_token_ttl_s, **common)
     ttl = int(((aware(auth.expires_at) or now) - now).total_seconds())
     refresh = tokens.issue(settings, typ=tokens.REFRESH, now=now, ttl_s=max(ttl, 1), **common)
@@ -509,7 +517,12 @@ def authenticate(session: Session, settings: Settings, access_token: str) -> Pri
     if tenant is None or not tenant.active:
         raise InvalidToken("the account is disabled")
     return Principal(
-        user_id=user.id, tenant_id=user.tenant_id, role=user.role, session_id=auth.id, email=user.email
+        user_id=user.id,
+        tenant_id=user.tenant_id,
+        role=user.role,
+        session_id=auth.id,
+        email=user.email,
+        operator=bool(user.operator),
     )
 
 

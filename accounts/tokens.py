@@ -43,6 +43,7 @@ def issue(
     session_id: str,
     now: datetime,
     ttl_s: int,
+    operator: bool = False,
 ) -> IssuedToken:
     jti = str(uuid.uuid4())
     expires_at = now + timedelta(seconds=ttl_s)
@@ -58,6 +59,9 @@ def issue(
         "iat": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
     }
+    if operator:
+        # Only tells the pages to show the operator link; every operator route checks the database.
+        claims["op"] = True
     token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
     return IssuedToken(token=token, jti=jti, expires_at=expires_at)
 

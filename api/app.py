@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from accounts.connections import make_connection_slots
 from accounts.endpoints import router as accounts_router
+from accounts.ops_endpoints import router as ops_router
 from accounts.ratelimit import install_request_guards
 from agent.service import Assistant, open_checkpointer
 from analytics.endpoints import router as analytics_router
@@ -41,6 +42,7 @@ from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
 from web.kpi_pages import router as kpi_pages_router
+from web.ops_pages import router as ops_pages_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
 
@@ -186,8 +188,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat_router)
     app.include_router(langgraph_router)
     app.include_router(chat_ws_router)
+    app.include_router(ops_router)
     app.include_router(chat_page_router)
     app.include_router(account_pages_router)
+    app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)
     app.include_router(booking_router)
     app.include_router(booking_pages_router)

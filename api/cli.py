@@ -278,6 +278,33 @@ def cmd_purge_expired(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_operator(args: argparse.Namespace, settings: Settings) -> int:
+    """Grant or revoke the platform operator flag, or list the operators (audited)."""
+    from accounts.audit import Source
+    from accounts.operators import operators, set_operator
+    from accounts.service import Ctx
+    from core.db import session_scope
+    from core.errors import AppError
+
+    with session_scope(_factory(settings)) as session:
+        if args.action == "list":
+            for user in operators(session):
+                print(f"{user.email}\t{user.tenant_id}")
+            return 0
+        if not args.email:
+            print("an email is needed: gpubroker operator grant|revoke EMAIL", file=sys.stderr)
+            return 2
+        try:
+            user = set_operator(
+                session, Ctx(settings=settings, source=Source()), args.email, args.action == "grant"
+            )
+        except AppError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+        print(f"{user.email} is {'now' if user.operator else 'no longer'} a platform operator")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from evals.runner import DATASETS, DEFAULT_DATASETS, below_thresholds, format_report, run_eval
 
@@ -335,6 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, default=30)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_forecast_validate)
+    p = sub.add_parser("operator", help="grant, revoke or list platform operators (the operator console)")
+    p.add_argument("action", choices=["grant", "revoke", "list"])
+    p.add_argument("email", nargs="?")
+    p.set_defaults(func=cmd_operator)
     from billing.cli import add_parser as add_bill_parser
 
     add_bill_parser(sub)

@@ -92,5 +92,6 @@ def nav_user(request: Request) -> dict[str, Any] | None:
             "role": role,
             "admin": allowed(role, Action.TENANT_READ) or allowed(role, Action.USERS_READ),
             "invoices": allowed(role, Action.TENANT_READ),
+            "operator": bool(claims.get("op")),
         }
     return None
