@@ -162,6 +162,15 @@ def approval_request(interrupt: Interrupt) -> dict[str, Any]:
     return {"id": interrupt.id, **value}
 
 
+def resume_command(answer: Any, pending: dict[str, Any] | None) -> Command[Any]:
+    """The graph input that answers ``pending``: the user's answer plus, under ``approval``, the
+    question exactly as it was shown (from the checkpoint, never from the client). A resumed tool runs
+    again from its start and would otherwise only see today's figures, not the ones approved."""
+    if isinstance(answer, dict) and pending is not None:
+        answer = {**answer, "approval": pending}
+    return Command(resume=answer)
+
+
 def paused_result(thread_id: str, interrupts: Any) -> ChatResult:
     """The answer of a turn that stopped to ask for approval: the question, nothing else yet."""
     approval = approval_request(next(iter(interrupts)))
@@ -241,7 +250,7 @@ class Assistant:
         if resume is not None:
             if pending is None:
                 raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
-            return Command(resume=resume)
+            return resume_command(resume, pending)
         if pending is not None:
             await self.graph.ainvoke(
                 Command(resume={"approved": False, "reason": "superseded"}), self.config(thread_id)

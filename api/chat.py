@@ -67,7 +67,7 @@ class ChatRequest(BaseModel):
 
     prompt: str | None = Field(None, min_length=1, max_length=agent_service.MAX_PROMPT_CHARS)
     constraints: Constraints | None = None
-    thread_id: str | None = Field(None, max_length=64)
+    thread_id: str | None = Field(None, max_length=64, pattern=r"^[\x21-\x7e]+$")
     resume: Resume | None = None
 
     @field_validator("prompt")
@@ -186,11 +186,16 @@ async def chat_event_items(
                     yield ("result", result.model_dump())
     except AppError as exc:
         yield ("error", {"code": exc.code, "message": exc.message, "trace_id": current_trace_id()})
-    except Exception as exc:  # the stream must end cleanly, with the reason
+    except Exception:  # the stream must end cleanly, with the reason
         log.exception("chat stream failed")
         yield (
             "error",
-            {"code": "run_failed", "message": f"{type(exc).__name__}: {exc}", "trace_id": current_trace_id()},
+            # The details stay in the log under the trace id; an exception's text can hold internals.
+            {
+                "code": "run_failed",
+                "message": "the assistant failed on this request",
+                "trace_id": current_trace_id(),
+            },
         )
     yield ("end", {})
 

@@ -14,7 +14,8 @@ The protocol, one JSON object per text frame:
 A team holds at most its plan's ``ws_limit`` connections at once (``accounts.connections``); one
 more is told so (``error`` with code ``ws_limit_reached``) and closed with code 1008. Each turn draws
 from the team's request bucket like an HTTP request. Closing codes: 1008 policy (sign-in, limit,
-role), 1000 when the client leaves.
+role), 1000 when the client leaves. The sign-in is checked again before every turn, so a logout, a
+disabled user or team, an expired token or a changed role takes effect on an open socket too.
 """
 
 from __future__ import annotations
@@ -59,13 +60,29 @@ def _header_token(ws: WebSocket) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _sign_in(ws: WebSocket) -> Principal | None:
-    """The caller, from the Authorization header or the first frame; None after refusing them."""
+async def _receive_text(ws: WebSocket) -> str:
+    """The next frame as text: a binary frame is decoded as UTF-8 (a ValueError if it is not)."""
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    if message.get("text") is not None:
+        return str(message["text"])
+    return bytes(message.get("bytes") or b"").decode("utf-8")
+
+
+def _check(ws: WebSocket, token: str) -> Principal:
+    with session_scope(ws.app.state.session_factory) as session:
+        return accounts_service.authenticate(session, ws.app.state.settings, token)
+
+
+async def _sign_in(ws: WebSocket) -> tuple[Principal, str] | None:
+    """The caller and their token, from the Authorization header or the first frame; None after
+    refusing them."""
     token = _header_token(ws)
     if token is None:
         try:
-            first = json.loads(await asyncio.wait_for(ws.receive_text(), AUTH_TIMEOUT_S))
-        except (TimeoutError, ValueError):
+            first = json.loads(await asyncio.wait_for(_receive_text(ws), AUTH_TIMEOUT_S))
+        except (TimeoutError, ValueError, RecursionError):
             await _refuse(ws, "not_authenticated", 'send {"type": "auth", "access_token": ...} first')
             return None
         token = first.get("access_token") if isinstance(first, dict) and first.get("type") == "auth" else None
@@ -74,22 +91,15 @@ async def _sign_in(ws: WebSocket) -> Principal | None:
                 ws, "not_authenticated", 'the first message must be {"type": "auth", "access_token": ...}'
             )
             return None
-    factory = ws.app.state.session_factory
-    settings = ws.app.state.settings
-
-    def check() -> Principal:
-        with session_scope(factory) as session:
-            return accounts_service.authenticate(session, settings, token)
-
     try:
-        principal = await run_in_threadpool(check)
+        principal = await run_in_threadpool(_check, ws, token)
     except AppError as exc:
         await _refuse(ws, exc.code, exc.message)
         return None
     if not allowed(principal.role, Action.ASSISTANT_USE):
         await _refuse(ws, "forbidden", f"your role ({principal.role}) may not use the assistant")
         return None
-    return principal
+    return principal, token
 
 
 def _ws_limit(ws: WebSocket, tenant_id: str) -> int:
@@ -126,6 +136,13 @@ def _parse_turn(frame: str) -> ChatRequest:
     if kind == "chat":
         return ChatRequest(**message).check()
     if kind == "resume":
+        if "resume" in message:
+            raise AppError(
+                "a resume message carries approved, not resume",
+                code="invalid_input",
+                status=422,
+                details=[{"field": "resume"}],
+            )
         approved = message.pop("approved", None)
         if not isinstance(approved, bool):
             raise AppError(
@@ -143,9 +160,10 @@ def _parse_turn(frame: str) -> ChatRequest:
 @router.websocket("/ai/chat/ws")
 async def chat_socket(ws: WebSocket) -> None:
     await ws.accept()
-    principal = await _sign_in(ws)
-    if principal is None:
+    signed = await _sign_in(ws)
+    if signed is None:
         return
+    principal, token = signed
     slots = ws.app.state.connection_slots
     limit = await run_in_threadpool(_ws_limit, ws, principal.tenant_id)
     slot = await run_in_threadpool(slots.acquire, principal.tenant_id, limit)
@@ -164,7 +182,29 @@ async def chat_socket(ws: WebSocket) -> None:
         )
         a = assistant(ws)
         while True:
-            frame = await ws.receive_text()
+            try:
+                frame = await _receive_text(ws)
+            except ValueError:
+                await _send(
+                    ws,
+                    "error",
+                    {
+                        "code": "invalid_input",
+                        "message": "frames must be UTF-8 JSON text",
+                        "details": [{"field": "frame"}],
+                    },
+                )
+                continue
+            # Each turn checks the sign-in again, as every HTTP request does: a logout, a disabled
+            # user or team, an expired token or a role change ends what the socket may do at once.
+            try:
+                principal = await run_in_threadpool(_check, ws, token)
+            except AppError as exc:
+                await _refuse(ws, exc.code, exc.message)
+                return
+            if not allowed(principal.role, Action.ASSISTANT_USE):
+                await _refuse(ws, "forbidden", f"your role ({principal.role}) may not use the assistant")
+                return
             try:
                 body = _parse_turn(frame)
             except ValidationError as exc:
@@ -175,8 +215,8 @@ async def chat_socket(ws: WebSocket) -> None:
                     ws, "error", {"code": "invalid_input", "message": "invalid message", "details": details}
                 )
                 continue
-            except ValueError as exc:
-                await _send(ws, "error", {"code": "invalid_json", "message": str(exc)})
+            except (ValueError, RecursionError) as exc:
+                await _send(ws, "error", {"code": "invalid_json", "message": str(exc)[:200]})
                 continue
             except AppError as exc:
                 await _send(ws, "error", {"code": exc.code, "message": exc.message, "details": exc.details})

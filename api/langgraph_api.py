@@ -34,7 +34,8 @@ from accounts.service import Principal
 from agent import service as agent_service
 from api.chat import assistant, caller_of
 from core.db import session_scope
-from core.errors import Conflict, InvalidInput
+from core.errors import AppError, Conflict, InvalidInput
+from core.observability import current_trace_id
 from tools.context import Caller, acting_as
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ STREAM_MODES = {"values": "values", "updates": "updates", "messages-tuple": "mes
 class ThreadCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    thread_id: str | None = Field(None, max_length=64)
+    thread_id: str | None = Field(None, max_length=64, pattern=r"^[\x21-\x7e]+$")
     metadata: dict[str, Any] | None = None
     if_exists: Literal["raise", "do_nothing"] = "raise"
 
@@ -185,6 +186,11 @@ def _validate_run(body: RunCreate) -> tuple[list[str], dict[str, Any] | Command[
     if body.command is not None:
         if body.input is not None:
             raise InvalidInput("send either input or command, not both", details=[{"field": "command"}])
+        if body.command.resume is None:
+            raise InvalidInput(
+                "command.resume is required: the answer to the pending interrupt",
+                details=[{"field": "command.resume"}],
+            )
         return modes, Command(resume=body.command.resume)
     inputs = body.input
     if inputs is not None:
@@ -240,17 +246,25 @@ async def run_events(
                 )
             else:
                 yield sse(mode, chunk)
-    except Exception as exc:
+    except AppError as exc:
+        yield sse("error", {"error": exc.code, "message": exc.message})
+    except Exception:
+        # The details stay in the log under the trace id; an exception's text can hold internals.
         log.exception("run %s failed", run_id)
-        yield sse("error", {"error": type(exc).__name__, "message": str(exc)})
+        yield sse(
+            "error", {"error": "run_failed", "message": f"the run failed (trace id {current_trace_id()})"}
+        )
 
 
 async def _stream(
     request: Request, body: RunCreate, thread_id: str, stateless: bool, user: Principal
 ) -> StreamingResponse:
     modes, inputs = _validate_run(body)
-    if isinstance(inputs, Command) and await assistant(request).pending_approval(thread_id) is None:
-        raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
+    if isinstance(inputs, Command):
+        pending = await assistant(request).pending_approval(thread_id)
+        if pending is None:
+            raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
+        inputs = agent_service.resume_command(inputs.resume, pending)
     run_id = str(uuid.uuid4())
     location = f"/runs/{run_id}" if stateless else f"/threads/{thread_id}/runs/{run_id}"
     return StreamingResponse(

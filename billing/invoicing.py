@@ -44,9 +44,10 @@ def invoice_number(year: int, sequence: int) -> str:
 
 def check_closed(day: date, now: datetime | None = None) -> None:
     now = utc(now or datetime.now(UTC))
-    if day_end(day) > now:
+    # Compared as dates first: the end of 9999-12-31 is past the last date Python can hold.
+    if day >= now.date() or day_end(day) > now:
         raise DayNotClosed(
-            f"{day.isoformat()} is not over yet in UTC; it can be billed from {day_end(day).isoformat()}",
+            f"{day.isoformat()} is not over yet in UTC; it can be billed from {day.isoformat()} 24:00 UTC",
             details=[{"field": "day", "message": "the day has not ended (UTC)"}],
         )
 

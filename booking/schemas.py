@@ -29,7 +29,9 @@ Utc = Annotated[datetime, AfterValidator(_utc)]
 class BookingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    offer_id: str = Field(min_length=1, max_length=64, description="an offer id from GET /providers")
+    offer_id: str = Field(
+        min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", description="an offer id from GET /providers"
+    )
     hours: float = Field(gt=0, le=MAX_HOURS, description="how long to book, in hours (at most 90 days)")
     idempotency_key: str | None = Field(
         None,

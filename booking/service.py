@@ -132,9 +132,12 @@ def create_booking(
     offer_id: str,
     hours: float,
     idempotency_key: str | None = None,
+    expected_hourly_price: Decimal | None = None,
 ) -> Booking:
     """A draft booking of an available offer at its price now. With an idempotency key, asking again
-    returns the first booking (and a different request under the same key is a 409)."""
+    returns the first booking (and a different request under the same key is a 409). With
+    ``expected_hourly_price`` (the price a user approved), a different price now is a 409
+    ``price_changed`` and nothing is booked."""
     _require_writer(principal)
     hours = _check_hours(hours)
     key = _check_key(idempotency_key)
@@ -149,6 +152,16 @@ def create_booking(
             code="offer_unavailable",
             details={"offer_id": offer_id},
         )
+    price = Decimal(offer.price_per_hour).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
+    if expected_hourly_price is not None and price != expected_hourly_price.quantize(
+        PRICE_STEP, ROUND_HALF_UP
+    ):
+        raise Conflict(
+            f"the price of offer {offer_id!r} changed from ${expected_hourly_price:,.4f}/h to ${price:,.4f}/h"
+            " since it was approved; nothing was booked",
+            code="price_changed",
+            details={"offer_id": offer_id, "approved": str(expected_hourly_price), "now": str(price)},
+        )
     now = now_utc()
     booking = Booking(
         id=str(uuid.uuid4()),
@@ -160,7 +173,7 @@ def create_booking(
         gpu_type=offer.gpu_type,
         gpu_count=offer.gpu_count,
         region=offer.region,
-        hourly_price=Decimal(offer.price_per_hour).quantize(PRICE_STEP, rounding=ROUND_HALF_UP),
+        hourly_price=price,
         currency=offer.currency or "USD",
         hours=hours,
         state=S.DRAFT.value,

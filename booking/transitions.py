@@ -19,6 +19,7 @@ read fail with :class:`ConcurrentUpdate` (409), leaving nothing behind.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event
@@ -59,6 +60,15 @@ def check_allowed(booking: Booking, to_state: BookingState) -> None:
         raise IllegalTransition(current.value, to_state.value)
 
 
+def _clamp(at: datetime, booking: Booking, now: datetime) -> datetime:
+    at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    floor = booking.submitted_at or booking.created_at
+    if floor is not None:
+        floor = floor if floor.tzinfo is not None else floor.replace(tzinfo=UTC)
+        at = max(at, floor)
+    return min(at, now)
+
+
 def flush(session: Session) -> None:
     """Flushes, turning a lost race for a booking into :class:`ConcurrentUpdate` (409)."""
     try:
@@ -83,20 +93,31 @@ def move(
     actor: Actor,
     event_id: str | None = None,
     details: dict[str, Any] | None = None,
+    happened_at: datetime | None = None,
+    correction: bool = False,
 ) -> BookingTransition:
     """The one place a booking's state changes: the row (version-checked), its transition, its audit
-    entry and its bus message, together or not at all."""
-    check_allowed(booking, to_state)
+    entry and its bus message, together or not at all.
+
+    ``happened_at`` is when the provider says it happened (its event's ``occurred_at``): the booking's
+    ``activated_at``/``ended_at``, which billing reads, take it rather than the time the delivery was
+    processed, clamped to no earlier than the submit and no later than now. ``correction`` records a
+    move outside the table of allowed moves, for a provider's deliveries that crossed (see
+    ``booking.webhooks``); it leaves ``ended_at`` as it was.
+    """
+    if not correction:
+        check_allowed(booking, to_state)
     from_state = booking.state
     now = now_utc()
+    when = now if happened_at is None else _clamp(happened_at, booking, now)
     booking.state = to_state.value
     booking.updated_at = now
     if to_state is S.PENDING_PROVISION:
         booking.submitted_at = now
     elif to_state is S.ACTIVE:
-        booking.activated_at = now
-    elif to_state in TERMINAL_STATES:
-        booking.ended_at = now
+        booking.activated_at = when
+    elif to_state in TERMINAL_STATES and not correction:
+        booking.ended_at = when
     transition = BookingTransition(
         booking_id=booking.id,
         from_state=from_state,

@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 import orjson
@@ -48,7 +49,7 @@ def _parse_event(body: bytes) -> ProviderEvent:
         return ProviderEvent.model_validate(orjson.loads(body))
     except (orjson.JSONDecodeError, ValidationError) as exc:
         fields = (
-            [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
+            [".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()]
             if isinstance(exc, ValidationError)
             else []
         )
@@ -56,6 +57,19 @@ def _parse_event(body: bytes) -> ProviderEvent:
             "the webhook body is not a provider event",
             details=[{"field": f} for f in fields] or [{"field": "body"}],
         ) from None
+
+
+def _ran_before_it_ended(session: Session, booking: Booking, event: ProviderEvent) -> bool:
+    """Whether a late ``instance.running`` belongs before the ``instance.terminated`` that cancelled
+    ``booking``: the cancel came from that webhook, and this event happened before it did."""
+    if event.occurred_at is None or booking.ended_at is None:
+        return False
+    last = repository.transitions(session, booking.id)[-1]
+    if last.source != "webhook" or (last.details or {}).get("event_type") != "instance.terminated":
+        return False
+    started = event.occurred_at if event.occurred_at.tzinfo else event.occurred_at.replace(tzinfo=UTC)
+    ended = booking.ended_at if booking.ended_at.tzinfo else booking.ended_at.replace(tzinfo=UTC)
+    return started <= ended
 
 
 def _replay(prior: WebhookDelivery) -> dict[str, Any]:
@@ -68,13 +82,38 @@ def _apply_event(
     """Moves the booking as the event says; the answer to keep for this event id."""
     current = BookingState(booking.state)
     target = EVENT_TARGETS[event.type]
+    answer: dict[str, Any] = {"received": True, "event_id": event.id, "booking_id": booking.id}
+    if (
+        event.type == "instance.running"
+        and current is S.CANCELLED
+        and _ran_before_it_ended(session, booking, event)
+    ):
+        # The provider's deliveries crossed (retries with backoff): "terminated" came first and made a
+        # booking that never started look cancelled, but the instance did run, from this event's time
+        # until the terminated event's. Record that it ran, so it is billed for the time it ran.
+        move(
+            session,
+            ctx,
+            booking,
+            S.COMPLETED,
+            source="webhook",
+            actor=Actor("client", f"provider:{provider_id}"),
+            event_id=event.id,
+            details={
+                "event_type": event.type,
+                "correction": "instance.running arrived after instance.terminated",
+            },
+            correction=True,
+        )
+        booking.activated_at = event.occurred_at
+        flush(session)
+        return 200, {**answer, "applied": True, "from": current.value, "state": S.COMPLETED.value}
     if event.type == "instance.terminated":
         if current in TERMINAL_STATES:
             # The instance went away after the booking ended (our own cancel, or a failure): expected.
             target = current
         elif current is not S.ACTIVE:
             target = S.CANCELLED
-    answer: dict[str, Any] = {"received": True, "event_id": event.id, "booking_id": booking.id}
     if target is current:
         return 200, {**answer, "applied": False, "state": current.value}
     if target not in ALLOWED[current]:
@@ -115,6 +154,7 @@ def _apply_event(
         actor=Actor("client", f"provider:{provider_id}"),
         event_id=event.id,
         details=details,
+        happened_at=event.occurred_at,
     )
     return 200, {**answer, "applied": True, "from": current.value, "state": target.value}
 

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.observability import current_trace_id
@@ -139,6 +140,16 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # A value the database cannot store or compare (a NUL character in text on PostgreSQL, a number
+        # out of a column's range): the client's input, not our failure. The statement is not echoed.
+        log.info("database refused a value: %s", type(exc.orig).__name__ if exc.orig else "DataError")
+        message = (
+            "a value in the request cannot be stored (for example a NUL character or an out-of-range number)"
+        )
+        return JSONResponse(envelope("invalid_value", message, [{"field": "request"}]), status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -11,6 +11,7 @@ model argument; the rules (which states may change, tenant isolation) live in ``
 from __future__ import annotations
 
 import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from langgraph.config import get_config
@@ -18,6 +19,7 @@ from langgraph.types import interrupt
 
 from booking import service as bookings
 from booking.models import Booking, BookingState
+from booking.service import PRICE_STEP
 from catalog import service as catalog
 from core.db import write_transaction
 from tools.context import ToolContext, current_caller
@@ -69,8 +71,10 @@ def book_offer(ctx: ToolContext, args: BookOfferArgs) -> BookingResult:
     caller = current_caller()
     with ctx.session() as session:
         offer = catalog.get_offer(session, args.offer_id)
-    price = float(offer["price_per_hour"])
-    total = round(price * args.hours, 2)
+    # The figures shown are the ones booked: the same Decimal rounding as the booking and the invoices.
+    unit = Decimal(str(offer["price_per_hour"])).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
+    total = float((unit * Decimal(str(args.hours))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    price = float(unit)
     answer = interrupt(
         {
             "intent": "book",
@@ -91,11 +95,23 @@ def book_offer(ctx: ToolContext, args: BookOfferArgs) -> BookingResult:
     )
     if not _approved(answer):
         return BookingResult(status="declined", message="Not booked: the booking was not approved.")
-    key = _run_key("book", args.offer_id, args.hours)
+    # The price the user saw when they said yes (the resume carries the question as it was shown);
+    # the offer may cost something else by now, and then nothing is booked.
+    shown = answer.get("approval") or {}
+    if shown.get("offer_id") == offer["id"] and shown.get("hourly_price") is not None:
+        unit = Decimal(str(shown["hourly_price"])).quantize(PRICE_STEP, rounding=ROUND_HALF_UP)
+    key = _run_key("book", args.offer_id, args.hours, unit)
     with ctx.session() as session:
         write_transaction(session)
+        # Booked at the price the user approved, or not at all (a 409 the model reads and reports).
         booking = bookings.create_booking(
-            session, caller.ctx, caller.principal, args.offer_id, args.hours, idempotency_key=key
+            session,
+            caller.ctx,
+            caller.principal,
+            args.offer_id,
+            args.hours,
+            idempotency_key=key,
+            expected_hourly_price=unit,
         )
         booking_id, state = booking.id, booking.state
     if state == BookingState.DRAFT:
