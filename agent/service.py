@@ -252,10 +252,14 @@ class Assistant:
                 raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
             return resume_command(resume, pending)
         if pending is not None:
-            await self.graph.ainvoke(
-                Command(resume={"approved": False, "reason": "superseded"}), self.config(thread_id)
-            )
+            await self.decline_pending(thread_id)
         return {"messages": [user_message(prompt or "", constraints)]}
+
+    async def decline_pending(self, thread_id: str) -> None:
+        """Answers a waiting approval with no, so a new message starts from a closed question."""
+        await self.graph.ainvoke(
+            Command(resume={"approved": False, "reason": "superseded"}), self.config(thread_id)
+        )
 
     async def run(
         self,
@@ -277,7 +281,11 @@ class Assistant:
         return result
 
     async def stream(
-        self, inputs: dict[str, Any] | Command[Any] | None, thread_id: str, stream_mode: list[str], run_id: str | None = None
+        self,
+        inputs: dict[str, Any] | Command[Any] | None,
+        thread_id: str,
+        stream_mode: list[str],
+        run_id: str | None = None,
     ) -> AsyncIterator[tuple[str, Any]]:
         async for mode, chunk in self.graph.astream(
             inputs,

@@ -125,7 +125,10 @@ def _draw(ws: WebSocket, tenant_id: str) -> tuple[bool, float]:
 async def _keep_lease(slots: Any, tenant_id: str, slot: str) -> None:
     while True:
         await asyncio.sleep(LEASE_S / 3)
-        await run_in_threadpool(slots.renew, tenant_id, slot)
+        try:
+            await run_in_threadpool(slots.renew, tenant_id, slot)
+        except Exception:  # a Redis blip: try again next round; two misses in a row still leave 20 s
+            log.warning("could not renew the connection slot of team %s; retrying", tenant_id, exc_info=True)
 
 
 def _parse_turn(frame: str) -> ChatRequest:

@@ -265,6 +265,14 @@ async def _stream(
         if pending is None:
             raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
         inputs = agent_service.resume_command(inputs.resume, pending)
+    elif (
+        inputs is not None
+        and not stateless
+        and await assistant(request).pending_approval(thread_id) is not None
+    ):
+        # New input while an approval waits: decline it first, as /ai/chat does.
+        with acting_as(caller_of(request, user)):
+            await assistant(request).decline_pending(thread_id)
     run_id = str(uuid.uuid4())
     location = f"/runs/{run_id}" if stateless else f"/threads/{thread_id}/runs/{run_id}"
     return StreamingResponse(

@@ -269,11 +269,19 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value if value is not None else 0)).quantize(Decimal("0.01"))
 
 
+def _kb_date(value: Any) -> date:
+    """A Kill Bill date field; one it did not send is a clear error, not a crash on ``None``."""
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise KillBillError(f"Kill Bill sent an invoice without a usable date ({value!r})") from None
+
+
 def as_summary(kb: dict[str, Any]) -> InvoiceSummary:
     return InvoiceSummary(
         id=str(kb["invoiceId"]),
         number=str(kb.get("invoiceNumber") or ""),
-        day=date.fromisoformat(str(kb.get("invoiceDate") or kb.get("targetDate"))),
+        day=_kb_date(kb.get("invoiceDate") or kb.get("targetDate")),
         status=_status(kb.get("status")),
         subtotal_usd=_decimal(kb.get("amount")),
         currency=str(kb.get("currency") or "USD"),

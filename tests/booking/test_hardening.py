@@ -176,3 +176,28 @@ def test_a_langgraph_command_without_resume_is_a_422(
             headers=alice.headers,
         )
         assert r.status_code == 422 and r.json()["error"]["details"] == [{"field": "command.resume"}]
+
+
+def test_new_langgraph_input_declines_a_waiting_approval(
+    client: TestClient, alice: Account, quiet: QuietProvisioner
+) -> None:
+    thread = client.post("/threads", json={}, headers=alice.headers).json()["thread_id"]
+    ask = {"messages": [{"role": "user", "content": "book the cheapest H100 for 2 hours"}]}
+    first = client.post(
+        f"/threads/{thread}/runs/stream",
+        json={"input": ask, "stream_mode": ["updates"]},
+        headers=alice.headers,
+    )
+    assert "__interrupt__" in first.text
+    other = {"messages": [{"role": "user", "content": "cheapest L4"}]}
+    second = client.post(
+        f"/threads/{thread}/runs/stream",
+        json={"input": other, "stream_mode": ["updates"]},
+        headers=alice.headers,
+    )
+    assert second.status_code == 200 and "event: error" not in second.text
+    state = client.get(f"/threads/{thread}/state", headers=alice.headers).json()
+    assert state["interrupts"] == [] and state["next"] == []
+    texts = [m.get("content") for m in state["values"]["messages"] if m["type"] == "tool"]
+    assert any("not approved" in str(t) for t in texts)
+    assert client.get("/bookings", headers=alice.headers).json()["items"] == []
