@@ -4,7 +4,8 @@ An operator (``users.operator``, granted only by ``gpubroker operator grant <ema
 team with its size and state, open a team for a customer (the team, its plan and an invitation for its
 first admin, whose token is shown once), and close or reopen a team. Everything an operator does is
 written to the audit chain of the team it touches, with the operator as the actor. Operators see
-teams, not their data: bookings, invoices and threads stay behind the team's own roles.
+teams and their KPIs (aggregates; each look is audited in the team's chain), not their rows: bookings,
+invoices and threads stay behind the team's own roles.
 """
 
 from __future__ import annotations
@@ -120,6 +121,26 @@ def set_tenant_active(
         tenant_id=tenant.id,
         actor=principal.actor,
         target=f"tenant:{tenant.id}",
+    )
+    return tenant
+
+
+def view_tenant_kpis(session: Session, ctx: Ctx, principal: Principal, tenant_id: str) -> Tenant:
+    """Lets an operator read a team's KPIs (aggregates, not its rows); the read is audited in that
+    team's chain, so the team can see who looked."""
+    require_operator(principal)
+    tenant = repository.tenant(session, tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {tenant_id!r} not found")
+    record(
+        session,
+        ctx,
+        "tenant.kpis_viewed",
+        "success",
+        tenant_id=tenant.id,
+        actor=principal.actor,
+        target=f"tenant:{tenant.id}",
+        details={"by": "operator"},
     )
     return tenant
 

@@ -1,5 +1,6 @@
 """The KPI API: ``GET /kpis`` (the caller's team, ``tenant.read``: admins, managers, auditors) and
-``GET /kpis/catalog`` (public). Thin: validate, call one service function, return.
+``GET /kpis/catalog`` (public), and ``GET /ops/tenants/{id}/kpis`` for platform operators. Thin: validate,
+call one service function, return.
 
 A date that is not a date, an ``end`` before ``start`` or a range over 366 days is a 422 naming the
 field, in the usual error envelope.
@@ -12,7 +13,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from accounts.deps import CanReadTenant
+from accounts import operators
+from accounts.deps import AccountsCtx, AccountsDb, CanReadTenant
+from accounts.ops_endpoints import Operator
 from analytics import service
 from analytics.schemas import CatalogKpis, KpiReport
 from core.deps import CacheDep, DbSession, SettingsDep
@@ -35,7 +38,9 @@ def team_kpis(
     return service.tenant_report(session, settings, cache, principal.tenant_id, start, end)
 
 
-@router.get("/kpis/catalog", response_model=CatalogKpis, summary="Public catalog KPIs: offers, sync health, prices")
+@router.get(
+    "/kpis/catalog", response_model=CatalogKpis, summary="Public catalog KPIs: offers, sync health, prices"
+)
 def catalog_kpis(
     session: DbSession,
     settings: SettingsDep,
@@ -43,3 +48,22 @@ def catalog_kpis(
     day: Annotated[date | None, Query(description="the UTC day the prices are as of; default: today")] = None,
 ) -> CatalogKpis:
     return service.catalog_report(session, settings, cache, day)
+
+
+@router.get(
+    "/ops/tenants/{tenant_id}/kpis",
+    response_model=KpiReport,
+    summary="A team's KPIs, for a platform operator (each look is audited in that team's chain)",
+)
+def operator_team_kpis(
+    principal: Operator,
+    session: AccountsDb,
+    ctx: AccountsCtx,
+    settings: SettingsDep,
+    cache: CacheDep,
+    tenant_id: str,
+    start: Start = None,
+    end: End = None,
+) -> KpiReport:
+    operators.view_tenant_kpis(session, ctx, principal, tenant_id)
+    return service.tenant_report(session, settings, cache, tenant_id, start, end)

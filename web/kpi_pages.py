@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from accounts import operators
+from accounts.deps import get_ctx
 from accounts.policy import Action, allowed
 from analytics import service
 from analytics.facts import PRICE_LOOKBACK_DAYS
@@ -86,9 +88,9 @@ def _charts(report: KpiReport, catalog: CatalogKpis) -> dict[str, Any]:
     )
     revenue = day_bar_chart(days, [("revenue (USD)", [float(d.revenue_usd) for d in report.days])], _usd)
     families = hbar_chart([(f.name, float(f.gpu_hours)) for f in report.top_gpu_families], _hours)
-    priced = [
-        f for f in catalog.family_prices if any(v is not None for v in (f.today, f.days_7, f.days_30))
-    ][:PRICE_FAMILIES]
+    priced = [f for f in catalog.family_prices if any(v is not None for v in (f.today, f.days_7, f.days_30))][
+        :PRICE_FAMILIES
+    ]
     labels = [f"{n} days ago" if n else "today" for n in reversed(PRICE_LOOKBACK_DAYS)]
 
     def _f(v: Decimal | None) -> float | None:
@@ -99,16 +101,29 @@ def _charts(report: KpiReport, catalog: CatalogKpis) -> dict[str, Any]:
         [(f.family, [_f(f.days_30), _f(f.days_7), _f(f.today)]) for f in priced],
         lambda v: f"${v:,.2f}",
     )
-    return {"bookings": bookings, "revenue": revenue, "families": families, "prices": prices, "priced": priced}
+    return {
+        "bookings": bookings,
+        "revenue": revenue,
+        "families": families,
+        "prices": prices,
+        "priced": priced,
+    }
 
 
 @router.get("/admin/kpis", response_class=HTMLResponse)
-def kpis_page(request: Request, start: str | None = None, end: str | None = None) -> Response:
+def kpis_page(
+    request: Request, start: str | None = None, end: str | None = None, tenant: str | None = None
+) -> Response:
     page = page_session(request)
     if page.principal is None:
         return to_login(request)
     principal = page.principal
-    if not allowed(principal.role, Action.TENANT_READ):
+    # ?tenant=<id>: a platform operator looks at another team (audited in that team's chain).
+    viewing = tenant if tenant and tenant != principal.tenant_id else None
+    if viewing is not None and not principal.operator:
+        refused = {"active": "kpis", "forbidden": True, "role": principal.role}
+        return render(request, "kpis.html", refused, page, 403)
+    if viewing is None and not allowed(principal.role, Action.TENANT_READ):
         refused = {"active": "kpis", "forbidden": True, "role": principal.role}
         return render(request, "kpis.html", refused, page, 403)
     errors: list[str] = []
@@ -119,9 +134,12 @@ def kpis_page(request: Request, start: str | None = None, end: str | None = None
     state = request.app.state
     try:
         with session_scope(state.session_factory) as session:
-            report = service.tenant_report(
-                session, state.settings, state.cache, principal.tenant_id, start_day, end_day
-            )
+            team_id = principal.tenant_id
+            if viewing is not None:
+                team = operators.view_tenant_kpis(session, get_ctx(request), principal, viewing)
+                team_id = team.id
+                context["viewing"] = {"id": team.id, "name": team.name}
+            report = service.tenant_report(session, state.settings, state.cache, team_id, start_day, end_day)
             catalog = service.catalog_report(session, state.settings, state.cache)
     except AppError as exc:
         return render(request, "kpis.html", {**context, "error": exc.message}, page, exc.status)

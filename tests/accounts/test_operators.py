@@ -155,3 +155,23 @@ def test_the_cli_grants_lists_and_revokes(tmp_path: Path, capsys: pytest.Capture
     assert "staff@example.com" not in capsys.readouterr().out.split("no longer")[-1]
     assert run("grant", "nobody@example.com") == 1
     assert "no account" in capsys.readouterr().err
+
+
+def test_an_operator_reads_a_teams_kpis_and_the_team_sees_who_looked(
+    client: TestClient, operator: Account, admin: Account
+) -> None:
+    r = client.get(f"/ops/tenants/{admin.tenant_id}/kpis", headers=operator.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["tenant_id"] == admin.tenant_id and r.json()["totals"]["created"] == 0
+    looked = [
+        e
+        for e in client.get("/audit", headers=admin.headers).json()
+        if e["event_type"] == "tenant.kpis_viewed"
+    ]
+    assert looked and looked[0]["actor_id"] == operator.user_id
+    assert client.get(f"/ops/tenants/{operator.tenant_id}/kpis", headers=admin.headers).status_code == 403
+    assert client.get("/ops/tenants/nope/kpis", headers=operator.headers).status_code == 404
+    bad = client.get(
+        f"/ops/tenants/{admin.tenant_id}/kpis", headers=operator.headers, params={"start": "2026-13-01"}
+    )
+    assert bad.status_code == 422 and "start" in str(bad.json()["error"]["details"])

@@ -96,4 +96,32 @@ def test_the_console_in_a_browser(browser: Any, live_server: str, screenshots: P
     expect(page.locator("[data-invite-token]")).to_be_visible()
     expect(page.locator("table.ops-teams")).to_contain_text("Acme Vision")
     page.screenshot(path=str(screenshots / "ops.png"), full_page=True)
+    page.locator("table.ops-teams tr", has_text="Acme Vision").first.get_by_role("link", name="KPIs").click()
+    expect(page.locator("h1")).to_have_text("KPIs of Acme Vision")
+    expect(page.locator("[data-operator-view]")).to_be_visible()
+    page.screenshot(path=str(screenshots / "kpis-operator.png"), full_page=True)
     context.close()
+
+
+def test_an_operator_opens_a_teams_kpis_page(client: TestClient, app: Any) -> None:
+    login(client, sign_up_and_in(client, app, operator=True))
+    other = client.post(
+        "/auth/register",
+        json={
+            "email": f"t-{uuid.uuid4().hex[:8]}@example.com",
+            "password": PASSWORD,
+            "tenant_name": "Watched",
+        },
+    ).json()["tenant"]["id"]
+    ops = parse(client.get("/ops").text)
+    assert ops.find("a", href=f"/admin/kpis?tenant={other}").text() == "KPIs"
+    page = client.get("/admin/kpis", params={"tenant": other})
+    assert page.status_code == 200
+    doc = parse(page.text)
+    assert doc.find("h1").text() == "KPIs of Watched" and doc.find(data_operator_view=True)
+    assert doc.find("input", name="tenant").get("value") == other
+
+
+def test_a_team_member_cannot_view_another_teams_kpis(client: TestClient) -> None:
+    login(client, sign_up_and_in(client))
+    assert client.get("/admin/kpis", params={"tenant": "someone-else"}).status_code == 403
