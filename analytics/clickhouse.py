@@ -177,7 +177,9 @@ def ensure_schema(ch: ClickHouse) -> None:
         if ch.schema_ready:
             return
         # Only when missing: a user granted just CREATE TABLE, INSERT and SELECT on an existing database works too.
-        exists = ch.query("SELECT count() FROM system.databases WHERE name = {name:String}", {"name": ch.database})
+        exists = ch.query(
+            "SELECT count() FROM system.databases WHERE name = {name:String}", {"name": ch.database}
+        )
         if not int(exists[0][0]):
             ch.command("CREATE DATABASE IF NOT EXISTS {db}")
         for ddl in TABLES.values():
@@ -202,6 +204,8 @@ _EVENT_COLUMNS = {
     "failed": ("ended_at", "failed"),
     "cancelled": ("ended_at", "cancelled"),
 }
+
+
 def _range(column: str) -> str:
     """The team-and-range condition on a date expression; its parameters are t, start and end."""
     return f"tenant_id = {{t:String}} AND {column} >= {{start:Date}} AND {column} <= {{end:Date}}"
@@ -265,7 +269,8 @@ def tenant_facts(ch: ClickHouse, tenant_id: str, start: date, end: date) -> Tena
 
     facts.active_now = int(
         ch.query(
-            "SELECT count() FROM {db}.bookings FINAL WHERE tenant_id = {t:String} AND state = 'active'", params
+            "SELECT count() FROM {db}.bookings FINAL WHERE tenant_id = {t:String} AND state = 'active'",
+            params,
         )[0][0]
     )
     count, cents = ch.query(

@@ -67,3 +67,17 @@ def operator_team_kpis(
 ) -> KpiReport:
     operators.view_tenant_kpis(session, ctx, principal, tenant_id)
     return service.tenant_report(session, settings, cache, tenant_id, start, end)
+
+
+@router.get(
+    "/ops/kpis", response_model=KpiReport, summary="Every team's KPIs summed, for a platform operator"
+)
+def operator_platform_kpis(
+    principal: Operator,
+    session: AccountsDb,
+    settings: SettingsDep,
+    cache: CacheDep,
+    start: Start = None,
+    end: End = None,
+) -> KpiReport:
+    return service.platform_report(session, settings, cache, start, end)

@@ -238,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analytics.export", description=__doc__.split("\n")[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--full", action="store_true", help="send every row again (idempotent)")
-    mode.add_argument("--rebuild", action="store_true", help="drop the ClickHouse tables, then send everything")
+    mode.add_argument(
+        "--rebuild", action="store_true", help="drop the ClickHouse tables, then send everything"
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     if settings.clickhouse_url is None:

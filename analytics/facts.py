@@ -83,7 +83,9 @@ def _ranked(groups: dict[str, UsageAgg]) -> list[Ranked]:
     # Most GPU-hours first; names break ties so that both backends list the same order.
     ordered = sorted(groups.items(), key=lambda kv: (-kv[1].micro_gpu_hours, -kv[1].cents, kv[0]))
     return [
-        Ranked(name=name, gpu_hours=gpu_hours(g.micro_gpu_hours), revenue_usd=usd(g.cents), bookings=g.bookings)
+        Ranked(
+            name=name, gpu_hours=gpu_hours(g.micro_gpu_hours), revenue_usd=usd(g.cents), bookings=g.bookings
+        )
         for name, g in ordered[:TOP_N]
     ]
 
@@ -101,10 +103,10 @@ def build_report(
     totals = BookingTotals(**{e: sum(facts.events.get(e, {}).values()) for e in EVENTS})
     micro_total = sum(u.micro_gpu_hours for u in facts.usage_by_day.values())
     cents_total = sum(u.cents for u in facts.usage_by_day.values())
-    rate = (
-        round(facts.cohort_activated / facts.cohort_submitted, 4) if facts.cohort_submitted else None
+    rate = round(facts.cohort_activated / facts.cohort_submitted, 4) if facts.cohort_submitted else None
+    median_s = (
+        round(facts.median_to_active_us / 1_000_000, 3) if facts.median_to_active_us is not None else None
     )
-    median_s = round(facts.median_to_active_us / 1_000_000, 3) if facts.median_to_active_us is not None else None
     return KpiReport(
         tenant_id=tenant_id,
         start=start,

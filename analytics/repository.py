@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Integer, and_, case, cast, func, literal, select
+from sqlalchemy import BigInteger, Date, Integer, and_, case, cast, func, literal, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -71,10 +71,13 @@ def _median(values: Iterable[int]) -> float | None:
     return float(statistics.median(data)) if data else None
 
 
-def tenant_facts(session: Session, tenant_id: str, start: date, end: date) -> TenantFacts:
+def tenant_facts(session: Session, tenant_id: str | None, start: date, end: date) -> TenantFacts:
+    """One team's facts, or every team's summed when ``tenant_id`` is None (the operators' view)."""
     lo, hi = bounds(start, end)
     facts = TenantFacts()
-    mine = Booking.tenant_id == tenant_id
+    mine = Booking.tenant_id == tenant_id if tenant_id is not None else true()
+    usage_mine = UsageRecord.tenant_id == tenant_id if tenant_id is not None else true()
+    invoices_mine = Invoice.tenant_id == tenant_id if tenant_id is not None else true()
 
     for event, (column, state) in EVENT_COLUMNS.items():
         day = _utc_day(session, column).label("day")
@@ -112,7 +115,7 @@ def tenant_facts(session: Session, tenant_id: str, start: date, end: date) -> Te
         .select_from(UsageRecord)
         .join(Booking, Booking.id == UsageRecord.booking_id)
         .outerjoin(Offer, Offer.id == Booking.offer_id)
-        .where(UsageRecord.tenant_id == tenant_id, UsageRecord.day >= start, UsageRecord.day <= end)
+        .where(usage_mine, UsageRecord.day >= start, UsageRecord.day <= end)
     )
     sums = (func.sum(micro), func.sum(cents), func.count(func.distinct(UsageRecord.booking_id)))
     for key, target in ((UsageRecord.day, "day"), (family, "family"), (Booking.provider_id, "provider")):
@@ -132,7 +135,7 @@ def tenant_facts(session: Session, tenant_id: str, start: date, end: date) -> Te
     )
     invoices = session.execute(
         select(func.count(), func.sum(_scaled(Invoice.subtotal_usd, 100))).where(
-            Invoice.tenant_id == tenant_id,
+            invoices_mine,
             Invoice.status == InvoiceStatus.ISSUED.value,
             Invoice.day >= start,
             Invoice.day <= end,
@@ -181,9 +184,7 @@ def price_facts(session: Session, days: Iterable[date]) -> PriceFacts:
             prices: dict[str, list[int]] = {}
             for family, px in session.execute(select(latest.c.family, latest.c.px).where(latest.c.rn == 1)):
                 prices.setdefault(str(family), []).append(int(px))
-            out[day] = {
-                f: FamilyMedian(float(statistics.median(v)), len(v)) for f, v in prices.items()
-            }
+            out[day] = {f: FamilyMedian(float(statistics.median(v)), len(v)) for f, v in prices.items()}
     return out
 
 

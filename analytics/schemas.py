@@ -64,10 +64,14 @@ class KpiReport(BaseModel):
         description="median seconds from submit to active of the bookings activated in the range"
     )
     gpu_hours: DecimalStr
-    revenue_usd: DecimalStr = Field(description="metered usage in USD (usage in other currencies is left out)")
+    revenue_usd: DecimalStr = Field(
+        description="metered usage in USD (usage in other currencies is left out)"
+    )
     active_now: int = Field(description="the team's bookings active at the time of the answer")
     invoices_issued: int
-    invoices_total_usd: DecimalStr = Field(description="the USD subtotals of the invoices issued for days in the range")
+    invoices_total_usd: DecimalStr = Field(
+        description="the USD subtotals of the invoices issued for days in the range"
+    )
     days: list[DayKpis]
     top_gpu_families: list[Ranked]
     top_providers: list[Ranked]

@@ -95,6 +95,26 @@ def tenant_report(
     return report
 
 
+PLATFORM = "all"
+
+
+def platform_report(
+    session: Session, settings: Settings, cache: Any, start: date | None = None, end: date | None = None
+) -> KpiReport:
+    """Every team's KPIs summed, for platform operators (``tenant_id`` is ``"all"``). Always computed
+    with SQL on the main database, also when ClickHouse serves the team reports."""
+    start, end = resolve_range(start, end)
+    key = report_key("sql", PLATFORM, start, end)
+    ttl = settings.kpi_cache_ttl_s
+    if ttl > 0 and (hit := cache.get(key)) is not None:
+        return KpiReport.model_validate(hit)
+    facts = repository.tenant_facts(session, None, start, end)
+    report = build_report(facts, PLATFORM, start, end, "sql", datetime.now(UTC))
+    if ttl > 0:
+        cache.set(key, report.model_dump(mode="json"), ttl)
+    return report
+
+
 def catalog_report(session: Session, settings: Settings, cache: Any, day: date | None = None) -> CatalogKpis:
     """Public catalog KPIs: offers per provider and availability, provider sync health, and the median
     on-demand $/GPU-h of each GPU family as of ``day`` (today), 7 and 30 days before."""

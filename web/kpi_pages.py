@@ -135,11 +135,17 @@ def kpis_page(
     try:
         with session_scope(state.session_factory) as session:
             team_id = principal.tenant_id
-            if viewing is not None:
-                team = operators.view_tenant_kpis(session, get_ctx(request), principal, viewing)
-                team_id = team.id
-                context["viewing"] = {"id": team.id, "name": team.name}
-            report = service.tenant_report(session, state.settings, state.cache, team_id, start_day, end_day)
+            if viewing == service.PLATFORM:
+                context["viewing"] = {"id": service.PLATFORM, "name": "all teams"}
+                report = service.platform_report(session, state.settings, state.cache, start_day, end_day)
+            else:
+                if viewing is not None:
+                    team = operators.view_tenant_kpis(session, get_ctx(request), principal, viewing)
+                    team_id = team.id
+                    context["viewing"] = {"id": team.id, "name": team.name}
+                report = service.tenant_report(
+                    session, state.settings, state.cache, team_id, start_day, end_day
+                )
             catalog = service.catalog_report(session, state.settings, state.cache)
     except AppError as exc:
         return render(request, "kpis.html", {**context, "error": exc.message}, page, exc.status)

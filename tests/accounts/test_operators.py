@@ -175,3 +175,9 @@ def test_an_operator_reads_a_teams_kpis_and_the_team_sees_who_looked(
         f"/ops/tenants/{admin.tenant_id}/kpis", headers=operator.headers, params={"start": "2026-13-01"}
     )
     assert bad.status_code == 422 and "start" in str(bad.json()["error"]["details"])
+
+
+def test_only_operators_see_the_platform_kpis(client: TestClient, operator: Account, admin: Account) -> None:
+    r = client.get("/ops/kpis", headers=operator.headers)
+    assert r.status_code == 200 and r.json()["tenant_id"] == "all"
+    assert client.get("/ops/kpis", headers=admin.headers).status_code == 403

@@ -58,7 +58,9 @@ def test_a_new_team_has_zeros_and_no_rates(db: Session, settings: Settings, seed
 def test_catalog_price_medians_as_of_a_day_7_and_30_days_before(db: Session, seeded: Seeded) -> None:
     from analytics.facts import family_prices
 
-    rows = {r.family: r for r in family_prices(repository.price_facts(db, reference_days(PRICE_DAY)), PRICE_DAY)}
+    rows = {
+        r.family: r for r in family_prices(repository.price_facts(db, reference_days(PRICE_DAY)), PRICE_DAY)
+    }
     assert set(rows) == set(PRICES)
     for family, want in PRICES.items():
         got = rows[family].model_dump(mode="json")
@@ -120,9 +122,27 @@ def test_answers_are_cached_per_team_and_range(db: Session, settings: Settings, 
     assert cache.get(key) is None
 
 
-def test_cached_answers_survive_the_redis_round_trip(settings: Settings, db: Session, seeded: Seeded, cache: Any) -> None:
+def test_cached_answers_survive_the_redis_round_trip(
+    settings: Settings, db: Session, seeded: Seeded, cache: Any
+) -> None:
     # The shared cache fixture is Redis on PostgreSQL and the in-process LRU on SQLite.
     first = service.tenant_report(db, settings, cache, seeded.team.tenant_id, START, END)
     second = service.tenant_report(db, settings, cache, seeded.team.tenant_id, START, END)
     assert second == first
     assert_seeded(second)
+
+
+def test_the_platform_report_is_the_sum_of_the_teams(db: Session, settings: Settings, seeded: Seeded) -> None:
+    teams = [
+        service.tenant_report(db, settings, MemoryCache(), t.tenant_id, START, END)
+        for t in (seeded.team, seeded.other)
+    ]
+    platform = service.platform_report(db, settings, MemoryCache(), START, END)
+    assert platform.tenant_id == "all"
+    # The seeded teams are the only ones with bookings in the range on this database.
+    assert platform.totals.created == sum(t.totals.created for t in teams)
+    assert platform.totals.failed == sum(t.totals.failed for t in teams)
+    assert platform.gpu_hours == sum(t.gpu_hours for t in teams)
+    assert platform.revenue_usd == sum(t.revenue_usd for t in teams)
+    assert platform.active_now >= sum(t.active_now for t in teams)  # "now" is not bound to the range
+    assert platform.invoices_issued == sum(t.invoices_issued for t in teams)

@@ -115,6 +115,8 @@ def test_an_operator_opens_a_teams_kpis_page(client: TestClient, app: Any) -> No
     ).json()["tenant"]["id"]
     ops = parse(client.get("/ops").text)
     assert ops.find("a", href=f"/admin/kpis?tenant={other}").text() == "KPIs"
+    platform = client.get("/admin/kpis", params={"tenant": "all"})
+    assert platform.status_code == 200 and parse(platform.text).find("h1").text() == "KPIs of all teams"
     page = client.get("/admin/kpis", params={"tenant": other})
     assert page.status_code == 200
     doc = parse(page.text)
