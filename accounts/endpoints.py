@@ -38,6 +38,7 @@ from accounts.schemas import (
     MeOut,
     MfaChallenge,
     MfaCodeIn,
+    PasskeyLoginIn,
     RecoveryCodes,
     RefreshIn,
     RegisterIn,
@@ -94,6 +95,26 @@ def webauthn_login_options(
 )
 def webauthn_login(body: WebAuthnLoginIn, session: AccountsDb, ctx: AccountsCtx) -> TokenPair:
     return webauthn.login(session, ctx, body.mfa_token, body.credential)
+
+
+@router.post(
+    "/auth/passkey/options",
+    response_model=WebAuthnOptions,
+    tags=["auth"],
+    summary="Sign in with a passkey, step 1: a challenge (no email or password)",
+)
+def passkey_options(session: AccountsDb, ctx: AccountsCtx) -> WebAuthnOptions:
+    return webauthn.passkey_options(session, ctx)
+
+
+@router.post(
+    "/auth/passkey/login",
+    response_model=TokenPair,
+    tags=["auth"],
+    summary="Sign in with a passkey, step 2: the authenticator's assertion, with the user verified",
+)
+def passkey_login(body: PasskeyLoginIn, session: AccountsDb, ctx: AccountsCtx) -> TokenPair:
+    return webauthn.passkey_login(session, ctx, body.flow_id, body.credential)
 
 
 @router.post("/auth/refresh", response_model=TokenPair, tags=["auth"])

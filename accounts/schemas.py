@@ -120,6 +120,11 @@ class WebAuthnLoginIn(Strict):
     credential: dict[str, Any]
 
 
+class PasskeyLoginIn(Strict):
+    flow_id: OpaqueToken
+    credential: dict[str, Any]
+
+
 class WebAuthnCredentialOut(BaseModel):
     id: str
     name: str

@@ -7,6 +7,12 @@ returns the creation options; the browser's ``navigator.credentials.create()`` a
 Sign-in: after the password, :func:`login_options` puts a challenge on the pending MFA flow and
 :func:`login` checks the assertion's signature with the stored key and that the counter moved on
 (a cloned authenticator shows up as a counter that goes back).
+
+Passkeys (sign-in without a password): :func:`passkey_options` hands out a challenge with no user and
+no allowed credentials, so the authenticator offers the passkeys it holds for this site; and
+:func:`passkey_login` finds the account by the credential id and requires *user verification* (the
+authenticator's PIN or biometric), which makes the one step as strong as a password plus a second
+factor. Registration asks authenticators to make discoverable credentials (resident keys, preferred).
 """
 
 from __future__ import annotations
@@ -27,23 +33,28 @@ from webauthn.helpers.structs import (
 )
 
 from accounts import crypto, repository
-from accounts.errors import InvalidMfaCode, WebAuthnFailed
+from accounts.audit import Actor
+from accounts.errors import InvalidCredentials, InvalidMfaCode, WebAuthnFailed
 from accounts.mfa import issue_recovery_codes
 from accounts.models import AuthFlow, WebAuthnCredential
 from accounts.schemas import TokenPair, WebAuthnCredentialOut, WebAuthnOptions
 from accounts.service import (
     Ctx,
     Principal,
+    _throttle_login_ip,
     aware,
+    check_not_locked,
     finish_second_factor,
     now_utc,
     pending_second_factor,
     record,
     second_factor_failed,
+    start_session,
 )
 from core.errors import NotFound
 
 REGISTER_FLOW = "webauthn_register"
+PASSKEY_FLOW = "passkey_login"
 CHALLENGE_TTL_S = 300
 # What the library raises for a malformed or forged credential; all of them mean "refused".
 _REFUSED = (WebAuthnException, ValueError, KeyError, TypeError)
@@ -62,7 +73,8 @@ def registration_options(session: Session, ctx: Ctx, principal: Principal) -> We
         user_display_name=user.name or user.email,
         exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(c.id)) for c in existing],
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.DISCOURAGED,
+            # Discoverable where the authenticator can: the same key then also signs in without a password.
+            resident_key=ResidentKeyRequirement.PREFERRED,
             user_verification=UserVerificationRequirement.PREFERRED,
         ),
     )
@@ -183,3 +195,77 @@ def login(session: Session, ctx: Ctx, mfa_token: str, credential: dict[str, Any]
     stored.sign_count = verified.new_sign_count
     stored.last_used_at = now_utc()
     return finish_second_factor(session, ctx, flow, user, "webauthn")
+
+
+def passkey_options(session: Session, ctx: Ctx) -> WebAuthnOptions:
+    """A sign-in challenge for whoever holds a passkey of this site (no email asked)."""
+    _throttle_login_ip(ctx)
+    options = wa.generate_authentication_options(
+        rp_id=ctx.settings.webauthn_rp_id,
+        allow_credentials=[],
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    now = now_utc()
+    flow = AuthFlow(
+        id=crypto.random_token(32),
+        kind=PASSKEY_FLOW,
+        user_id=None,
+        data={"challenge": bytes_to_base64url(options.challenge)},
+        attempts=0,
+        created_at=now,
+        expires_at=now + timedelta(seconds=CHALLENGE_TTL_S),
+    )
+    session.add(flow)
+    session.flush()
+    return WebAuthnOptions(flow_id=flow.id, options=json.loads(wa.options_to_json(options)))
+
+
+def _passkey_refused(
+    session: Session, ctx: Ctx, reason: str, user_id: str | None, tenant_id: str | None
+) -> None:
+    record(
+        session,
+        ctx,
+        "login.failed",
+        "failure",
+        tenant_id=tenant_id,
+        actor=Actor("user", user_id) if user_id else Actor("anonymous", None),
+        details={"method": "passkey", "reason": reason},
+    )
+
+
+def passkey_login(session: Session, ctx: Ctx, flow_id: str, credential: dict[str, Any]) -> TokenPair:
+    """Signs in with a passkey: its assertion must verify against the stored key, with the user
+    verified by the authenticator, on a challenge of ours used once."""
+    _throttle_login_ip(ctx)
+    now = now_utc()
+    flow = repository.flow(session, flow_id, PASSKEY_FLOW)
+    if flow is None or flow.consumed_at is not None or (aware(flow.expires_at) or now) <= now:
+        raise InvalidCredentials("the passkey challenge expired or was already used; start again")
+    repository.consume_flow(session, flow.id, now)
+    stored = repository.webauthn_credential(session, str(credential.get("id", ""))[:400])
+    user = repository.user(session, stored.user_id) if stored is not None else None
+    if stored is None or user is None:
+        _passkey_refused(session, ctx, "unknown_credential", None, None)
+        raise InvalidCredentials("this passkey is not registered here")
+    tenant = repository.tenant(session, user.tenant_id)
+    if not user.active or user.erased_at is not None or tenant is None or not tenant.active:
+        _passkey_refused(session, ctx, "account_disabled", user.id, user.tenant_id)
+        raise InvalidCredentials("the account is disabled")
+    check_not_locked(session, ctx, user, now)
+    try:
+        verified = wa.verify_authentication_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(flow.data["challenge"]),
+            expected_rp_id=ctx.settings.webauthn_rp_id,
+            expected_origin=ctx.settings.webauthn_origin,
+            credential_public_key=stored.public_key,
+            credential_current_sign_count=stored.sign_count,
+            require_user_verification=True,
+        )
+    except _REFUSED as exc:
+        _passkey_refused(session, ctx, type(exc).__name__, user.id, user.tenant_id)
+        raise InvalidCredentials(f"the passkey's assertion was refused: {exc}") from exc
+    stored.sign_count = verified.new_sign_count
+    stored.last_used_at = now
+    return start_session(session, ctx, user, "passkey")

@@ -88,13 +88,18 @@ class SoftAuthenticator:
         }
 
     def get(
-        self, options: dict[str, Any], *, origin: str | None = None, count_up: bool = True
+        self,
+        options: dict[str, Any],
+        *,
+        origin: str | None = None,
+        count_up: bool = True,
+        verified: bool = True,
     ) -> dict[str, Any]:
         """The answer of ``navigator.credentials.get(options)``; each use moves the counter on."""
         if count_up:
             self.sign_count += 1
         client_data = self._client_data("webauthn.get", options["challenge"], origin)
-        auth_data = self._authenticator_data(FLAG_UP | FLAG_UV, attested=False)
+        auth_data = self._authenticator_data(FLAG_UP | (FLAG_UV if verified else 0), attested=False)
         return {
             "id": self.id,
             "rawId": self.id,

@@ -204,6 +204,8 @@ PUBLIC = {
     "/auth/refresh",
     "/auth/webauthn/login/options",
     "/auth/webauthn/login",
+    "/auth/passkey/options",
+    "/auth/passkey/login",
     "/auth/oidc/login",
     "/auth/oidc/callback",
     # Providers' webhooks: no user; the HMAC signature is the credential (booking.signing).

@@ -151,3 +151,76 @@ def test_someone_elses_registration_flow_is_refused(client: TestClient) -> None:
         headers=mallory.headers,
     )
     assert r.status_code == 400
+
+
+# --- passkeys: sign in without a password ------------------------------------------------------------
+
+
+def passkey_challenge(client: TestClient) -> tuple[str, dict[str, object]]:
+    r = client.post("/auth/passkey/options")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["options"]["allowCredentials"] == [] and body["options"]["userVerification"] == "required"
+    return str(body["flow_id"]), dict(body["options"])
+
+
+def test_a_registered_key_signs_in_without_email_or_password(client: TestClient) -> None:
+    account = register(client)
+    key = SoftAuthenticator(RP_ID, ORIGIN)
+    enrol_key(client, account, key)
+    flow_id, options = passkey_challenge(client)
+    r = client.post("/auth/passkey/login", json={"flow_id": flow_id, "credential": key.get(options)})
+    assert r.status_code == 200, r.text
+    me = client.get("/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+    assert me.status_code == 200 and me.json()["email"] == account.email
+    events = client.get("/audit", headers=account.headers).json()
+    assert any(
+        e["event_type"] == "login.succeeded" and e["details"].get("method") == "passkey" for e in events
+    )
+
+    # The challenge answers once.
+    again = client.post("/auth/passkey/login", json={"flow_id": flow_id, "credential": key.get(options)})
+    assert again.status_code == 401
+
+
+def test_a_passkey_needs_the_user_verified_and_a_known_key(client: TestClient) -> None:
+    account = register(client)
+    key = SoftAuthenticator(RP_ID, ORIGIN)
+    enrol_key(client, account, key)
+    flow_id, options = passkey_challenge(client)
+    unverified = client.post(
+        "/auth/passkey/login", json={"flow_id": flow_id, "credential": key.get(options, verified=False)}
+    )
+    assert unverified.status_code == 401 and unverified.json()["error"]["code"] == "invalid_credentials"
+
+    stranger = SoftAuthenticator(RP_ID, ORIGIN)
+    flow_id, options = passkey_challenge(client)
+    r = client.post("/auth/passkey/login", json={"flow_id": flow_id, "credential": stranger.get(options)})
+    assert r.status_code == 401 and "not registered" in r.json()["error"]["message"]
+
+    flow_id, options = passkey_challenge(client)
+    other_site = client.post(
+        "/auth/passkey/login",
+        json={"flow_id": flow_id, "credential": key.get(options, origin="https://evil.example")},
+    )
+    assert other_site.status_code == 401
+
+
+def test_a_disabled_account_cannot_sign_in_with_its_passkey(client: TestClient, admin: Account) -> None:
+    from tests.accounts.conftest import invite_and_join
+
+    member = invite_and_join(client, admin, "user")
+    key = SoftAuthenticator(RP_ID, ORIGIN)
+    enrol_key(client, member, key)
+    assert (
+        client.patch(f"/users/{member.user_id}", json={"active": False}, headers=admin.headers).status_code
+        == 200
+    )
+    flow_id, options = passkey_challenge(client)
+    r = client.post("/auth/passkey/login", json={"flow_id": flow_id, "credential": key.get(options)})
+    assert r.status_code == 401 and "disabled" in r.json()["error"]["message"]
+
+
+def test_malformed_passkey_requests_are_422(client: TestClient) -> None:
+    assert client.post("/auth/passkey/login", json={"flow_id": "x", "credential": {}}).status_code == 422
+    assert client.post("/auth/passkey/login", json={"credential": {}}).status_code == 422
