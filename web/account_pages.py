@@ -15,18 +15,28 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from accounts import admin as accounts_admin
-from accounts import audit, mfa, oidc
+from accounts import audit, mfa, oidc, webauthn
 from accounts import service as accounts
 from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan, Role
 from accounts.policy import Action, allowed
-from accounts.schemas import InviteIn, LoginIn, MfaChallenge, MfaCodeIn, TenantUpdate, TokenPair, UserUpdate
+from accounts.schemas import (
+    InviteIn,
+    LoginIn,
+    MfaChallenge,
+    MfaCodeIn,
+    PasskeyLoginIn,
+    TenantUpdate,
+    TokenPair,
+    UserUpdate,
+)
 from accounts.service import Principal
-from core.errors import AppError
+from core.errors import AppError, envelope
 from web.routes import templates
 from web.session import PageSession, clear_cookies, page_session, set_cookies
 
@@ -121,6 +131,40 @@ def login_submit(
             request, "login.html", {**context, "mfa_token": outcome.mfa_token, "methods": outcome.methods}
         )
     return signed_in(request, outcome, next)
+
+
+@router.post("/login/passkey")
+async def login_passkey(request: Request) -> Response:
+    """The login page's passkey button (static/passkey.js): the authenticator's assertion for a
+    challenge from ``/auth/passkey/options``; on success the site's sign-in cookies, as ``/login`` sets."""
+    try:
+        payload = await request.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return JSONResponse(
+            envelope("validation_error", "send a JSON object", [{"field": "body"}]), status_code=422
+        )
+    try:
+        body = PasskeyLoginIn.model_validate({k: payload.get(k) for k in ("flow_id", "credential")})
+    except ValidationError as exc:
+        return JSONResponse(
+            envelope("validation_error", first_error(exc), [{"field": "credential"}]), status_code=422
+        )
+
+    def work() -> TokenPair:
+        with accounts_unit(request) as session:
+            return webauthn.passkey_login(session, get_ctx(request), body.flow_id, body.credential)
+
+    try:
+        pair = await run_in_threadpool(work)
+    except AppError as exc:
+        return JSONResponse(
+            envelope(exc.code, exc.message, exc.details), status_code=exc.status, headers=error_headers(exc)
+        )
+    response = JSONResponse({"next": safe_next(str(payload.get("next") or "/"))})
+    set_cookies(request, response, pair)
+    return response
 
 
 @router.post("/login/mfa", response_class=HTMLResponse)

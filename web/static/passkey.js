@@ -1,0 +1,85 @@
+/* "Sign in with a passkey" on the login page: the challenge from POST /auth/passkey/options goes to
+   navigator.credentials.get() (no email: the authenticator offers the passkeys it holds for this site,
+   after checking its PIN or biometric), the assertion to POST /login/passkey, which sets the site's
+   sign-in cookies like the password form. Without WebAuthn in the browser the button stays hidden. */
+(function () {
+  "use strict";
+
+  function toBuffer(text) {
+    var s = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (s.length % 4) s += "=";
+    var bin = atob(s);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return bytes.buffer;
+  }
+
+  function toText(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var s = "";
+    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  async function messageOf(response, fallback) {
+    try {
+      var body = await response.json();
+      if (body && body.error && body.error.message) return body.error.message;
+    } catch (e) { /* not JSON */ }
+    return fallback;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector("[data-passkey]");
+    var status = document.querySelector("[data-passkey-status]");
+    if (!button || !window.PublicKeyCredential || !navigator.credentials) return;
+    button.hidden = false;
+    button.addEventListener("click", async function () {
+      status.textContent = "";
+      button.disabled = true;
+      try {
+        var start = await fetch("/auth/passkey/options", { method: "POST", headers: { Accept: "application/json" } });
+        if (!start.ok) throw new Error(await messageOf(start, "could not start (HTTP " + start.status + ")"));
+        var body = await start.json();
+        var o = body.options;
+        var credential = await navigator.credentials.get({
+          publicKey: {
+            challenge: toBuffer(o.challenge),
+            rpId: o.rpId,
+            timeout: o.timeout,
+            userVerification: o.userVerification,
+            allowCredentials: []
+          }
+        });
+        var r = credential.response;
+        var answer = await fetch("/login/passkey", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({
+            flow_id: body.flow_id,
+            next: button.getAttribute("data-next") || "/",
+            credential: {
+              id: credential.id,
+              rawId: toText(credential.rawId),
+              type: credential.type,
+              response: {
+                clientDataJSON: toText(r.clientDataJSON),
+                authenticatorData: toText(r.authenticatorData),
+                signature: toText(r.signature),
+                userHandle: r.userHandle ? toText(r.userHandle) : null
+              },
+              clientExtensionResults: {}
+            }
+          })
+        });
+        if (!answer.ok) throw new Error(await messageOf(answer, "sign-in failed (HTTP " + answer.status + ")"));
+        var done = await answer.json();
+        window.location.assign(done.next || "/");
+      } catch (err) {
+        status.textContent = "Passkey sign-in failed: " + (err && err.message ? err.message : err);
+        button.disabled = false;
+      }
+    });
+  });
+})();
