@@ -130,7 +130,7 @@ def test_invoice_pages_in_a_browser(
     page.wait_for_url("**/login?next=/billing/invoices")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{live_app}/billing/invoices")
     expect(page.get_by_role("heading", name="No invoices yet")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "invoices-empty.png"), full_page=True)

@@ -25,7 +25,7 @@ def sign_in(page: Page, base: str, who: Account) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Email", exact=True).fill(who.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/")
 
 
