@@ -11,6 +11,7 @@ the API would give.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
@@ -59,6 +60,17 @@ def first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err.get("loc", ()))
     return f"{field}: {err.get('msg', 'invalid')}" if field else str(err.get("msg", "invalid"))
+
+
+def parse_day(value: str | None, field: str, errors: list[str]) -> date | None:
+    """A page's ``YYYY-MM-DD`` filter: None when empty; a bad value is added to ``errors`` by name."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{field}: not a date (YYYY-MM-DD): {value}")
+        return None
 
 
 def render(

@@ -9,7 +9,6 @@ because a link cannot carry the bearer token the API wants.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,7 @@ from billing import service
 from billing.invoicing import plain
 from core.db import session_scope
 from core.errors import AppError
-from web.account_pages import render, to_login
+from web.account_pages import parse_day, render, to_login
 from web.routes import templates
 from web.session import PageSession, page_session, set_cookies
 
@@ -47,16 +46,6 @@ def _guard(request: Request) -> tuple[PageSession, Response | None]:
     return page, None
 
 
-def _date(value: str | None, field: str, errors: list[str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{field}: not a date (YYYY-MM-DD): {value}")
-        return None
-
-
 @router.get("/billing/invoices", response_class=HTMLResponse)
 def invoices_page(
     request: Request, start: str | None = None, end: str | None = None, page: int = 1
@@ -67,7 +56,7 @@ def invoices_page(
     principal = session_page.principal
     assert principal is not None
     errors: list[str] = []
-    start_day, end_day = _date(start, "start", errors), _date(end, "end", errors)
+    start_day, end_day = parse_day(start, "start", errors), parse_day(end, "end", errors)
     if start_day and end_day and start_day > end_day:
         errors.append("start: must not be after end")
     context: dict[str, Any] = {"active": "billing", "start": start or "", "end": end or ""}

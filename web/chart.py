@@ -158,13 +158,17 @@ def _y_scale(top_value: float) -> tuple[float, float]:
     return step, step * math.ceil(top_value * 1.05 / step)
 
 
-def _y_ticks(step: float, y_max: float, y_of: Any) -> list[Tick]:
+def _ticks_from_zero(step: float, y_max: float, y_of: Any, fmt: Any) -> list[Tick]:
     ticks = []
     v = 0.0
     while v <= y_max + step / 2:
-        ticks.append(Tick(y_of(v), _money(v)))
+        ticks.append(Tick(y_of(v), fmt(v)))
         v += step
     return ticks
+
+
+def _y_ticks(step: float, y_max: float, y_of: Any) -> list[Tick]:
+    return _ticks_from_zero(step, y_max, y_of, _money)
 
 
 def _band(upper: list[tuple[float, float]], lower: list[tuple[float, float]]) -> str:
@@ -470,15 +474,6 @@ class LineChart:
     summary: str
 
 
-def _ticks_from_zero(step: float, y_max: float, y_of: Any, fmt: Any) -> list[Tick]:
-    ticks = []
-    v = 0.0
-    while v <= y_max + step / 2:
-        ticks.append(Tick(y_of(v), fmt(v)))
-        v += step
-    return ticks
-
-
 def _day_label(d: date) -> str:
     return f"{MONTHS[d.month - 1]} {d.day}"
 
@@ -512,7 +507,9 @@ def day_bar_chart(
             if v <= 0:
                 continue
             x = left + i * slot + gap / 2 + s * bar_w
-            bars.append(Bar(x, y_of(v), bar_w, bottom - y_of(v), s % SERIES_CLASSES + 1, f"{d}: {fmt(v)} {name}"))
+            bars.append(
+                Bar(x, y_of(v), bar_w, bottom - y_of(v), s % SERIES_CLASSES + 1, f"{d}: {fmt(v)} {name}")
+            )
     every = max(1, math.ceil(len(days) / 7))
     x_ticks = [Tick(left + (i + 0.5) * slot, _day_label(days[i])) for i in range(0, len(days), every)]
     for tick in x_ticks:
@@ -549,7 +546,8 @@ def hbar_chart(items: list[tuple[str, float]], fmt: Any, width: int = 560) -> HB
     top_value = max(v for _, v in items)
     span = width - bar_left - value_room
     rows = [
-        HBar(pad + i * row_h, max(2.0, span * v / top_value), label, fmt(v)) for i, (label, v) in enumerate(items)
+        HBar(pad + i * row_h, max(2.0, span * v / top_value), label, fmt(v))
+        for i, (label, v) in enumerate(items)
     ]
     summary = "; ".join(f"{label}: {fmt(v)}" for label, v in items) + "."
     return HBarChart(
@@ -564,7 +562,11 @@ def hbar_chart(items: list[tuple[str, float]], fmt: Any, width: int = 560) -> HB
 
 
 def line_chart(
-    x_labels: list[str], series: list[tuple[str, list[float | None]]], fmt: Any, width: int = 560, height: int = 260
+    x_labels: list[str],
+    series: list[tuple[str, list[float | None]]],
+    fmt: Any,
+    width: int = 560,
+    height: int = 260,
 ) -> LineChart | None:
     """Lines over a few labelled points (missing values break a line); None when nothing has a value."""
     values = [v for _, vs in series for v in vs if v is not None]
@@ -583,7 +585,11 @@ def line_chart(
 
     lines = []
     for s, (name, vs) in enumerate(series):
-        dots = [Dot(x_of(i), y_of(v), f"{name}, {x_labels[i]}: {fmt(v)}") for i, v in enumerate(vs) if v is not None]
+        dots = [
+            Dot(x_of(i), y_of(v), f"{name}, {x_labels[i]}: {fmt(v)}")
+            for i, v in enumerate(vs)
+            if v is not None
+        ]
         parts: list[list[tuple[float, float]]] = [[]]
         for i, v in enumerate(vs):
             if v is None:
@@ -595,7 +601,8 @@ def line_chart(
     x_ticks = [Tick(x_of(i), label) for i, label in enumerate(x_labels)]
     x_ticks[0].anchor, x_ticks[-1].anchor = "start", "end"
     summary = "; ".join(
-        f"{name}: " + ", ".join(f"{x_labels[i]} {fmt(v) if v is not None else 'no data'}" for i, v in enumerate(vs))
+        f"{name}: "
+        + ", ".join(f"{x_labels[i]} {fmt(v) if v is not None else 'no data'}" for i, v in enumerate(vs))
         for name, vs in series
     )
     return LineChart(

@@ -11,7 +11,7 @@ service, the same cache); who may look is the policy's ``tenant.read`` (admins, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,7 @@ from analytics.facts import PRICE_LOOKBACK_DAYS
 from analytics.schemas import CatalogKpis, KpiReport
 from core.db import session_scope
 from core.errors import AppError
-from web.account_pages import render, to_login
+from web.account_pages import parse_day, render, to_login
 from web.chart import day_bar_chart, hbar_chart, line_chart
 from web.routes import templates
 from web.session import page_session
@@ -63,16 +63,6 @@ def _hours(value: float) -> str:
 
 def _count(value: float) -> str:
     return f"{int(value):,}"
-
-
-def _parse_day(value: str | None, field: str, errors: list[str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors.append(f"{field}: not a date (YYYY-MM-DD): {value}")
-        return None
 
 
 def _charts(report: KpiReport, catalog: CatalogKpis) -> dict[str, Any]:
@@ -127,7 +117,7 @@ def kpis_page(
         refused = {"active": "kpis", "forbidden": True, "role": principal.role}
         return render(request, "kpis.html", refused, page, 403)
     errors: list[str] = []
-    start_day, end_day = _parse_day(start, "start", errors), _parse_day(end, "end", errors)
+    start_day, end_day = parse_day(start, "start", errors), parse_day(end, "end", errors)
     context: dict[str, Any] = {"active": "kpis", "start": start or "", "end": end or ""}
     if errors:
         return render(request, "kpis.html", {**context, "error": "; ".join(errors)}, page, 422)
