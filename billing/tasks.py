@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from billing import service
@@ -27,28 +28,43 @@ GRACE = timedelta(minutes=10)
 CATCH_UP_DAYS = 7
 
 
-async def daily_billing(app: Any) -> None:
-    while True:
-        yesterday = datetime.now(UTC).date() - timedelta(days=1)
-        # The last CATCH_UP_DAYS closed days, oldest first: a run is idempotent, so days already billed
-        # cost one look, and days missed while the service was down are billed now.
-        for back in range(CATCH_UP_DAYS - 1, -1, -1):
-            day = yesterday - timedelta(days=back)
-            try:
-                out = await asyncio.to_thread(
-                    service.run_billing, app.state.session_factory, app.state.settings, day
+Sleep = Callable[[float], Awaitable[object]]
+
+
+async def bill_closed_days(app: Any, today: date) -> None:
+    """One round: bills the last CATCH_UP_DAYS closed days before ``today``, oldest first. A run is
+    idempotent, so days already billed cost one look, and days missed while the service was down are
+    billed now."""
+    yesterday = today - timedelta(days=1)
+    for back in range(CATCH_UP_DAYS - 1, -1, -1):
+        day = yesterday - timedelta(days=back)
+        try:
+            out = await asyncio.to_thread(
+                service.run_billing, app.state.session_factory, app.state.settings, day
+            )
+            if out.invoices_created or out.errors:
+                log.info(
+                    "billed %s: %d invoices issued, %d errors",
+                    day,
+                    len(out.invoices_created),
+                    len(out.errors),
                 )
-                if out.invoices_created or out.errors:
-                    log.info(
-                        "billed %s: %d invoices issued, %d errors",
-                        day,
-                        len(out.invoices_created),
-                        len(out.errors),
-                    )
-            except Exception:
-                log.exception("daily billing of %s failed; it runs again at the next start or midnight", day)
-        next_run = day_end(yesterday + timedelta(days=1)) + GRACE
-        await asyncio.sleep(max(60.0, (next_run - datetime.now(UTC)).total_seconds()))
+        except Exception:
+            log.exception("daily billing of %s failed; it runs again at the next start or midnight", day)
+
+
+def seconds_until_next_run(now: datetime) -> float:
+    """From ``now`` to GRACE after the next UTC midnight, at least a minute."""
+    next_run = day_end(now.date()) + GRACE
+    return max(60.0, (next_run - now).total_seconds())
+
+
+async def daily_billing(app: Any, sleep: Sleep = asyncio.sleep) -> None:
+    """Bills at start-up, then shortly after each UTC midnight. ``sleep`` is the loop's own: tests pass
+    theirs instead of patching ``asyncio.sleep``, which every other thread's event loop shares."""
+    while True:
+        await bill_closed_days(app, datetime.now(UTC).date())
+        await sleep(seconds_until_next_run(datetime.now(UTC)))
 
 
 def start(app: Any) -> list[asyncio.Task[None]]:

@@ -9,8 +9,12 @@ Set GPUBROKER_TEST_BACKENDS=sqlite to run only one backend while iterating local
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import os
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.db import make_engine, normalize_url
 from core.settings import ROOT, Settings
+from tests import support
 
 PG_ADMIN_URL = os.environ.get("GPUBROKER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = os.environ.get("GPUBROKER_TEST_PG_DB", "gpubroker_test")
@@ -61,6 +66,54 @@ def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
         billing_jobs=False,
         maintenance_interval_s=0,
     )
+
+
+# --- globals no test may patch ----------------------------------------------------------------------
+# Session-scoped servers run their event loops in background threads of this process: a test that
+# patches one of these reaches them too (issue 19: a patched asyncio.sleep killed the shared server and
+# eight later tests failed with connection errors). Give the code under test its own clock or sleep.
+PROCESS_WIDE = {
+    "asyncio.sleep": lambda: asyncio.sleep,
+    "time.sleep": lambda: time.sleep,
+    "time.time": lambda: time.time,
+    "time.monotonic": lambda: time.monotonic,
+    "time.perf_counter": lambda: time.perf_counter,
+    "datetime.datetime": lambda: dt.datetime,
+    "datetime.date": lambda: dt.date,
+    "socket.socket": lambda: socket.socket,
+    "threading.Thread": lambda: threading.Thread,
+}
+
+
+def _process_wide_state() -> dict[str, Any]:
+    state: dict[str, Any] = {name: get() for name, get in PROCESS_WIDE.items()}
+    state.update({f"${k}": v for k, v in os.environ.items() if k.startswith("GPUBROKER_") or k == "TZ"})
+    return state
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    before = _process_wide_state()
+    result = yield
+    after = _process_wide_state()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) is not after.get(k))
+    if changed:
+        raise AssertionError(
+            f"{item.nodeid} changed process-wide state that background servers share: {', '.join(changed)}; "
+            "inject a clock, sleep or setting into the code under test instead"
+        )
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _servers_survive_the_test() -> Iterator[None]:
+    """Fails the test during which a shared test server's thread died, instead of the later tests that
+    would only see connection errors."""
+    yield
+    for served in list(support.RUNNING.values()):
+        if served.dead and not served.reported:
+            served.reported = True
+            raise AssertionError(served.describe())
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -215,6 +268,9 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    # CI installs both (make system-deps), so there a missing browser is a failure, never a skip.
+    if os.environ.get("CI") and not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed (make system-deps)")
     sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (make system-deps)")

@@ -1,13 +1,53 @@
-"""Helpers shared by tests: a real HTTP server on a free loopback port for an ASGI app."""
+"""Helpers shared by tests: a real HTTP server on a free loopback port for an ASGI app.
+
+A server outlives the test that started it when its fixture is session- or module-scoped, so a test
+that breaks it (by patching a global its event loop uses, say) would otherwise show up only as
+connection errors in unrelated tests later. Every server started here is registered while it runs:
+the conftest fails the test during which a server's thread died, and :func:`check_alive` lets a
+fixture refuse a dead server at once, naming that test.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
+
+
+@dataclass
+class Served:
+    url: str
+    thread: threading.Thread
+    died_in: str | None = None  # the test running when the server's thread ended unexpectedly
+    error: str | None = None
+    stopping: bool = False
+    reported: bool = field(default=False)
+
+    @property
+    def dead(self) -> bool:
+        return not self.stopping and (self.died_in is not None or not self.thread.is_alive())
+
+    def describe(self) -> str:
+        return (
+            f"the test server at {self.url} died during {self.died_in or 'an unknown test'}: "
+            f"{self.error or 'its thread ended'}"
+        )
+
+
+RUNNING: dict[str, Served] = {}
+
+
+def check_alive(url: str) -> None:
+    """Raises at once when the server at ``url`` died, naming the test that was running then."""
+    served = RUNNING.get(url)
+    if served is not None and served.dead:
+        raise RuntimeError(served.describe())
 
 
 @contextmanager
@@ -18,18 +58,34 @@ def serve(app: Any) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    # Handing uvicorn the already-bound socket means no other process can take the port meanwhile.
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+
+    def run() -> None:
+        # Handing uvicorn the already-bound socket means no other process can take the port meanwhile.
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:
+            served.error = "".join(traceback.format_exception_only(exc)).strip()
+            raise
+        finally:
+            if not served.stopping:
+                served.died_in = os.environ.get("PYTEST_CURRENT_TEST", "outside any test")
+
+    thread = threading.Thread(target=run, daemon=True, name=f"test-server-{port}")
+    served = Served(url, thread)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
+            raise RuntimeError(f"the test server did not start: {served.error or 'timed out'}")
         time.sleep(0.05)
+    RUNNING[url] = served
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
+        served.stopping = True
+        RUNNING.pop(url, None)
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

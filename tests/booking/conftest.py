@@ -27,7 +27,7 @@ from booking.models import Booking
 from booking.signing import signed_headers
 from catalog.models import Offer
 from core.settings import DEV_WEBHOOK_SECRET
-from tests.support import serve
+from tests.support import check_alive, serve
 
 PASSWORD = "correct horse battery staple"
 
@@ -152,6 +152,7 @@ def live(app: Any, client: TestClient, live_dispatch: Live) -> Iterator[str]:
     """The test's app on a real HTTP server; the sandbox answers at once (no start delay) and booked
     hours pass in real time unless a test speeds them up with :func:`tune`."""
     url = live_dispatch.url
+    check_alive(url)
     tune(app, sandbox_provider_url=f"{url}/sandbox-provider", public_url=url, sandbox_start_delay_s=0.0)
     live_dispatch.dispatch.target = app
     try:

@@ -15,13 +15,20 @@ from typing import Any
 import pytest
 
 from core.settings import Settings
-from tests.support import serve
+from tests.support import check_alive, serve
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings, engine: Any) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, against the session's database."""
+def served_app(settings: Settings, engine: Any) -> Iterator[str]:
     from api.app import create_app
 
     with serve(create_app(settings)) as url:
         yield url
+
+
+@pytest.fixture
+def live_server(served_app: str) -> str:
+    """The app under uvicorn on a free loopback port, against the session's database (one server per
+    session, refused at once if an earlier test killed it)."""
+    check_alive(served_app)
+    return served_app
