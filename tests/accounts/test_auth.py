@@ -175,15 +175,19 @@ def test_passwords_are_stored_as_argon2id_hashes(client: TestClient) -> None:
     assert PasswordHasher().check_needs_rehash(stored) is True
 
 
-def test_production_without_a_jwt_secret_warns(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level("WARNING", logger="core.settings"):
-        Settings(env="production")
-    assert "GPUBROKER_JWT_SECRET is not set" in caplog.text
-    caplog.clear()
-    with caplog.at_level("WARNING", logger="core.settings"):
-        Settings(env="production", jwt_secret="a-real-secret-from-the-vault-0123456789abcdef")
-        Settings(env="dev")
-    assert caplog.text == ""
+def test_production_refuses_to_start_on_the_public_dev_jwt_secret() -> None:
+    """It used to start with a warning, and a token signed with the public secret was an admin's."""
+    from api.app import create_app
+    from core.settings import UnsafeSettings
+
+    with pytest.raises(UnsafeSettings, match="GPUBROKER_JWT_SECRET is the public dev secret"):
+        create_app(Settings(env="production", redis_url="redis://127.0.0.1:6379/15"))
+    assert "GPUBROKER_JWT_SECRET" not in "\n".join(
+        Settings(
+            env="production", jwt_secret="a-real-secret-from-the-vault-0123456789abcdef"
+        ).production_problems()
+    )
+    assert Settings(env="dev").production_problems() == []
 
 
 def test_a_closed_teams_members_cannot_sign_in(client: TestClient, admin: Account) -> None:
