@@ -12,7 +12,8 @@ Personal data (source ip and user agent) is kept outside the hashed fields and c
 salt; the digest stays, so the chain still verifies and the erased data cannot be guessed back.
 
 Appends lock the chain's head row (see ``repository.advance_chain_head``); once the transaction
-commits, the entry is published to the bus topic ``audit_events``. The database itself refuses
+commits, the entry is published to the bus topic ``audit_events`` (through the transactional outbox,
+``core.outbox``, so an entry is announced once it exists, and only then). The database itself refuses
 deletes and edits of hashed fields (triggers in the migration); the hashes catch whoever bypasses
 that.
 """
@@ -26,15 +27,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from accounts import repository
 from accounts.models import AuditEntry
+from core import outbox
 
 GENESIS = "0" * 64
 TOPIC = "audit_events"
-_OUTBOX = "audit_outbox"
 
 
 @dataclass(frozen=True)
@@ -145,8 +145,7 @@ def record(
     session.add(entry)
     repository.set_chain_hash(session, chain_id, entry.hash_curr)
     session.flush()
-    if bus is not None:
-        session.info.setdefault(_OUTBOX, []).append((bus, entry.chain_id, public_view(entry)))
+    outbox.enqueue(session, TOPIC, entry.chain_id, public_view(entry), bus)
     return entry
 
 
@@ -192,15 +191,3 @@ def verify_chain(session: Session, chain_id: str) -> VerifyResult:
     if head is not None and (head.last_seq != checked or head.last_hash != prev):
         return broken(None, checked + 1, f"the chain ends at {checked} but its head says {head.last_seq}")
     return VerifyResult(chain_id, True, checked, head_seq)
-
-
-@event.listens_for(Session, "after_commit")
-def _publish_after_commit(session: Session) -> None:
-    # Only what was committed goes out: an entry of a rolled-back transaction never existed.
-    for bus, key, payload in session.info.pop(_OUTBOX, []):
-        bus.publish(TOPIC, key, payload)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_OUTBOX, None)

@@ -8,9 +8,9 @@
                                   before it ran)    instance.failed ──▶ failed
 
 Every change of state is one :class:`BookingTransition` row, one audit entry (``booking.submitted``,
-``booking.activated``, ...) and one ``booking_events`` message, all in the caller's transaction; the
-message is published only once that transaction commits (the same outbox as the audit log's), so a
-consumer never hears of a state that was rolled back.
+``booking.activated``, ...) and one ``booking_events`` message, all in the caller's transaction: the
+message is an outbox row (``core.outbox``) published once that transaction commits, so a consumer
+never hears of a state that was rolled back, and always hears of one that committed.
 
 Two writers cannot both move a booking: PostgreSQL locks its row for the read that precedes a change
 (``booking.repository``), and on every backend the ``version`` column makes a write based on a stale
@@ -22,7 +22,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,9 +30,9 @@ from accounts.audit import Actor, iso
 from accounts.service import Ctx, now_utc, record
 from booking.errors import ConcurrentUpdate, IllegalTransition
 from booking.models import TERMINAL_STATES, Booking, BookingState, BookingTransition
+from core import outbox
 
 TOPIC = "booking_events"
-_OUTBOX = "booking_outbox"
 
 S = BookingState
 ALLOWED: dict[BookingState, frozenset[BookingState]] = {
@@ -146,18 +145,5 @@ def move(
         "to": to_state.value,
         "at": iso(now),
     }
-    if ctx.bus is not None:
-        session.info.setdefault(_OUTBOX, []).append((ctx.bus, booking.id, message))
+    outbox.enqueue(session, TOPIC, booking.id, message, ctx.bus)
     return transition
-
-
-@event.listens_for(Session, "after_commit")
-def _publish_after_commit(session: Session) -> None:
-    # Only committed transitions go out: a consumer must never see a state that was rolled back.
-    for bus, key, payload in session.info.pop(_OUTBOX, []):
-        bus.publish(TOPIC, key, payload)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_OUTBOX, None)

@@ -27,6 +27,7 @@ from catalog.adapters.base import AdapterError, FetchResult, ProviderAdapter, Ra
 from catalog.adapters.registry import default_provider_ids, get_adapter_class
 from catalog.gpus import normalize_accelerator
 from catalog.regions import locate
+from core import outbox
 from core.bus import EventBus
 from core.cache import Cache
 from core.db import session_scope
@@ -314,13 +315,29 @@ PG_SYNC_WORKERS = 2
 
 
 def _sync_one(
-    factory: sessionmaker[Session], adapter: ProviderAdapter, provider: str
+    factory: sessionmaker[Session], adapter: ProviderAdapter, provider: str, bus: EventBus | None
 ) -> tuple[ProviderReport, list[dict[str, Any]], datetime]:
-    """One provider's unit of work, committed on its own; a failure marks the provider degraded."""
+    """One provider's unit of work, committed on its own with its ``price_updates`` event (through the
+    outbox: announced if and only if the prices committed); a failure marks the provider degraded."""
     now = datetime.now(UTC)
     try:
         with session_scope(factory) as session:
             report, deltas = sync_provider(session, adapter, now=now)
+            if deltas:
+                outbox.enqueue(
+                    session,
+                    "price_updates",
+                    provider,
+                    {
+                        "provider": provider,
+                        "inserted": report.inserted,
+                        "updated": report.updated,
+                        "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
+                        "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
+                        "at": now.isoformat(),
+                    },
+                    bus,
+                )
     except AdapterError as exc:
         report, deltas = ProviderReport(provider, error=str(exc)), []
         log.warning("provider %s degraded: %s", provider, exc)
@@ -356,27 +373,14 @@ def run_sync(
     workers = PG_SYNC_WORKERS if isinstance(bind, Engine) and bind.dialect.name == "postgresql" else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [
-            pool.submit(_sync_one, factory, instances.get(p) or get_adapter_class(p)(settings), p)
+            pool.submit(_sync_one, factory, instances.get(p) or get_adapter_class(p)(settings), p, bus)
             for p in ids
         ]
         for index, (provider, future) in enumerate(zip(ids, futures, strict=True)):
-            report, deltas, now = future.result()
+            report, _deltas, _now = future.result()
             reports.append(report)
             if report.inserted or report.updated or report.down:
                 any_change = True
-            if bus is not None and deltas:
-                bus.publish(
-                    "price_updates",
-                    provider,
-                    {
-                        "provider": provider,
-                        "inserted": report.inserted,
-                        "updated": report.updated,
-                        "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
-                        "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
-                        "at": now.isoformat(),
-                    },
-                )
             if on_progress:
                 on_progress(provider, index + 1, len(ids))
     # An ingestion that changed the catalog invalidates every cached search at once.
