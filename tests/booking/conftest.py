@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -148,12 +149,19 @@ def live_dispatch() -> Iterator[Live]:
 
 
 @pytest.fixture
-def live(app: Any, client: TestClient, live_dispatch: Live) -> Iterator[str]:
+def live(app: Any, client: TestClient, live_dispatch: Live, tmp_path: Path) -> Iterator[str]:
     """The test's app on a real HTTP server; the sandbox answers at once (no start delay) and booked
-    hours pass in real time unless a test speeds them up with :func:`tune`."""
+    hours pass in real time unless a test speeds them up with :func:`tune`. The sandbox keeps its
+    instances in a database of this test's own, so no webhook of an earlier test's instance reaches it."""
     url = live_dispatch.url
     check_alive(url)
-    tune(app, sandbox_provider_url=f"{url}/sandbox-provider", public_url=url, sandbox_start_delay_s=0.0)
+    tune(
+        app,
+        sandbox_provider_url=f"{url}/sandbox-provider",
+        public_url=url,
+        sandbox_start_delay_s=0.0,
+        sandbox_database_url=f"sqlite:///{tmp_path / 'sandbox-provider.db'}",
+    )
     live_dispatch.dispatch.target = app
     try:
         yield url

@@ -3,11 +3,14 @@ migrated (revision 0007 matches the models on both backends)."""
 
 from __future__ import annotations
 
+import time
+import uuid
 import warnings
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 import booking.models  # noqa: F401  (registers the tables)
@@ -30,17 +33,25 @@ def instance_request(**changes: Any) -> dict[str, Any]:
     }
 
 
-def test_the_sandbox_creates_once_per_key_and_stops() -> None:
+def test_the_sandbox_creates_once_per_key_and_stops(settings: Settings, engine: Any) -> None:
+    # On the migrated database of the backend (its own tables, committed for real: it is another system).
     # A long start delay: these instances never reach their (unreachable) callback.
-    settings = Settings(sandbox_start_delay_s=3600, public_url="http://127.0.0.1:9")
-    provider = SandboxProvider(lambda: settings)
-    with TestClient(create_sandbox_app(provider)) as sandbox:
-        first = sandbox.post("/instances", json=instance_request(), headers={"Idempotency-Key": "b-1"})
+    sandbox_settings = settings.model_copy(
+        update={
+            "sandbox_start_delay_s": 3600,
+            "public_url": "http://127.0.0.1:9",
+            "sandbox_database_url": None,
+        }
+    )
+    provider = SandboxProvider(lambda: sandbox_settings)
+    key = f"b-{uuid.uuid4().hex}"
+    with TestClient(create_sandbox_app(provider, standalone=True)) as sandbox:
+        first = sandbox.post("/instances", json=instance_request(), headers={"Idempotency-Key": key})
         assert first.status_code == 201 and first.json()["status"] == "provisioning"
-        again = sandbox.post("/instances", json=instance_request(), headers={"Idempotency-Key": "b-1"})
+        again = sandbox.post("/instances", json=instance_request(), headers={"Idempotency-Key": key})
         assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
         other = sandbox.post(
-            "/instances", json=instance_request(booking_id="b-2"), headers={"Idempotency-Key": "b-2"}
+            "/instances", json=instance_request(booking_id="b-2"), headers={"Idempotency-Key": key + "-2"}
         )
         assert other.json()["id"] != first.json()["id"]
 
@@ -48,15 +59,67 @@ def test_the_sandbox_creates_once_per_key_and_stops() -> None:
         assert stopped.status_code == 202
         assert sandbox.get(f"/instances/{first.json()['id']}").json()["stop_requested"] is True
         assert sandbox.post("/instances/sbx-nope/stop").status_code == 404
+        assert sandbox.get("/instances/sbx-nope").status_code == 404
         assert sandbox.post("/instances", json={"hours": 1}).status_code == 422
         # It calls back nowhere but our own webhook endpoint.
         elsewhere = instance_request(booking_id="b-9", callback_url="http://169.254.169.254/latest/meta-data")
         assert sandbox.post("/instances", json=elsewhere).status_code == 422
 
-        assert sandbox.post("/control/fail", json={"count": 2, "reason": "maintenance"}).status_code == 200
+        assert sandbox.post("/control/fail", json={"count": 1, "reason": "maintenance"}).status_code == 200
         failing = sandbox.post("/instances", json=instance_request(booking_id="b-3"))
-        assert provider.instances[failing.json()["id"]].fail_reason == "maintenance"
-        provider.close()
+        assert sandbox.get(f"/instances/{failing.json()['id']}").json()["fail_reason"] == "maintenance"
+        assert sandbox.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_stop_reaches_the_instance_through_any_process_serving_the_sandbox(
+    settings: Settings, engine: Any
+) -> None:
+    """Two sandbox apps on one database (two API replicas): one creates, the other stops, and the
+    terminated webhook goes out once, from whichever driver takes it."""
+    from tests.support import serve
+
+    received: list[dict[str, Any]] = []
+    hook = FastAPI()
+
+    @hook.post("/webhooks/{provider}")
+    async def webhook(provider: str, request: Request) -> dict[str, str]:
+        received.append(await request.json())
+        return {"ok": "yes"}
+
+    with serve(hook) as hook_url:
+        shared = settings.model_copy(
+            update={"sandbox_start_delay_s": 0, "public_url": hook_url, "sandbox_database_url": None}
+        )
+        one, two = SandboxProvider(lambda: shared), SandboxProvider(lambda: shared)
+        with (
+            TestClient(create_sandbox_app(one, standalone=True)) as a,
+            TestClient(create_sandbox_app(two, standalone=True)) as b,
+        ):
+            created = a.post(
+                "/instances",
+                json=instance_request(booking_id="b-x", callback_url=f"{hook_url}/webhooks/lambda"),
+            )
+            instance_id = created.json()["id"]
+            deadline = time.monotonic() + 10
+            while (
+                a.get(f"/instances/{instance_id}").json()["status"] != "running"
+                and time.monotonic() < deadline
+            ):
+                time.sleep(0.05)
+            assert b.post(f"/instances/{instance_id}/stop").status_code == 202
+            while (
+                not any(e["type"] == "instance.terminated" for e in received) and time.monotonic() < deadline
+            ):
+                time.sleep(0.05)
+            view = a.get(f"/instances/{instance_id}").json()
+    mine = [e for e in received if e["instance_id"] == instance_id]
+    assert [e["type"] for e in mine] == ["instance.running", "instance.terminated"]
+    assert mine[1]["reason"] == "stopped on request"
+    assert view["status"] == "terminated"
+    assert [(d["type"], d["status"]) for d in view["deliveries"]] == [
+        ("instance.running", 200),
+        ("instance.terminated", 200),
+    ]
 
 
 def test_the_sandbox_is_not_mounted_in_production_unless_asked() -> None:
