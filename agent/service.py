@@ -198,9 +198,9 @@ async def open_checkpointer(settings: Settings, stack: AsyncExitStack) -> Any:
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
     url = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
-    saver = await stack.enter_async_context(AsyncPostgresSaver.from_conn_string(url))
-    await saver.setup()
-    return saver
+    # Its tables are created by `gpubroker migrate` (never by an API process: replicas starting together
+    # would race on the checkpointer's own migrations).
+    return await stack.enter_async_context(AsyncPostgresSaver.from_conn_string(url))
 
 
 class Assistant:

@@ -6,7 +6,6 @@ and mounts the routers of each domain and the web pages. Nothing here holds busi
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 import time
@@ -16,6 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts.connections import make_connection_slots
 from accounts.endpoints import router as accounts_router
@@ -26,15 +26,16 @@ from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
 from api.langgraph_api import router as langgraph_router
-from billing import tasks as billing_tasks
+from api.worker import Background
 from billing.endpoints import router as billing_router
 from booking.endpoints import router as booking_router
 from booking.sandbox import SandboxProvider, create_sandbox_app
 from catalog.endpoints import router as catalog_router
 from core.bus import make_bus
 from core.cache import make_cache
-from core.db import make_engine, make_session_factory, session_scope
+from core.db import make_engine, make_session_factory
 from core.errors import Unauthorized, install_error_handlers
+from core.jobs import Runtime
 from core.observability import new_trace_id, reset_trace_id, set_trace_id
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
@@ -56,53 +57,10 @@ class Metrics:
         self.by_status: dict[int, int] = {}
 
 
-async def forecast_refresher(app: FastAPI) -> None:
-    """Recompute market forecasts in a worker thread when the history changed; requests keep being
-    served from the last good forecasts meanwhile."""
-    settings: Settings = app.state.settings
-    if not settings.forecast_refresh_on_start:
-        return
-    while True:
-        try:
-            changed = await asyncio.to_thread(_refresh_once, app)
-            if changed:
-                app.state.cache.bump_version()
-        except Exception:
-            log.exception("forecast refresh failed; serving the last good forecasts")
-        await asyncio.sleep(settings.forecast_refresh_s)
-
-
-def _refresh_once(app: FastAPI) -> int:
-    from catalog.predict import refresh_forecasts
-
-    with session_scope(app.state.session_factory) as session:
-        return refresh_forecasts(session)
-
-
-async def maintenance_loop(app: FastAPI) -> None:
-    """Periodic housekeeping: delete sign-in flows that expired or were used (accounts.maintenance)."""
-    settings: Settings = app.state.settings
-    if settings.maintenance_interval_s <= 0:
-        return
-    while True:
-        try:
-            purged = await asyncio.to_thread(_purge_once, app)
-            if purged:
-                log.info("purged %d expired sign-in flows", purged)
-        except Exception:
-            log.exception("housekeeping failed; will retry")
-        await asyncio.sleep(settings.maintenance_interval_s)
-
-
-def _purge_once(app: FastAPI) -> int:
-    from accounts.maintenance import purge_expired_flows
-
-    with session_scope(app.state.session_factory) as session:
-        return purge_expired_flows(session)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # GPUBROKER_ENV=production refuses unsafe settings here, naming every one, before anything starts.
+    settings.check_production()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -111,16 +69,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.assistant = Assistant(
                 app.state.session_factory, settings, cache=app.state.cache, checkpointer=checkpointer
             )
-            refresher = asyncio.create_task(forecast_refresher(app))
-            housekeeping = asyncio.create_task(maintenance_loop(app))
-            jobs = billing_tasks.start(app) if settings.billing_jobs else []
+            background: Background | None = None
+            if settings.runs_embedded_worker:
+                # make run: the worker's jobs and consumers in this process (SQLite, one process).
+                background = Background(
+                    Runtime(settings, app.state.session_factory, app.state.cache, app.state.bus)
+                )
+                background.start(concurrency=1, name="embedded")
+            sandbox_driver = app.state.sandbox_provider.start() if settings.sandbox_mounted else None
             try:
                 yield
             finally:
-                refresher.cancel()
-                housekeeping.cancel()
-                for job in jobs:
-                    job.cancel()
+                if sandbox_driver is not None:
+                    await app.state.sandbox_provider.stop()
+                if background is not None:
+                    await background.close(settings.shutdown_timeout_s)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -133,7 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.cache = make_cache(settings.redis_url, settings.cache_max_entries)
-    app.state.bus = make_bus(settings.redis_url)
+    app.state.bus = make_bus(
+        settings.redis_url,
+        claim_idle_s=settings.consumer_claim_idle_s,
+        max_deliveries=settings.consumer_max_deliveries,
+    )
     app.state.metrics = Metrics()
     app.state.connection_slots = make_connection_slots(settings.redis_url)
 
@@ -156,6 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers["X-Trace-Id"] = trace_id
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
+
+    if settings.trusted_proxy_list:
+        # Outermost: every guard and log sees the client address the trusted proxy reports.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> PlainTextResponse:
@@ -200,7 +171,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router)
     if settings.sandbox_mounted:
         # The provider every booking provisions through by default, reached over HTTP like any other.
-        app.state.sandbox_provider = SandboxProvider(lambda: app.state.settings)
+        app.state.sandbox_provider = SandboxProvider(
+            lambda: app.state.settings, lambda: app.state.session_factory
+        )
         app.mount("/sandbox-provider", create_sandbox_app(app.state.sandbox_provider))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -23,15 +23,74 @@ def _factory(settings: Settings) -> Any:
     return make_session_factory(make_engine(settings.database_url))
 
 
+# pg_advisory_lock key of `gpubroker migrate` ("gpubroke" as a 64-bit integer): one migration at a time.
+MIGRATE_LOCK = 0x6770756272_6F6B65
+
+
 def migrate(settings: Settings) -> None:
+    """Migrations and every one-time setup, so API processes never run DDL: the LangGraph checkpointer's
+    tables, the job engine's schema (in migration 0010) and the bus's consumer groups. On PostgreSQL it
+    holds an advisory lock throughout, so any number of `migrate` may start at once: the first does the
+    work, the others wait for it and find nothing left to do."""
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import text
+
+    from core.db import make_engine
 
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.attributes["database_url"] = settings.database_url
     cfg.attributes["configure_logger"] = False
-    command.upgrade(cfg, "head")
+    if settings.is_sqlite:
+        command.upgrade(cfg, "head")
+    else:
+        engine = make_engine(settings.database_url, pool_size=1)
+        try:
+            with engine.connect() as conn:
+                # Polled, not waited for: a session waiting in pg_advisory_lock sits in a transaction, and
+                # the checkpointer's CREATE INDEX CONCURRENTLY in the lock holder waits for every open
+                # transaction to end, a deadlock PostgreSQL does not detect.
+                while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATE_LOCK}).scalar():
+                    conn.commit()
+                    time.sleep(0.5)
+                conn.commit()
+                try:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    conn.commit()
+                    _setup_checkpointer(settings)
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK})
+                    conn.commit()
+        finally:
+            engine.dispose()
+    if settings.redis_url:
+        from api.worker import load_job_modules
+        from core.bus import make_bus
+        from core.jobs import consumer_groups
+
+        load_job_modules()
+        make_bus(settings.redis_url).ensure_groups(consumer_groups())
+
+
+def _setup_checkpointer(settings: Settings) -> None:
+    import asyncio
+    import concurrent.futures
+
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+    async def setup() -> None:
+        async with AsyncPostgresSaver.from_conn_string(_libpq(settings.database_url)) as saver:
+            await saver.setup()
+
+    # A loop of its own in a thread: the caller's thread may already run one (tests, notebooks).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, setup()).result()
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -170,6 +229,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
+    from core.observability import configure_logging
+
     # The app reads its settings from the environment (also in worker processes); --host/--port must
     # reach them too, or the sandbox provider would call back a port nobody listens on.
     if args.host:
@@ -177,6 +238,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         os.environ["GPUBROKER_PORT"] = str(args.port)
     get_settings.cache_clear()
+    settings = get_settings()
+    settings.check_production()
+    configure_logging(settings.log_level)
     uvicorn.run(
         "api.main:app",
         host=args.host or settings.host,
@@ -184,6 +248,40 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         log_level=settings.log_level,
         reload=args.reload,
+        # The app resolves the client address itself (GPUBROKER_TRUSTED_PROXIES); uvicorn's own default
+        # would believe X-Forwarded-For from 127.0.0.1.
+        proxy_headers=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Runs every background job and event consumer until SIGTERM (api/worker.py)."""
+    import asyncio
+
+    from api.worker import run
+    from core.observability import configure_logging
+
+    configure_logging(settings.log_level)
+    return asyncio.run(run(settings, concurrency=args.concurrency or settings.worker_concurrency))
+
+
+def cmd_sandbox_provider(args: argparse.Namespace, settings: Settings) -> int:
+    """The sandbox provider as its own process, its state in the database (booking/sandbox.py)."""
+    import uvicorn
+
+    from booking.sandbox import SandboxProvider, create_sandbox_app
+    from core.observability import configure_logging
+
+    configure_logging(settings.log_level)
+    app = create_sandbox_app(SandboxProvider(lambda: settings), standalone=True)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
     )
     return 0
 
@@ -268,7 +366,7 @@ def cmd_forecast_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_purge_expired(args: argparse.Namespace, settings: Settings) -> int:
-    """Delete expired and used sign-in flows now (the API also does it every maintenance interval)."""
+    """Delete expired and used sign-in flows now (the worker also does it every 15 minutes)."""
     from accounts.maintenance import purge_expired_flows
     from core.db import session_scope
 
@@ -340,6 +438,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--reload", action="store_true")
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("worker", help="run the background jobs and event consumers (any number may run)")
+    p.add_argument("--concurrency", type=int, help="jobs run at once (default GPUBROKER_WORKER_CONCURRENCY)")
+    p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("sandbox-provider", help="run the sandbox provider as its own process")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int, default=8081)
+    p.set_defaults(func=cmd_sandbox_provider)
     p = sub.add_parser("search", help="search offers from the terminal")
     p.add_argument("--gpu")
     p.add_argument("--count", type=int)

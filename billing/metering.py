@@ -14,7 +14,6 @@ ROUND_HALF_UP (see ``billing.models``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Iterator
@@ -25,11 +24,10 @@ from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from billing.models import UsageRecord
 from booking.models import Booking, BookingState, BookingTransition
-from core.db import session_scope
 
 log = logging.getLogger(__name__)
 
@@ -220,19 +218,3 @@ def on_booking_event(
     if payload.get("to") not in ENDED_STATES or not payload.get("booking_id"):
         return None
     return meter_booking(session, str(payload["booking_id"]), now=now)
-
-
-async def consume_booking_events(bus: Any, factory: sessionmaker[Session]) -> None:
-    """Runs forever: meters each booking that completed, failed or was cancelled. Start it in the
-    app's lifespan (or a worker); a message it misses is metered by the next billing run anyway."""
-    async for message in bus.subscribe("booking_events"):
-        payload = message.get("payload") or {}
-        try:
-            await asyncio.to_thread(_meter_in_unit, factory, payload)
-        except Exception:
-            log.exception("metering after booking event failed; the next billing run meters it")
-
-
-def _meter_in_unit(factory: sessionmaker[Session], payload: dict[str, Any]) -> None:
-    with session_scope(factory) as session:
-        on_booking_event(session, payload)

@@ -1,24 +1,31 @@
-"""Background jobs of billing, for the app's lifespan or a worker process.
+"""Background jobs of billing, run by the worker (core.jobs):
 
-- :func:`daily_billing` bills the last seven closed days (UTC) at start-up and again shortly after each
-  UTC midnight; a day already billed changes nothing, so several replicas may all run it, and days
-  missed while the service was down are billed at the next run.
-- :func:`billing.metering.consume_booking_events` meters a booking as soon as it stops running.
+- ``billing.close_days`` (hourly, at minute 10): bills the last seven closed days (UTC). A day already
+  billed changes nothing, so days missed while the service was down are billed at the next run; the
+  first run after midnight bills yesterday, ten minutes after its end, when its last booking events
+  have landed.
+- the ``booking_events`` consumer of the ``billing-metering`` group meters a booking as soon as it
+  stops running, once per event across all workers (``first_handling``).
 
-Both are optional: ``gpubroker bill`` from a scheduler does the same as the first, and the nightly run
-meters whatever the second missed.
+Both are optional for correctness: ``gpubroker bill`` does what the first does, and the nightly run
+meters whatever the consumer missed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from billing import service
-from billing.metering import consume_booking_events, day_end
+from billing.metering import on_booking_event
+from core.bus import first_handling
+from core.db import session_scope
+from core.jobs import Runtime, consumer, job
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -26,50 +33,43 @@ log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=10)
 # How many closed days each run looks at, so a week of downtime is still billed without a hand-run.
 CATCH_UP_DAYS = 7
+METERING_GROUP = "billing-metering"
 
 
-Sleep = Callable[[float], Awaitable[object]]
-
-
-async def bill_closed_days(app: Any, today: date) -> None:
-    """One round: bills the last CATCH_UP_DAYS closed days before ``today``, oldest first. A run is
-    idempotent, so days already billed cost one look, and days missed while the service was down are
-    billed now."""
+def bill_closed_days(factory: sessionmaker[Session], settings: Settings, today: date) -> list[date]:
+    """Bills the last CATCH_UP_DAYS closed days before ``today``, oldest first; returns the days that
+    got invoices. A failing day is logged and left for the next run."""
     yesterday = today - timedelta(days=1)
+    billed: list[date] = []
     for back in range(CATCH_UP_DAYS - 1, -1, -1):
         day = yesterday - timedelta(days=back)
         try:
-            out = await asyncio.to_thread(
-                service.run_billing, app.state.session_factory, app.state.settings, day
-            )
-            if out.invoices_created or out.errors:
-                log.info(
-                    "billed %s: %d invoices issued, %d errors",
-                    day,
-                    len(out.invoices_created),
-                    len(out.errors),
-                )
+            out = service.run_billing(factory, settings, day)
         except Exception:
-            log.exception("daily billing of %s failed; it runs again at the next start or midnight", day)
+            log.exception("billing of %s failed; the next run tries again", day)
+            continue
+        if out.invoices_created or out.errors:
+            log.info(
+                "billed %s: %d invoices issued, %d errors", day, len(out.invoices_created), len(out.errors)
+            )
+        if out.invoices_created:
+            billed.append(day)
+    return billed
 
 
-def seconds_until_next_run(now: datetime) -> float:
-    """From ``now`` to GRACE after the next UTC midnight, at least a minute."""
-    next_run = day_end(now.date()) + GRACE
-    return max(60.0, (next_run - now).total_seconds())
+@job("billing.close_days", cron="10 * * * *", queue="billing", lock="billing.close_days")
+def close_days(rt: Runtime) -> list[str]:
+    """Idempotent (an invoice per team and day, gapless numbers under a lock in run_billing)."""
+    days = bill_closed_days(rt.session_factory, rt.settings, datetime.now(UTC).date())
+    return [d.isoformat() for d in days]
 
 
-async def daily_billing(app: Any, sleep: Sleep = asyncio.sleep) -> None:
-    """Bills at start-up, then shortly after each UTC midnight. ``sleep`` is the loop's own: tests pass
-    theirs instead of patching ``asyncio.sleep``, which every other thread's event loop shares."""
-    while True:
-        await bill_closed_days(app, datetime.now(UTC).date())
-        await sleep(seconds_until_next_run(datetime.now(UTC)))
+@consumer("booking_events", group=METERING_GROUP)
+async def meter_ended_booking(rt: Runtime, message: dict[str, Any]) -> None:
+    await asyncio.to_thread(_meter_once, rt.session_factory, message)
 
 
-def start(app: Any) -> list[asyncio.Task[None]]:
-    """Starts both jobs on the running loop; cancel the returned tasks on shutdown."""
-    return [
-        asyncio.create_task(daily_billing(app)),
-        asyncio.create_task(consume_booking_events(app.state.bus, app.state.session_factory)),
-    ]
+def _meter_once(factory: sessionmaker[Session], message: dict[str, Any]) -> None:
+    with session_scope(factory) as session:
+        if first_handling(session, METERING_GROUP, message.get("id")):
+            on_booking_event(session, message.get("payload") or {})

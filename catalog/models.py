@@ -115,8 +115,9 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     if not reflected or compare_to is not None:
         return True
     if type_ == "table":
-        # LangGraph's Postgres checkpointer keeps its own tables (and migrations) in the database.
-        return name not in CHECKPOINT_TABLES
+        # LangGraph's Postgres checkpointer and the job engine (procrastinate) keep their own tables
+        # (and migrations) in the database.
+        return name not in CHECKPOINT_TABLES and not (name or "").startswith("procrastinate_")
     if type_ == "column":
         return (obj.table.name, name) not in UNMAPPED_COLUMNS
     if type_ == "index":

@@ -48,23 +48,24 @@ def _recreate_pg_database(name: str) -> str:
 
 
 def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
-    # Forecasts are computed once per session by the engine fixture, not by every app instance; the
-    # app's background jobs (billing, housekeeping) would share the test's one connection, so they
-    # are off here and tested on their own.
+    # Jobs run in no app instance of the tests (the embedded worker would share the test's one
+    # connection and run billing, forecasts and the outbox relay in the middle of tests); each job is
+    # tested on its own, and tests/core/test_worker.py runs real workers on a database of their own.
+    # The sandbox provider is another company's system: its state goes to a database of its own, outside
+    # the test's rolled-back transaction (a submit waits on the sandbox while holding the test connection).
+    sandbox_db = f"sqlite:///{tmp / 'sandbox-provider.db'}"
     if backend == "sqlite":
         return Settings(
             database_url=f"sqlite:///{tmp / 'test.db'}",
             redis_url=None,
-            forecast_refresh_on_start=False,
-            billing_jobs=False,
-            maintenance_interval_s=0,
+            embedded_worker=False,
+            sandbox_database_url=sandbox_db,
         )
     return Settings(
         database_url=_recreate_pg_database(db_name),
         redis_url=REDIS_URL,
-        forecast_refresh_on_start=False,
-        billing_jobs=False,
-        maintenance_interval_s=0,
+        embedded_worker=False,
+        sandbox_database_url=sandbox_db,
     )
 
 
@@ -96,7 +97,11 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     before = _process_wide_state()
     result = yield
     after = _process_wide_state()
-    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) is not after.get(k))
+    changed = sorted(
+        k
+        for k in before.keys() | after.keys()
+        if before.get(k) is not after.get(k) and before.get(k) != after.get(k)
+    )
     if changed:
         raise AssertionError(
             f"{item.nodeid} changed process-wide state that background servers share: {', '.join(changed)}; "

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from billing import metering
+from billing import metering, tasks
 from billing.models import UsageRecord
 from booking.models import BookingState
-from core.bus import MemoryBus
+from core.bus import HandledEvent, MemoryBus
+from core.jobs import Runtime
+from core.settings import Settings
 from tests.billing.conftest import Team, add_booking, at
 from tests.support import run_async
 
@@ -155,27 +158,41 @@ def test_the_bus_message_of_a_finished_booking_meters_it_at_once(db: Session, te
     assert metering.meter(db, at("2026-10-15 00:00"), booking_ids=[booking.id]).written == 0
 
 
-def test_the_consumer_meters_what_the_bus_says_ended(
-    db: Session, team: Team, factory: sessionmaker[Session]
+def test_the_consumer_meters_what_the_bus_says_ended_once_per_event(
+    db: Session, team: Team, factory: sessionmaker[Session], settings: Settings
 ) -> None:
     booking = add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 09:30")
     db.commit()
+    rt = Runtime(settings=settings, session_factory=factory, bus=MemoryBus())
+    payload = {"booking_id": booking.id, "tenant_id": team.tenant_id, "from": "active", "to": "completed"}
+    rt.bus.ensure_groups({"booking_events": [tasks.METERING_GROUP]})  # as the worker does when it starts
 
     async def scenario() -> None:
         # Its own loop in a worker thread: a browser test earlier in the run may hold this thread's.
-        bus = MemoryBus()
-        consumer = asyncio.create_task(metering.consume_booking_events(bus, factory))
-        await asyncio.sleep(0.05)  # subscribed
-        payload = {"booking_id": booking.id, "tenant_id": team.tenant_id, "from": "active", "to": "completed"}
-        bus.publish("booking_events", booking.id, payload)
+        stop = asyncio.Event()
+        consuming = asyncio.create_task(
+            rt.bus.consume(
+                "booking_events", tasks.METERING_GROUP, "c1", partial(tasks.meter_ended_booking, rt), stop
+            )
+        )
+        # Published before the consumer looked, and twice with the same id (the outbox's at-least-once).
+        rt.bus.publish("booking_events", booking.id, payload, "evt-1")
+        rt.bus.publish("booking_events", booking.id, payload, "evt-1")
         try:
             for _ in range(100):
                 await asyncio.sleep(0.05)
-                if records(db, booking.id):
+                if rt.bus.stats[("booking_events", tasks.METERING_GROUP)].handled == 2:
                     break
         finally:
-            consumer.cancel()
+            stop.set()
+            await consuming
 
     run_async(scenario())
     (record,) = records(db, booking.id)
     assert (record.hours, record.final) == (Decimal("1.5"), True)
+    handled = db.execute(
+        select(HandledEvent).where(
+            HandledEvent.group_name == tasks.METERING_GROUP, HandledEvent.event_id == "evt-1"
+        )
+    ).scalars()
+    assert len(list(handled)) == 1

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
-from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing import tasks
 from billing.models import Invoice
+from core.jobs import Runtime
 from core.settings import Settings
 from tests.billing.conftest import Team, add_booking
-from tests.support import run_async
-
-
-class Stop(Exception):
-    pass
 
 
 def test_a_run_bills_the_last_week_of_closed_days(
@@ -33,26 +26,21 @@ def test_a_run_bills_the_last_week_of_closed_days(
         add_booking(db, team, activated=start, ended=start + timedelta(hours=2))
     db.commit()
 
-    waits: list[float] = []
-
-    async def stop_after_one_round(seconds: float) -> Any:
-        # The loop's own sleep, passed in: patching asyncio.sleep would reach every event loop of the
-        # process, the live servers' included (issue 19).
-        waits.append(seconds)
-        raise Stop
-
-    app = SimpleNamespace(state=SimpleNamespace(session_factory=factory, settings=settings))
-    with pytest.raises(Stop):
-        run_async(tasks.daily_billing(app, sleep=stop_after_one_round))
+    rt = Runtime(settings=settings, session_factory=factory)
+    billed = tasks.close_days(rt)
     days = sorted(
         i.day for i in db.execute(select(Invoice).where(Invoice.tenant_id == team.tenant_id)).scalars()
     )
     assert days == [(today - timedelta(days=5)).date(), (today - timedelta(days=3)).date()]
-    assert len(waits) == 1 and 60.0 <= waits[0] <= (24 * 3600 + tasks.GRACE.total_seconds())
+    assert {d.isoformat() for d in days} <= set(billed)
+    # The next run (an hour later, or on another worker at the same time) finds nothing left to bill.
+    assert tasks.close_days(rt) == []
 
 
-def test_the_next_run_is_shortly_after_the_next_utc_midnight() -> None:
-    assert tasks.seconds_until_next_run(datetime(2026, 3, 1, 23, 0, tzinfo=UTC)) == 3600 + 600
-    assert tasks.seconds_until_next_run(datetime(2026, 3, 1, 0, 5, tzinfo=UTC)) == 23 * 3600 + 55 * 60 + 600
-    # never a busy loop, even a moment before the run is due
-    assert tasks.seconds_until_next_run(datetime(2026, 3, 2, 0, 9, 59, tzinfo=UTC)) == 24 * 3600 + 1
+def test_the_job_is_scheduled_hourly_on_the_engine() -> None:
+    from core.jobs import blueprint
+
+    (periodic,) = [
+        p for p in blueprint.periodic_registry.periodic_tasks.values() if p.task.name == "billing.close_days"
+    ]
+    assert periodic.cron == "10 * * * *"

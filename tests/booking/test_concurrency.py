@@ -139,7 +139,7 @@ def real_server(
     from accounts import crypto
 
     monkeypatch.setattr(crypto, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    app = create_app(settings.model_copy(update={"maintenance_interval_s": 0}))
+    app = create_app(settings)
     with serve(app) as url:
         yield url, provisioner
 

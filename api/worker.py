@@ -1,0 +1,183 @@
+"""The worker process (``gpubroker worker``), and the same machinery embedded in the API for ``make run``.
+
+A worker runs, on one event loop:
+
+- the job engine's worker (core.jobs): every scheduled and deferred job of every domain
+  (:data:`JOB_MODULES` declare them);
+- one consumer per consumer group (core.jobs.consumer, core.bus.consume): each ``booking_events``
+  message handled by one worker of its group, acknowledged after its handler committed;
+- a small HTTP server on ``worker_metrics_port`` with ``/healthz`` (503 when the job engine or a
+  consumer stopped) and ``/metrics``.
+
+Any number of workers may run, and any may be killed at any moment: periodic jobs are deferred once per
+schedule, a killed worker's jobs are run again by another (heartbeats), its unacknowledged messages are
+claimed by another consumer of the group, and every handler acts once per event id. SIGTERM stops taking
+new work and lets what is running finish for ``shutdown_timeout_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from core.jobs import CONSUMERS, Runtime, consumer_groups, serve_jobs
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Every module that declares jobs or consumers; importing one registers them on the engine.
+JOB_MODULES = (
+    "core.outbox",
+    "accounts.jobs",
+    "billing.tasks",
+    "catalog.jobs",
+    "analytics.jobs",
+)
+
+
+def load_job_modules() -> None:
+    for name in JOB_MODULES:
+        importlib.import_module(name)
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+@dataclass
+class Background:
+    """The running pieces of a worker: the job engine and the consumers, stopped together."""
+
+    runtime: Runtime
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+    def start(self, *, concurrency: int = 1, name: str | None = None) -> None:
+        load_job_modules()
+        rt = self.runtime
+        rt.bus.ensure_groups(consumer_groups())
+        self.tasks["jobs"] = asyncio.create_task(
+            serve_jobs(rt, name=name, concurrency=concurrency, stop=self.stop), name="jobs"
+        )
+        who = name or consumer_name()
+        for c in CONSUMERS:
+            handler: Callable[[dict[str, Any]], Awaitable[None]] = partial(c.handle, rt)
+            self.tasks[f"consumer:{c.topic}/{c.group}"] = asyncio.create_task(
+                rt.bus.consume(c.topic, c.group, who, handler, self.stop), name=f"{c.topic}/{c.group}"
+            )
+
+    def problems(self) -> list[str]:
+        """What stopped that should be running (the worker's liveness)."""
+        out = []
+        for name, task in self.tasks.items():
+            if task.done() and not self.stop.is_set():
+                error = task.exception() if not task.cancelled() else None
+                out.append(f"{name} stopped" + (f": {error!r}" if error else ""))
+        return out
+
+    async def close(self, timeout_s: float) -> None:
+        self.stop.set()
+        pending = [t for t in self.tasks.values() if not t.done()]
+        if pending:
+            _done, still = await asyncio.wait(pending, timeout=timeout_s)
+            for task in still:
+                task.cancel()
+            for task in still:
+                with suppress(asyncio.CancelledError, Exception):
+                    await task
+
+
+def make_runtime(settings: Settings) -> Runtime:
+    from core.bus import make_bus
+    from core.cache import make_cache
+    from core.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.database_url, pool_size=max(4, settings.worker_concurrency + 2))
+    return Runtime(
+        settings=settings,
+        session_factory=make_session_factory(engine),
+        cache=make_cache(settings.redis_url, settings.cache_max_entries),
+        bus=make_bus(
+            settings.redis_url,
+            claim_idle_s=settings.consumer_claim_idle_s,
+            max_deliveries=settings.consumer_max_deliveries,
+        ),
+    )
+
+
+def health_app(background: Background) -> Any:
+    """``/healthz`` and ``/metrics`` of a worker (no API routes, no database sessions)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    async def healthz(request: Request) -> JSONResponse:
+        problems = background.problems()
+        if problems:
+            return JSONResponse({"status": "failing", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ok", "running": sorted(background.tasks)})
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return Starlette(routes=[Route("/healthz", healthz), Route("/metrics", metrics)])
+
+
+async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") -> int:
+    """``gpubroker worker``: runs until SIGTERM/SIGINT, then drains for ``shutdown_timeout_s``."""
+    import uvicorn
+
+    settings.check_production()
+    background = Background(make_runtime(settings))
+    background.start(concurrency=concurrency)
+    server: uvicorn.Server | None = None
+    serving: asyncio.Task[None] | None = None
+    if settings.worker_metrics_port:
+        config = uvicorn.Config(
+            health_app(background),
+            host=host,
+            port=settings.worker_metrics_port,
+            log_level="warning",
+            lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours below
+        serving = asyncio.create_task(server.serve())
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    log.info(
+        "worker %s: jobs (concurrency %d) and %d consumers running", consumer_name(), concurrency, len(CONSUMERS)
+    )
+    watch = asyncio.create_task(stopping.wait())
+    failed = asyncio.create_task(_first_failure(background))
+    done, _ = await asyncio.wait({watch, failed}, return_when=asyncio.FIRST_COMPLETED)
+    code = 0
+    if failed in done:
+        log.error("worker stopping: %s", "; ".join(background.problems()))
+        code = 1
+    for t in (watch, failed):
+        t.cancel()
+    await background.close(settings.shutdown_timeout_s)
+    if server is not None and serving is not None:
+        server.should_exit = True
+        with suppress(asyncio.CancelledError):
+            await serving
+    return code
+
+
+async def _first_failure(background: Background) -> None:
+    while not background.problems():
+        await asyncio.sleep(1.0)
