@@ -6,8 +6,11 @@ is no Docker daemon and no registry for base images on our machines (README "Dep
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -118,3 +121,70 @@ def test_build_context_holds_what_the_image_needs_and_no_secrets() -> None:
         "catalog/var/x.db",
     ):
         assert _ignored(kept_out, patterns), kept_out
+
+
+def test_the_installed_wheel_finds_its_files(tmp_path: Path) -> None:
+    """The image's layout without Docker: the wheel unpacked as site-packages, the files the Dockerfile copies
+    beside it and ROOT/var linked to /app/var; `gpubroker migrate` run from /app must find alembic.ini and
+    the migrations there and write its default SQLite database into /app/var."""
+    import zipfile
+
+    # Built from a copy of the tracked files, as the build context holds them, so no build/ or egg-info
+    # lands in the checkout.
+    source, wheels = tmp_path / "src", tmp_path / "wheels"
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "--wheel-dir",
+            str(wheels),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("gpubroker-*.whl")
+    site, app = tmp_path / "site-packages", tmp_path / "app"
+    zipfile.ZipFile(wheel).extractall(site)
+    (copy_line,) = re.findall(r'cp -r ([\w. ]+) "\$site"/', DOCKERFILE.read_text())
+    for name in copy_line.split():
+        source = ROOT / name
+        shutil.copytree(source, site / name) if source.is_dir() else shutil.copy(source, site / name)
+    (app / "var").mkdir(parents=True)
+    (site / "var").symlink_to(app / "var")
+
+    deps = [p for p in sys.path if p.endswith("site-packages")]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": os.pathsep.join([str(site), *deps]),
+    }
+    code = "import core.settings, agent.nodes; print(core.settings.ROOT); print(sorted(agent.nodes.PROMPTS.iterdir())[0])"
+    probe = subprocess.run(
+        [sys.executable, "-c", code], cwd=app, env=env, capture_output=True, text=True, check=False
+    )
+    assert probe.returncode == 0, probe.stderr
+    root, prompt = probe.stdout.splitlines()
+    assert Path(root) == site and Path(prompt).is_file()
+    migrate = subprocess.run(
+        [sys.executable, "-c", "from api.cli import main; raise SystemExit(main())", "migrate"],
+        cwd=app,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    assert (app / "var" / "gpubroker.db").stat().st_size > 0

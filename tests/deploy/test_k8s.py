@@ -353,3 +353,10 @@ def test_renderer_names_generated_objects_as_kustomize_does(tmp_path: Path) -> N
         {"configMapRef": {"name": "a-276ch85d82"}},
         {"secretRef": {"name": "s-8gkfgg4d6d"}},
     ]
+
+
+def test_rendered_overlay_can_be_a_helm_chart_template(objects: list[dict[str, Any]]) -> None:
+    # README "Deploy": Helm users install the rendered overlay as a chart's template, which Helm reads as a
+    # Go template; nothing in it may look like template syntax.
+    text = yaml.safe_dump_all(objects)
+    assert "{{" not in text and "}}" not in text
