@@ -35,6 +35,11 @@ def p95(metric: str, by: str, where: str = "") -> str:
     return f"histogram_quantile(0.95, sum by (le, {by}) (rate({metric}_bucket{selector}[{RATE}])))"
 
 
+def latency(title: str, description: str, metric: str, by: str, where: str = "") -> Panel:
+    """A panel of a histogram's 95th percentile, one line per value of the label ``by``."""
+    return Panel(title, description, [(p95(metric, by, where), f"{{{{{by}}}}}")], unit="s")
+
+
 def ratio_of(numerator: str, denominator: str) -> str:
     return f"({numerator}) / ({denominator})"
 
@@ -220,17 +225,19 @@ JOBS = dashboard(
                 )
             ],
         ),
-        Panel(
+        latency(
             "Sync duration p95 by provider",
             "95th percentile of a whole sync (fetch, normalise, upsert), per provider.",
-            [(p95("gpubroker_sync_duration_seconds", "provider", 'provider=~"$provider"'), "{{provider}}")],
-            unit="s",
+            "gpubroker_sync_duration_seconds",
+            "provider",
+            'provider=~"$provider"',
         ),
-        Panel(
+        latency(
             "Provider fetch p95",
             "95th percentile of the provider API (or snapshot) fetch alone.",
-            [(p95("gpubroker_provider_fetch_seconds", "provider", 'provider=~"$provider"'), "{{provider}}")],
-            unit="s",
+            "gpubroker_provider_fetch_seconds",
+            "provider",
+            'provider=~"$provider"',
         ),
         Panel(
             "Job runs by status",
@@ -242,11 +249,11 @@ JOBS = dashboard(
             "Failed runs (after retries) per job in each interval.",
             [(f'sum by (job) (increase(gpubroker_job_runs_total{{status="failed"}}[{RATE}]))', "{{job}}")],
         ),
-        Panel(
+        latency(
             "Job duration p95",
             "95th percentile of a job run, per job.",
-            [(p95("gpubroker_job_duration_seconds", "job"), "{{job}}")],
-            unit="s",
+            "gpubroker_job_duration_seconds",
+            "job",
         ),
         Panel(
             "Queue depth",
@@ -289,23 +296,23 @@ ASSISTANT = dashboard(
             ],
             width=24,
         ),
-        Panel(
+        latency(
             "Assistant turn p95 by transport",
             "95th percentile of a whole assistant turn (json, sse, ws, langgraph); budget 2 s.",
-            [(p95("gpubroker_assistant_turn_seconds", "transport"), "{{transport}}")],
-            unit="s",
+            "gpubroker_assistant_turn_seconds",
+            "transport",
         ),
-        Panel(
+        latency(
             "Time to first event p95",
             "95th percentile from request to the first streamed event; budget 800 ms.",
-            [(p95("gpubroker_assistant_first_event_seconds", "transport"), "{{transport}}")],
-            unit="s",
+            "gpubroker_assistant_first_event_seconds",
+            "transport",
         ),
-        Panel(
+        latency(
             "Tool latency p95",
             "95th percentile of each tool the agent calls.",
-            [(p95("gpubroker_assistant_tool_seconds", "tool"), "{{tool}}")],
-            unit="s",
+            "gpubroker_assistant_tool_seconds",
+            "tool",
         ),
         Panel(
             "Tool errors",
@@ -317,11 +324,11 @@ ASSISTANT = dashboard(
                 )
             ],
         ),
-        Panel(
+        latency(
             "LLM request p95 by model",
             "95th percentile of one LLM request, per model.",
-            [(p95("gpubroker_llm_request_seconds", "model"), "{{model}}")],
-            unit="s",
+            "gpubroker_llm_request_seconds",
+            "model",
         ),
         Panel(
             "Assistant turns by transport",
