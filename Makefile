@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve init install test test-sqlite lint bench eval clean system-deps
+.PHONY: run serve init install test test-sqlite lint bench eval clean system-deps promtool
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,21 @@ serve: install
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: install system-deps
+# promtool (Prometheus' config and rule checker, for tests/deploy) from Debian's prometheus package,
+# unpacked into the venv: no Prometheus server is installed or started.
+$(BIN)/promtool: | $(BIN)/python
+	@tmp=$$(mktemp -d) && cd $$tmp \
+	  && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download prometheus >/dev/null; }; } \
+	  && dpkg-deb -x prometheus_*.deb unpacked && cp unpacked/usr/bin/promtool $(abspath $(BIN))/promtool \
+	  && rm -rf $$tmp
+
+promtool: $(BIN)/promtool
+
+test: install system-deps promtool
 	$(BIN)/pytest
 	$(MAKE) eval
 
-test-sqlite: install
+test-sqlite: install promtool
 	GPUBROKER_TEST_BACKENDS=sqlite $(BIN)/pytest
 
 lint: install
