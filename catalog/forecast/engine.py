@@ -74,7 +74,7 @@ class EngineConfig:
     expensive_min_regime: int = 35
     #: Fewer backtest errors than this: the interval comes from the history's own scatter.
     min_scored_points: int = 20
-    #: The band is never narrower than the scatter of the regime's last this many days.
+    #: The band is never narrower than the scatter of the regime's last this many days (0: off).
     scatter_days: int = 28
     use_prophet: bool = True
 
@@ -307,7 +307,9 @@ def forecast_array(
     q025, q10, q90, q975 = _interval_quantiles(
         errors, horizon, _fallback_sigma(history), config.min_scored_points
     )
-    scatter = _scatter_quantiles(history, float(value[0]), config.scatter_days)
+    scatter = (
+        _scatter_quantiles(history, float(value[0]), config.scatter_days) if config.scatter_days > 0 else None
+    )
     if scatter is not None:
         q025, q10 = np.minimum(q025, scatter[0]), np.minimum(q10, scatter[1])
         q90, q975 = np.maximum(q90, scatter[2]), np.maximum(q975, scatter[3])
