@@ -433,6 +433,19 @@ def search_answer(req: ParsedRequest, runs: list[ToolRun], requirement: dict[str
     return "\n".join(lines)
 
 
+def trend_sentence(trend: dict[str, Any]) -> str:
+    """'Market index: flat (+0.0% over the next 30 days, 80%: -5.3% to +5.6%); it moved -8.0% in the
+    30 days to 2026-06-18.'"""
+    days = trend.get("days", 30)
+    text = (
+        f"Market index: {trend['direction']} ({trend['change_pct_30d']:+.1f}% over the next {days} days, "
+        f"80%: {trend['low80_pct']:+.1f}% to {trend['high80_pct']:+.1f}%)"
+    )
+    if trend.get("past_change_pct_30d") is not None:
+        text += f"; it moved {trend['past_change_pct_30d']:+.1f}% in the 30 days to {trend['history_end']}"
+    return text + "."
+
+
 def _cost_and_iac_lines(runs: list[ToolRun]) -> list[str]:
     lines = []
     forecast = _latest(runs, "forecast_cost")
@@ -442,6 +455,9 @@ def _cost_and_iac_lines(runs: list[ToolRun]) -> list[str]:
             f"Cost for {f['hours']:g} h: about {_money(f['total'])} ({_money(f['hourly'])}/h, {_money(f['daily'])}/day); "
             f"likely range {_money(f['ci_low'])}-{_money(f['ci_high'])}/h. Basis: {f['basis']}."
         )
+        if f.get("trend"):
+            lines.append(trend_sentence(f["trend"]))
+        lines.extend(f"Note: {w}" for w in f.get("warnings") or [] if "of the past" in w)
     elif forecast:
         lines.append(f"I could not price it: {forecast.result['error']}")
     tf = _latest(runs, "generate_terraform")

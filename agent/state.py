@@ -42,6 +42,13 @@ class Forecast(BaseModel):
     model: str
     basis: str
     series: list[dict[str, Any]] = Field(default_factory=list)
+    #: The market index's trend (direction, change_pct_30d, low80_pct, high80_pct, ...), when known.
+    trend: dict[str, Any] | None = None
+    #: The day the price history behind the forecast ends, and what the reader must know (a
+    #: forecast of the past, a short history).
+    history_end: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    offer_id: str | None = None
 
 
 class Iac(BaseModel):

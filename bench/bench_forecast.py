@@ -1,9 +1,10 @@
 """Benchmark of the price forecaster: time per market and for the whole bundled history file.
 
 Run ``python bench/bench_forecast.py [path/to/history.csv] [--horizon 30] [--repeat 1]``. For every
-market it times one full forecast (cleaning, model choice by inner backtest, Prophet where it is
-tried, intervals) and prints the p50/p95/max per market, the slowest markets, and the wall time
-of ``forecast_command`` on the whole file, which includes reading the CSV. Figures are plain text.
+market it times one full forecast of the raw daily median (cleaning, model choice by inner backtest,
+Prophet where it is tried, intervals) and one of its market index (building the chained index from the
+rows, then its forecast), prints the p50/p95/max per market, the slowest markets, and the wall time
+of ``forecast_command`` on the whole file, which includes reading the CSV and both forecasts.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalog.forecast import forecast_command, forecast_series, load_history, market_series
 from catalog.forecast.data import list_markets, source_breaks
+from catalog.forecast.index import forecast_index, market_index
 
 DEFAULT_PATH = (
     Path(__file__).resolve().parents[1]
@@ -46,23 +48,30 @@ def main() -> None:
     print(f"prophet import: {time.perf_counter() - started:.2f} s")
     df = load_history(args.path)
     timings: list[tuple[float, str, str]] = []
+    index_timings: list[tuple[float, str, str]] = []
     for market in list_markets(df):
         series = market_series(df, market.gpu_model, market.rental_type)
         breaks = source_breaks(df, market.gpu_model, market.rental_type)
+        name = f"{market.gpu_model}/{market.rental_type}"
         started = time.perf_counter()
         result = forecast_series(series, args.horizon, breaks=breaks)
-        timings.append(
-            (time.perf_counter() - started, f"{market.gpu_model}/{market.rental_type}", result.model)
-        )
-    seconds = np.array([t for t, _, _ in timings])
+        timings.append((time.perf_counter() - started, name, result.model))
+        started = time.perf_counter()
+        index = forecast_index(market_index(df, market.gpu_model, market.rental_type), args.horizon)
+        index_timings.append((time.perf_counter() - started, name, index.model))
     print(f"markets: {len(timings)}, horizon {args.horizon} days, cpus: {os.cpu_count()}")
-    print(
-        f"per market fit+predict: p50 {1000 * np.percentile(seconds, 50):.0f} ms, "
-        f"p95 {1000 * np.percentile(seconds, 95):.0f} ms, max {1000 * seconds.max():.0f} ms, "
-        f"sum {seconds.sum():.2f} s"
-    )
-    for elapsed, name, model in sorted(timings, reverse=True)[:5]:
-        print(f"  slowest: {name:<28} {1000 * elapsed:6.0f} ms  ({model})")
+    for label, rows in (
+        ("raw market fit+predict", timings),
+        ("market index build+fit+predict", index_timings),
+    ):
+        seconds = np.array([t for t, _, _ in rows])
+        print(
+            f"per market {label}: p50 {1000 * np.percentile(seconds, 50):.0f} ms, "
+            f"p95 {1000 * np.percentile(seconds, 95):.0f} ms, max {1000 * seconds.max():.0f} ms, "
+            f"sum {seconds.sum():.2f} s"
+        )
+        for elapsed, name, model in sorted(rows, reverse=True)[:3]:
+            print(f"  slowest: {name:<28} {1000 * elapsed:6.0f} ms  ({model})")
     runs = []
     for _ in range(max(args.repeat, 1)):
         started = time.perf_counter()

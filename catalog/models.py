@@ -106,7 +106,9 @@ UNMAPPED_INDEXES = frozenset(
 )
 
 
-CHECKPOINT_TABLES = frozenset({"checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations"})
+CHECKPOINT_TABLES = frozenset(
+    {"checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations"}
+)
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -193,3 +195,6 @@ class MarketForecast(Base):
     warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
     fingerprint: Mapped[str] = mapped_column(String(80))  # the history it was computed from
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The market's chained matched-panel index: ``{"last_date", "model", "trend", "points", "history"}``
+    #: (catalog.forecast.index); the trend statements and per-offer forecasts come from it.
+    market_index: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)

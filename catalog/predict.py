@@ -1,15 +1,24 @@
-"""Cost predictions for a GPU configuration: the forecast service behind ``POST /predict`` and the
-assistant's ``forecast_cost`` tool.
+"""Cost predictions for a GPU configuration or one offer: the forecast service behind ``POST /predict``
+and the assistant's ``forecast_cost`` tool.
 
 Forecasts are computed per market (a GPU model and rental type of the bundled observations) by
 :mod:`catalog.forecast`, stored in ``market_forecasts`` and served from there, so no request waits
 for a model fit. :func:`refresh_forecasts` recomputes them when the observations change (after
-``gpubroker init`` loads them, and in the API's background refresher); a request for a market with
-no stored forecast gets the current-price estimate with a wider interval and a warning.
+``gpubroker init`` loads them, and in the background refresh); a request for a market with no stored
+forecast gets the current-price estimate with a wider interval and a warning.
 
-Level: the market forecast is the median across providers. When the request names a region or a
-provider, the path is scaled to the current median price of the matching catalog offers, keeping
-the forecast's shape and relative interval.
+Two kinds of answer:
+
+- by GPU type: the market's own forecast (the median across providers). When the request names a
+  region or a provider, the path is scaled to the current median price of the matching catalog
+  offers, keeping the forecast's shape and relative interval;
+- by offer (``offer_id``): that offer's own price, its newest ``price_history`` row, moved day by day
+  by the forecast of its market's chained index (catalog.forecast.index), with the index's interval.
+  A price that has been flat for weeks therefore stays flat unless the market index is forecast to
+  move.
+
+Every answer carries the market index's ``trend`` and says when its history ends; when that is more
+than ``STALE_AFTER_DAYS`` before today a warning says the forecast is of the past.
 """
 
 from __future__ import annotations
@@ -28,22 +37,32 @@ from sqlalchemy.orm import Session
 from catalog import repository as repo
 from catalog.gpus import GPUS, history_model_to_gpu, resolve_gpu, suggest_gpus
 from catalog.regions import resolve_place
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
 HORIZON_DAYS = 30
 FALLBACK_SPREAD = 0.25  # +/- around today's price when a GPU has no forecastable history
+#: A forecast whose history ends more than this many days before today is of the past.
+STALE_AFTER_DAYS = 7
+#: Bumped when the method changes, so forecasts stored by an older method are recomputed.
+METHOD_VERSION = "2"
 
 
 class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    gpu_type: str = Field(
-        min_length=1, max_length=60, description="GPU family or alias: H100, 'a100 80gb', 4090"
+    gpu_type: str | None = Field(
+        None, min_length=1, max_length=60, description="GPU family or alias: H100, 'a100 80gb', 4090"
+    )
+    offer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="forecast this offer's own price (instead of gpu_type; it fixes GPU, region and provider)",
     )
     hours: float = Field(gt=0, le=24 * 366, description="how long it runs")
-    count: int = Field(1, ge=1, le=1024, description="number of GPUs")
+    count: int = Field(1, ge=1, le=1024, description="number of GPUs; with offer_id, number of such machines")
     region: str | None = Field(
         None, max_length=80, description="geo (eu, na, ...), country or a provider region"
     )
@@ -81,7 +100,7 @@ def refresh_forecasts(session: Session, *, force: bool = False) -> int:
     Skipped (returns 0) when the stored forecasts were computed from the same history."""
     from catalog.forecast.service import forecast_markets
 
-    fingerprint = repo.observation_fingerprint(session)
+    fingerprint = f"{repo.observation_fingerprint(session)}:m{METHOD_VERSION}"
     stored = repo.market_forecasts(session)
     if stored and not force and all(f.fingerprint == fingerprint for f in stored):
         return 0
@@ -120,6 +139,15 @@ def refresh_forecasts(session: Session, *, force: bool = False) -> int:
                 "warnings": f.warnings,
                 "fingerprint": fingerprint,
                 "computed_at": now,
+                "market_index": None
+                if f.index is None
+                else {
+                    "last_date": f.index.last_date.isoformat(),
+                    "model": f.index.model,
+                    "trend": f.index.trend,
+                    "points": f.index.points,
+                    "history": f.index.history,
+                },
             }
         )
     repo.replace_market_forecasts(session, out)
@@ -149,20 +177,117 @@ def _location_filters(region: str | None) -> dict[str, Any]:
     return {"region": region}
 
 
-def predict(
-    session: Session, req: PredictRequest, *, level_price_per_gpu: float | None = None
-) -> dict[str, Any]:
-    """``{currency, hourly, daily, total, ci_low, ci_high, horizon_days, model, backtest_mape, series, ...}``.
-
-    ``level_price_per_gpu`` pins today's level (an offer's own price) and keeps the market's shape."""
-    gpu = resolve_gpu(req.gpu_type)
+def _resolve(gpu_type: str) -> Any:
+    gpu = resolve_gpu(gpu_type)
     if gpu is None:
-        near = suggest_gpus(req.gpu_type)
+        near = suggest_gpus(gpu_type)
         raise InvalidInput(
-            f"unknown gpu_type {req.gpu_type!r}" + (f"; nearest known: {', '.join(near)}" if near else ""),
+            f"unknown gpu_type {gpu_type!r}" + (f"; nearest known: {', '.join(near)}" if near else ""),
             details=[{"field": "gpu_type", "message": "unknown GPU", "suggestions": near}],
         )
-    warnings: list[str] = []
+    return gpu
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _age_warning(
+    what: str, end: date, today: date, horizon: int, *, subject: str = "this forecast is"
+) -> str | None:
+    """The "of the past" warning when ``end`` lies more than STALE_AFTER_DAYS before ``today``."""
+    age = (today - end).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    last = end + timedelta(days=horizon)
+    return (
+        f"{what} ends on {end.isoformat()}, {age} days before today: {subject} of the past "
+        f"({(end + timedelta(days=1)).isoformat()} to {last.isoformat()}), not of the coming {horizon} days"
+    )
+
+
+def _index_block(market: Any, level: float) -> dict[str, Any] | None:
+    """The market index for charts: its history and forecast in USD/GPU-h, rebased so that its last
+    value equals ``level`` (the market's forecast level on its last day)."""
+    index = market.market_index if market is not None else None
+    if not index:
+        return None
+    history = index.get("history") or []
+    last = float(history[-1]["value"]) if history else 1.0
+    scale = level / last
+    return {
+        "label": "market index",
+        "model": index.get("model"),
+        "history_end": index.get("last_date"),
+        "history": [{"date": h["date"], "value": round(float(h["value"]) * scale, 4)} for h in history],
+        "forecast": [
+            {
+                "date": p["date"],
+                "value": round(float(p["value"]) * level, 4),
+                "low": round(float(p["low80"]) * level, 4),
+                "high": round(float(p["high80"]) * level, 4),
+            }
+            for p in index.get("points") or []
+        ],
+    }
+
+
+def _totals(per_unit: list[tuple[float, float, float]], hours: float, units: int) -> dict[str, float]:
+    """hourly/daily/total and the interval from ``(value, low80, high80)`` per day of the run."""
+    days = max(1, min(HORIZON_DAYS, math.ceil(hours / 24)))
+    window = per_unit[:days]
+    value = sum(v for v, _, _ in window) / len(window)
+    low = sum(lo for _, lo, _ in window) / len(window)
+    high = sum(hi for _, _, hi in window) / len(window)
+    hourly = value * units
+    return {
+        "hourly": round(hourly, 4),
+        "daily": round(hourly * 24, 2),
+        "total": round(hourly * hours, 2),
+        "ci_low": round(min(low, value) * units, 4),
+        "ci_high": round(max(high, value) * units, 4),
+    }
+
+
+def _horizon_warning(hours: float) -> list[str]:
+    if hours > HORIZON_DAYS * 24:
+        return [
+            f"the forecast covers {HORIZON_DAYS} days; later days are priced at the {HORIZON_DAYS}-day average"
+        ]
+    return []
+
+
+def predict(session: Session, req: PredictRequest, *, today: date | None = None) -> dict[str, Any]:
+    """``{currency, hourly, daily, total, ci_low, ci_high, horizon_days, model, backtest_mape, series,
+    trend, history_end, warnings, ...}`` for a GPU type, or for one offer when ``req.offer_id`` is set.
+
+    ``today`` (UTC by default) decides whether the forecast is of the past (see the module doc)."""
+    today = today or datetime.now(UTC).date()
+    if req.offer_id is not None:
+        given = [f for f in ("gpu_type", "region", "provider") if getattr(req, f) is not None]
+        if req.spot:
+            given.append("spot")
+        if given:
+            raise InvalidInput(
+                f"offer_id fixes the GPU, region, provider and rental type; leave out {', '.join(given)}",
+                details=[{"field": f, "message": "not allowed with offer_id"} for f in given],
+            )
+        return predict_offer(session, req.offer_id, req.hours, machines=req.count, today=today)
+    if req.gpu_type is None:
+        raise InvalidInput(
+            "give gpu_type (a GPU family or alias) or offer_id",
+            details=[{"field": "gpu_type", "message": "required without offer_id"}],
+        )
+    return _predict_market(session, req, req.gpu_type, today)
+
+
+def _predict_market(session: Session, req: PredictRequest, gpu_type: str, today: date) -> dict[str, Any]:
+    gpu = _resolve(gpu_type)
+    warnings = _horizon_warning(req.hours)
     loc = _location_filters(req.region)
     spec = repo.SearchSpec(
         gpu_family=gpu.family,
@@ -175,75 +300,65 @@ def predict(
     )
     current = repo.current_offer_prices(session, spec)
     market = _pick_market(repo.market_forecasts(session), gpu.family, gpu.variant, gpu.memory_gb, req.spot)
-    days = max(1, min(HORIZON_DAYS, math.ceil(req.hours / 24)))
-    if req.hours > HORIZON_DAYS * 24:
-        warnings.append(
-            f"the forecast covers {HORIZON_DAYS} days; later days are priced at the {HORIZON_DAYS}-day average"
-        )
+    trend, index, history_end = None, None, None
     if market is not None:
         points = market.points
         scale = 1.0
         anchor = float(points[0]["value"])
-        if level_price_per_gpu is not None:
-            scale = level_price_per_gpu / anchor
-        elif (req.region or req.provider) and current:
+        if (req.region or req.provider) and current:
             scale = statistics.median(current) / anchor
-        elif (req.region or req.provider) and not current:
+        elif req.region or req.provider:
             warnings.append("no current offers match the region/provider: the market-wide forecast is shown")
-        window = points[:days]
-        per_gpu = sum(float(p["value"]) for p in window) / len(window) * scale
-        low = sum(float(p["low80"]) for p in window) / len(window) * scale
-        high = sum(float(p["high80"]) for p in window) / len(window) * scale
+        per_gpu = [
+            (float(p["value"]) * scale, float(p["low80"]) * scale, float(p["high80"]) * scale) for p in points
+        ]
         series = [
             {
                 "date": p["date"],
-                "value": round(float(p["value"]) * scale * req.count, 4),
-                "low": round(float(p["low80"]) * scale * req.count, 4),
-                "high": round(float(p["high80"]) * scale * req.count, 4),
+                "value": round(v * req.count, 4),
+                "low": round(lo * req.count, 4),
+                "high": round(hi * req.count, 4),
             }
-            for p in points
+            for p, (v, lo, hi) in zip(points, per_gpu, strict=True)
         ]
         model, mape = str(market.model), market.backtest_mape
-        basis = f"{market.market} {market.rental_type} market forecast from {market.last_date:%Y-%m-%d}"
+        history_end = _day(market.last_date)
+        basis = f"{market.market} {market.rental_type} market forecast from {history_end.isoformat()}"
         warnings += list(market.warnings or [])
+        stale = _age_warning("the price history of this market", history_end, today, HORIZON_DAYS)
+        if stale:
+            warnings.append(stale)
+        if market.market_index:
+            trend = market.market_index.get("trend")
+        index = _index_block(market, per_gpu[0][0])
     else:
-        base = (
-            level_price_per_gpu
-            if level_price_per_gpu is not None
-            else (statistics.median(current) if current else None)
-        )
-        if base is None:
+        if not current:
             raise InvalidInput(
                 f"no price data for {gpu.family}: no current offers and no price history",
                 details=[{"field": "gpu_type", "message": "no price data"}],
             )
+        base = statistics.median(current)
         warnings.append(
             f"{gpu.family} has too little price history to forecast: today's price with a +/-{FALLBACK_SPREAD:.0%} interval"
         )
-        per_gpu, low, high = base, base * (1 - FALLBACK_SPREAD), base * (1 + FALLBACK_SPREAD)
-        today = date.today()
+        per_gpu = [(base, base * (1 - FALLBACK_SPREAD), base * (1 + FALLBACK_SPREAD))] * HORIZON_DAYS
         series = [
             {
                 "date": (today + timedelta(days=i + 1)).isoformat(),
-                "value": round(base * req.count, 4),
-                "low": round(low * req.count, 4),
-                "high": round(high * req.count, 4),
+                "value": round(v * req.count, 4),
+                "low": round(lo * req.count, 4),
+                "high": round(hi * req.count, 4),
             }
-            for i in range(HORIZON_DAYS)
+            for i, (v, lo, hi) in enumerate(per_gpu)
         ]
         model, mape, basis = "current-price", None, f"median of {len(current)} current offers"
-    hourly = per_gpu * req.count
     return {
         "currency": "USD",
         "gpu_family": gpu.family,
         "gpu_variant": gpu.variant,
         "count": req.count,
         "hours": req.hours,
-        "hourly": round(hourly, 4),
-        "daily": round(hourly * 24, 2),
-        "total": round(hourly * req.hours, 2),
-        "ci_low": round(min(low, per_gpu) * req.count, 4),
-        "ci_high": round(max(high, per_gpu) * req.count, 4),
+        **_totals(per_gpu, req.hours, req.count),
         "horizon_days": HORIZON_DAYS,
         "model": model,
         "backtest_mape": mape,
@@ -251,6 +366,110 @@ def predict(
         "current_offers": len(current),
         "series": series,
         "warnings": warnings,
+        "trend": trend,
+        "history_end": history_end.isoformat() if history_end else None,
+        "market_history_end": history_end.isoformat() if history_end else None,
+        "offer_id": None,
+        "market_index": index,
+    }
+
+
+def predict_offer(
+    session: Session, offer_id: str, hours: float, *, machines: int = 1, today: date | None = None
+) -> dict[str, Any]:
+    """One offer's own price for the next ``HORIZON_DAYS`` days (see the module docstring).
+
+    The level is the offer's newest price (its latest ``price_history`` row, else its listed price);
+    each day is that level times the index forecast's ratio for that day, so the interval is the
+    index's. Without a market index the price is held flat with a +/-FALLBACK_SPREAD interval."""
+    today = today or datetime.now(UTC).date()
+    offer = repo.get_offer(session, offer_id)
+    if offer is None:
+        raise NotFound(
+            f"offer {offer_id!r} not found", details=[{"field": "offer_id", "message": "no such offer"}]
+        )
+    history = repo.offer_history(session, offer_id)
+    if history:
+        level = float(history[-1]["price_per_hour"])
+        history_end = _day(history[-1]["observed_at"])
+    else:
+        level = float(offer["price_per_hour"])
+        history_end = _day(offer["fetched_at"])
+    market = _pick_market(
+        repo.market_forecasts(session),
+        offer["gpu_family"],
+        offer["gpu_variant"],
+        float(offer["gpu_memory_gb"]) if offer["gpu_memory_gb"] else None,
+        bool(offer["spot"]),
+    )
+    warnings = _horizon_warning(hours)
+    kind = "spot" if offer["spot"] else "on-demand"
+    index = market.market_index if market is not None else None
+    market_end: date | None = None
+    if market is not None and index and index.get("points"):
+        ratios = [(float(p["value"]), float(p["low80"]), float(p["high80"])) for p in index["points"]]
+        market_end = date.fromisoformat(str(index["last_date"]))
+        trend = index.get("trend")
+        model = f"offer price x market index ({index.get('model')})"
+        basis = (
+            f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${level:.2f}/h on "
+            f"{history_end.isoformat()}, moved by the {market.market} {kind} market index forecast "
+            f"from {market_end.isoformat()}"
+        )
+        stale = _age_warning(
+            "the market index behind this forecast",
+            market_end,
+            today,
+            HORIZON_DAYS,
+            subject="the market move and 80% band applied to this offer's price are",
+        )
+        if stale:
+            warnings.append(stale)
+        chart_index = _index_block(market, float(market.points[0]["value"]))
+    else:
+        ratios = [(1.0, 1.0 - FALLBACK_SPREAD, 1.0 + FALLBACK_SPREAD)] * HORIZON_DAYS
+        trend, model, chart_index = None, "current-price", None
+        basis = (
+            f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${level:.2f}/h; no market index"
+        )
+        warnings.append(
+            f"{offer['gpu_family']} {kind} has no market index to forecast from: the offer's price with a "
+            f"+/-{FALLBACK_SPREAD:.0%} interval"
+        )
+    own = _age_warning(
+        "this offer's price history", history_end, today, HORIZON_DAYS, subject="its forecast is"
+    )
+    if own:
+        warnings.append(own)
+    per_machine = [(level * v, level * lo, level * hi) for v, lo, hi in ratios]
+    series = [
+        {
+            "date": (history_end + timedelta(days=i + 1)).isoformat(),
+            "value": round(v * machines, 4),
+            "low": round(lo * machines, 4),
+            "high": round(hi * machines, 4),
+        }
+        for i, (v, lo, hi) in enumerate(per_machine)
+    ]
+    return {
+        "currency": "USD",
+        "gpu_family": offer["gpu_family"],
+        "gpu_variant": offer["gpu_variant"],
+        "count": int(offer["gpu_count"]) * machines,
+        "hours": hours,
+        **_totals(per_machine, hours, machines),
+        "horizon_days": HORIZON_DAYS,
+        "model": model,
+        "backtest_mape": None,
+        "basis": basis,
+        "current_offers": 1,
+        "series": series,
+        "warnings": warnings,
+        "trend": trend,
+        "history_end": history_end.isoformat(),
+        "market_history_end": market_end.isoformat() if market_end else None,
+        "offer_id": offer["id"],
+        "market_index": chart_index,
     }
 
 

@@ -159,6 +159,35 @@ class ForecastDay(BaseModel):
     high: float
 
 
+class Trend(BaseModel):
+    """Where the market index is forecast to go over the horizon (in % of its last value)."""
+
+    direction: Literal["down", "flat", "up"]
+    change_pct_30d: float
+    low80_pct: float
+    high80_pct: float
+    past_change_pct_30d: float | None = Field(
+        None, description="the index's move in the 30 days to history_end"
+    )
+    history_end: str
+    days: int
+
+
+class IndexPoint(BaseModel):
+    date: str
+    value: float
+
+
+class MarketIndexOut(BaseModel):
+    """The market's chained matched-panel index in $/GPU-h, rebased to the market's level on its last day."""
+
+    label: str
+    model: str | None
+    history_end: str | None
+    history: list[IndexPoint]
+    forecast: list[ForecastDay]
+
+
 class PredictResult(BaseModel):
     currency: str
     gpu_family: str
@@ -177,6 +206,11 @@ class PredictResult(BaseModel):
     current_offers: int
     series: list[ForecastDay]
     warnings: list[str]
+    trend: Trend | None = None
+    history_end: str | None = Field(None, description="the day the price history behind the forecast ends")
+    market_history_end: str | None = Field(None, description="the day the market index's history ends")
+    offer_id: str | None = None
+    market_index: MarketIndexOut | None = None
 
 
 EXPORT_FIELDS = (

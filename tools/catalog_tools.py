@@ -11,7 +11,7 @@ from typing import Any
 
 from catalog import service
 from catalog.gpus import GPUS, resolve_gpu
-from catalog.predict import PredictRequest, predict
+from catalog.predict import PredictRequest, predict, predict_offer
 from catalog.schemas import OfferFilters
 from catalog.sizing import estimate_requirements as size_workload
 from core.errors import AppError
@@ -162,16 +162,8 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
     """What a GPU type or an offer will cost for a number of hours: hourly, daily, total, with an interval."""
     with ctx.session() as session:
         if args.offer_id:
-            offer = service.get_offer(session, args.offer_id)
-            gpu_type = offer["gpu_family"] + (f" {offer['gpu_variant']}" if offer["gpu_variant"] else "")
-            req = PredictRequest(
-                gpu_type=gpu_type, hours=args.hours, count=offer["gpu_count"], spot=bool(offer["spot"])
-            )
-            out = predict(session, req, level_price_per_gpu=float(offer["price_per_gpu_hour"]))
-            price = float(offer["price_per_hour"])
-            out["basis"] = (
-                f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${price:.2f}/h; {out['basis']}"
-            )
+            # The offer's own price, moved by its market index's forecast (catalog.predict).
+            out = predict_offer(session, args.offer_id, args.hours)
         elif args.gpu_type:
             req = PredictRequest(
                 gpu_type=args.gpu_type, hours=args.hours, count=args.count, region=args.region
@@ -190,6 +182,9 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
         model=out["model"],
         warnings=out["warnings"],
         series=out["series"],
+        trend=out["trend"],
+        history_end=out["history_end"],
+        offer_id=out["offer_id"],
     )
 
 

@@ -135,6 +135,11 @@ class ForecastCostResult(BaseModel):
     series: list[dict[str, object]] = Field(
         default_factory=list, description="daily forecast: date, value, low, high ($/h)"
     )
+    trend: dict[str, object] | None = Field(
+        None, description="market index trend: direction, change_pct_30d, low80_pct, high80_pct"
+    )
+    history_end: str | None = Field(None, description="the day the price history behind it ends")
+    offer_id: str | None = Field(None, description="the offer priced, when one was")
 
 
 class GenerateTerraformArgs(BaseModel):

@@ -8,9 +8,11 @@ CSS classes so the charts follow the light and dark themes. Time runs on a true 
 between the bundled market series and the offer's own recent observations shows as a gap rather than
 being squeezed away.
 
-A forecast's level is pinned to today's price while its shape comes from a market model fitted to the
-bundled history, whose last day may lie months back; its dates are therefore drawn as the days after
-the newest data on the chart (what "the next 30 days" means to the reader), and the summary says so.
+An offer's forecast is its own price moved by the forecast of its market index (catalog.predict); it is
+drawn over the days after the newest data on the chart. The market index itself (the chained
+matched-panel index, rebased to the market's level on its last day) is drawn as its own line, labelled
+"market index", and where its history ends more than a week before today the chart marks that day and
+says the forecast is of the past.
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ class PriceChart:
     forecast: ForecastOverlay | None = None
     # Where the "this offer now" line ends: at the plot's edge, or where the forecast takes over.
     reference_end: float | None = None
+    # The market index line (USD-rebased) and, when the forecast is of the past, where its data end.
+    index_path: str = ""
+    index_label: str = ""
+    stale_x: float | None = None
+    stale_label: str = ""
 
 
 @dataclass
@@ -93,6 +100,8 @@ class ForecastChart:
     x_ticks: list[Tick]
     y_ticks: list[Tick]
     summary: str
+    #: Drawn inside the plot when the forecast is of the past (see :func:`stale_note`).
+    note: str = ""
 
 
 def _day(value: Any) -> date:
@@ -183,20 +192,35 @@ def _forecast_days(series: list[dict[str, Any]], start: date) -> list[tuple[date
     return [(start + (_day(p["date"]) - first), p) for p in series]
 
 
+def stale_note(forecast: dict[str, Any] | None) -> str:
+    """ "Forecast of the past: market data end Jun 18, 2026" when a warning says so, else ""."""
+    if not forecast or not any("of the past" in w for w in forecast.get("warnings") or []):
+        return ""
+    end = forecast.get("market_history_end") or forecast.get("history_end")
+    if not end:
+        return "Forecast of the past"
+    d = _day(end)
+    return f"Forecast of the past: market data end {MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
 def price_chart(
     history: dict[str, Any], current: float | None = None, forecast: dict[str, Any] | None = None
 ) -> PriceChart | None:
-    """Coordinates for the market band, its median line and the offer's own points; None if no data.
+    """Coordinates for the market band, its median line, the market index and the offer's own points;
+    None if no data.
 
-    ``forecast`` is a :func:`catalog.predict.predict` answer for one GPU; its series is drawn as a
-    dashed line in its 80% band over the days after the newest day of data."""
+    ``forecast`` is a :func:`catalog.predict.predict` answer (per GPU); its series is drawn as a
+    dashed line in its 80% band over the days after the newest day of data, and its
+    ``market_index`` history as the "market index" line."""
     market = [m for m in history.get("market") or [] if m.get("price_per_gpu_hour") is not None]
     points = history.get("points") or []
     if not market and not points:
         return None
     market_days = [(_day(m["date"]), m) for m in market]
     point_days = [(_day(p["observed_at"]), p) for p in points]
-    days = [d for d, _ in market_days] + [d for d, _ in point_days]
+    index = (forecast or {}).get("market_index") or {}
+    index_days = [(_day(h["date"]), h) for h in index.get("history") or []]
+    days = [d for d, _ in market_days] + [d for d, _ in point_days] + [d for d, _ in index_days]
     last_data_day = max(days)
     forecast_days = _forecast_days((forecast or {}).get("series") or [], last_data_day + timedelta(days=1))
     days.extend(d for d, _ in forecast_days)
@@ -212,6 +236,7 @@ def price_chart(
     values = [float(m["price_per_gpu_hour"]) for _, m in market_days]
     values.extend(float(p["price_per_gpu_hour"]) for _, p in point_days)
     values.extend(float(p["high"]) for _, p in forecast_days)
+    values.extend(float(h["value"]) for _, h in index_days)
     if current is not None:
         values.append(float(current))
     highs = [float(m["high"]) for _, m in market_days if m.get("high") is not None]
@@ -263,8 +288,20 @@ def price_chart(
             band_path=_band(upper, lower),
             start_x=anchor[0],
             label=f"forecast ({forecast.get('model') or 'model'}, 80% band)",
-            detail=forecast_chart([p for _, p in forecast_days], unit="/GPU-h"),
+            detail=forecast_chart([p for _, p in forecast_days], unit="/GPU-h", note=stale_note(forecast)),
         )
+
+    index_path = " ".join(
+        _path([(x_of(d), y_of(float(h["value"]))) for d, h in run])
+        for run in _runs(index_days)
+        if len(run) > 1
+    )
+    note = stale_note(forecast)
+    stale_x = (
+        x_of(_day(forecast["market_history_end"]))
+        if note and forecast and forecast.get("market_history_end")
+        else None
+    )
 
     ref_y = None
     ref_label = ""
@@ -294,6 +331,12 @@ def price_chart(
             f"{label} from {first['date']} to {last['date']}: "
             f"{_money(float(first['price_per_gpu_hour']))} to {_money(float(last['price_per_gpu_hour']))}"
         )
+    if index_days:
+        (i0, h0), (i1, h1) = index_days[0], index_days[-1]
+        parts.append(
+            f"market index (matched sellers only, rebased to the market's level on its last day) from "
+            f"{i0.isoformat()} to {i1.isoformat()}: {_money(float(h0['value']))} to {_money(float(h1['value']))}"
+        )
     if points:
         parts.append(f"{len(points)} observation(s) of this offer, latest {dots[-1].label}")
     if clipped:
@@ -304,6 +347,8 @@ def price_chart(
             f"forecast from {d0.isoformat()} to {d1.isoformat()}: {_money(float(p1['value']))} on the last day, "
             f"80% band {_money(float(p1['low']))} to {_money(float(p1['high']))}"
         )
+    if note:
+        parts.append(note.lower())
     return PriceChart(
         width=WIDTH,
         height=HEIGHT,
@@ -323,6 +368,12 @@ def price_chart(
         summary="; ".join(parts) + ".",
         forecast=overlay,
         reference_end=overlay.start_x if overlay else right,
+        index_path=index_path,
+        index_label="market index (matched sellers, rebased to the market's last level)"
+        if index_path
+        else "",
+        stale_x=stale_x,
+        stale_label=note,
     )
 
 
@@ -342,7 +393,7 @@ def _day_ticks(n: int) -> list[int]:
     return ticks
 
 
-def forecast_chart(series: list[dict[str, Any]], unit: str = "/h") -> ForecastChart | None:
+def forecast_chart(series: list[dict[str, Any]], unit: str = "/h", note: str = "") -> ForecastChart | None:
     """A forecast series (``[{date, value, low, high}]``) against days ahead; None if it is empty.
 
     The x axis counts days ahead ("day 1" is tomorrow) rather than printing the series' dates: the
@@ -392,7 +443,8 @@ def forecast_chart(series: list[dict[str, Any]], unit: str = "/h") -> ForecastCh
         line_path=_path(line),
         x_ticks=x_ticks,
         y_ticks=_y_ticks(step, y_max, y_of),
-        summary=summary,
+        summary=summary + (f" {note}." if note else ""),
+        note=note,
     )
 
 

@@ -28,7 +28,7 @@ from agent import service as agent_service
 from agent.state import ChatResult
 from core.errors import Conflict, NotFound
 from tools.context import Caller
-from web.chart import forecast_chart
+from web.chart import forecast_chart, stale_note
 from web.routes import FIELD_LABELS, templates
 from web.session import PageSession, page_session, set_cookies
 
@@ -77,7 +77,11 @@ def render(
 def result_context(result: ChatResult) -> dict[str, Any]:
     data = result.model_dump()
     forecast = data.get("forecast")
-    chart = forecast_chart(forecast["series"]) if forecast and forecast.get("series") else None
+    chart = (
+        forecast_chart(forecast["series"], note=stale_note(forecast))
+        if forecast and forecast.get("series")
+        else None
+    )
     return {"result": data, "chart": chart}
 
 

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from catalog import service
-from catalog.predict import PredictRequest, predict
+from catalog.predict import predict_offer
 from catalog.schemas import OfferFilters
 from core.deps import CacheDep, DbSession, SettingsDep
 from core.errors import InvalidInput, NotFound, validation_details
@@ -289,15 +289,18 @@ def _back_url(request: Request) -> str:
     return "/"
 
 
-def _offer_forecast(session: Session, offer: dict[str, Any]) -> dict[str, Any] | None:
-    """The next 30 days of this offer's $/GPU-h (its market's shape, its own price as the level);
-    None when there is no price data to forecast from."""
-    gpu_type = " ".join(str(p) for p in (offer["gpu_family"], offer.get("gpu_variant")) if p)
-    request = PredictRequest(gpu_type=gpu_type, hours=30 * 24, count=1, spot=bool(offer["spot"]))
-    try:
-        return predict(session, request, level_price_per_gpu=float(offer["price_per_gpu_hour"]))
-    except InvalidInput:
-        return None
+def _offer_forecast(session: Session, offer: dict[str, Any]) -> dict[str, Any]:
+    """The next 30 days of this offer's $/GPU-h: its own price moved by its market index's forecast
+    (catalog.predict.predict_offer), per GPU like the chart."""
+    forecast = predict_offer(session, offer["id"], hours=30 * 24)
+    gpus = max(1, int(offer["gpu_count"]))
+    for key in ("hourly", "ci_low", "ci_high"):
+        forecast[key] = round(float(forecast[key]) / gpus, 4)
+    forecast["series"] = [
+        {**p, **{k: round(float(p[k]) / gpus, 4) for k in ("value", "low", "high")}}
+        for p in forecast["series"]
+    ]
+    return forecast
 
 
 @router.get("/offers/{offer_id}", response_class=HTMLResponse)

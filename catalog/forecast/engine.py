@@ -5,6 +5,14 @@ regime, score every candidate model on a rolling-origin backtest *inside* the hi
 (so nothing after the forecast origin can influence the choice), keep the best, and turn that
 model's backtest errors into 80% and 95% intervals. The same function is what the outer validation
 calls at each origin, so the validation measures exactly what the product ships.
+
+Model choice (docs/DECISIONS.md, "Forecasting"): the default is a recency-weighted, 1/price-weighted
+median of the prices since the current data sources took over. Another candidate replaces it only
+when it wins by ``switch_margin`` on the inner windows that start inside the current source regime
+and score at least ``select_min_days`` days ahead, weighted towards the newest windows. Windows that
+look only a few days ahead are left out of the choice because they favour models that chase the last
+price, which then lose over the 30 days the forecast is used for. A regime too short to hold
+``select_min_windows`` such windows keeps the default.
 """
 
 from __future__ import annotations
@@ -17,12 +25,12 @@ import numpy as np
 
 from catalog.forecast.cleaning import hampel, last_level_shift
 from catalog.forecast.models import (
-    DampedTrend,
     ExpSmoothing,
     History,
+    LastValue,
     Model,
     ProphetModel,
-    RegimeLevel,
+    RecentMedian,
     TrailingMedian,
 )
 
@@ -32,33 +40,42 @@ class EngineConfig:
     """Knobs of the method; defaults are what the product uses."""
 
     candidates: tuple[Model, ...] = (
-        RegimeLevel(28, weighted=False, name="regime_median_28d"),
+        RecentMedian(7, inverse_price=True, name="recent_wmedian_7d"),
         TrailingMedian(7, name="median_7d"),
-        RegimeLevel(14, weighted=False, name="regime_median_14d"),
-        RegimeLevel(28, weighted=True, name="regime_wmedian_28d"),
+        RecentMedian(3, inverse_price=True, name="recent_wmedian_3d"),
+        RecentMedian(14, inverse_price=True, name="recent_wmedian_14d"),
+        RecentMedian(7, inverse_price=False, name="recent_median_7d"),
+        LastValue(),
         ExpSmoothing(),
-        DampedTrend(),
+        TrailingMedian(28, name="median_28d"),
         ProphetModel(),
     )
-    #: Used when the history is too short to score candidates, and the incumbent otherwise.
-    default_model: str = "regime_median_28d"
+    #: The robust default: used on short regimes and the incumbent a challenger must beat.
+    default_model: str = "recent_wmedian_7d"
     #: How far back (days) the inner backtest places origins, and their spacing.
     inner_lookback: int = 56
-    inner_step: int = 2
+    inner_step: int = 1
     #: An inner origin needs this many observed days before it and this many days after it.
     inner_min_train: int = 7
     inner_min_eval: int = 1
-    #: Expensive models (Prophet) are scored on at most this many inner origins ...
+    #: Model choice: only windows starting this many days after the current sources took over ...
+    select_min_train: int = 5
+    #: ... that look at least this many days ahead (half of them observed) count ...
+    select_min_days: int = 21
+    #: ... weighted by 0.5 ** (age / select_half_life); fewer than select_min_windows: keep the default.
+    select_half_life: float = 14.0
+    select_min_windows: int = 4
+    #: A challenger must beat the default by this relative margin to be chosen.
+    switch_margin: float = 0.1
+    #: Expensive models (Prophet) are scored on at most this many of the choice windows, spaced
+    #: this many days apart, and only when the detected regime has this many observed days.
     expensive_origins: int = 2
-    #: ... spaced this many days apart, only when the regime has this many observed days and the
-    #: best cheap model's backtest MAPE is at least this large.
     expensive_step: int = 7
     expensive_min_regime: int = 35
-    expensive_min_error: float = 0.015
-    #: A challenger must beat the simpler incumbent by this relative margin to be chosen.
-    switch_margin: float = 0.1
-    #: Fewer scored (origin, day) pairs than this means "not enough history to choose".
+    #: Fewer backtest errors than this: the interval comes from the history's own scatter.
     min_scored_points: int = 20
+    #: The band is never narrower than the scatter of the regime's last this many days (0: off).
+    scatter_days: int = 28
     use_prophet: bool = True
 
 
@@ -90,39 +107,36 @@ def build_history(raw: np.ndarray, breaks: Sequence[int] = ()) -> History:
     clean = hampel(raw)
     start = last_level_shift(clean)
     known = [b for b in breaks if 0 < b < raw.size]
-    if known:
-        start = max(start, max(known))
+    source_start = max(known) if known else 0
+    start = max(start, source_start)
     if np.all(np.isnan(clean[start:])):
         start = 0
-    return History(raw=raw, clean=clean, start=start)
+    if np.all(np.isnan(raw[source_start:])):
+        source_start = 0
+    return History(raw=raw, clean=clean, start=start, source_start=source_start)
 
 
 @dataclass
-class _Scores:
-    """Absolute percentage errors and log errors per model over the inner backtest."""
+class _Window:
+    """One inner backtest origin: its actuals and each model's path from the history before it."""
 
-    ape: dict[str, list[float]] = field(default_factory=dict)
-    log_err: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    origin: int
+    actual: np.ndarray
+    weight: float
+    for_choice: bool
+    predicted: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def add(self, name: str, actual: np.ndarray, predicted: np.ndarray, scored: int) -> None:
-        """Record one origin: APE on the first ``scored`` days, log errors on all of them.
+    def ape(self, name: str) -> float:
+        mask = ~np.isnan(self.actual)
+        a = self.actual[mask]
+        return float(np.mean(np.abs(a - self.predicted[name][: self.actual.size][mask]) / a))
 
-        Interval errors keep the days after a source change (the future may hold another one),
-        while model choice ignores them (no model could have foreseen the switch).
-        """
-        mask = ~np.isnan(actual)
+    def log_errors(self, name: str) -> list[tuple[int, float]]:
+        mask = ~np.isnan(self.actual)
         steps = np.flatnonzero(mask) + 1
-        a = actual[mask]
-        p = predicted[mask]
-        keep = steps <= scored
-        if keep.any():
-            self.ape.setdefault(name, []).extend((np.abs(a[keep] - p[keep]) / a[keep]).tolist())
-        if steps.size:
-            self.log_err.setdefault(name, []).extend(zip(steps.tolist(), np.log(a / p).tolist(), strict=True))
-
-    def mape(self, name: str) -> float:
-        values = self.ape.get(name, [])
-        return float(np.mean(values)) if values else math.inf
+        a = self.actual[mask]
+        p = self.predicted[name][: self.actual.size][mask]
+        return list(zip(steps.tolist(), np.log(a / p).tolist(), strict=True))
 
 
 def _inner_origins(raw: np.ndarray, config: EngineConfig) -> list[int]:
@@ -135,58 +149,57 @@ def _inner_origins(raw: np.ndarray, config: EngineConfig) -> list[int]:
     ]
 
 
-def _eval_end(u: int, n: int, horizon: int, breaks: Sequence[int]) -> int:
-    # Forecasts are not scored across a known change of data source: the index after it is a
-    # different mix of sellers, and no model could have anticipated the switch.
-    end = min(n, u + horizon)
-    for b in breaks:
-        if u < b < end:
-            end = b
-    return end
-
-
-def _score_cheap(raw: np.ndarray, breaks: Sequence[int], horizon: int, config: EngineConfig) -> _Scores:
-    scores = _Scores()
+def _windows(raw: np.ndarray, breaks: Sequence[int], horizon: int, config: EngineConfig) -> list[_Window]:
+    """Every inner origin with the cheap models' paths; which of them may decide the model."""
+    n = raw.size
+    known = [b for b in breaks if 0 < b < n]
+    source_start = max(known) if known else 0
+    windows = []
     cheap = [m for m in config.candidates if not m.expensive]
     for u in _inner_origins(raw, config):
-        end = min(raw.size, u + horizon)
-        actual = raw[u:end]
+        actual = raw[u : min(n, u + horizon)]
         if np.all(np.isnan(actual)):
             continue
-        scored = _eval_end(u, raw.size, horizon, breaks) - u
+        for_choice = (
+            u >= source_start + config.select_min_train
+            and actual.size >= config.select_min_days
+            and int(np.sum(~np.isnan(actual))) >= config.select_min_days // 2
+        )
         history = build_history(raw[:u], [b for b in breaks if b < u])
+        window = _Window(u, actual, 0.5 ** ((n - u) / config.select_half_life), for_choice)
         for model in cheap:
-            scores.add(model.name, actual, model.predict(history, end - u), scored)
-    return scores
+            window.predicted[model.name] = model.predict(history, actual.size)
+        windows.append(window)
+    return windows
 
 
-def _score_expensive(
-    raw: np.ndarray, breaks: Sequence[int], horizon: int, config: EngineConfig, incumbent: Model
-) -> _Scores:
-    """Score the expensive models and ``incumbent`` on the same few inner origins.
+def _choice_scores(windows: list[_Window], names: Sequence[str]) -> dict[str, float]:
+    """Recency-weighted mean of each model's window MAPE over the windows that may decide."""
+    chosen = [w for w in windows if w.for_choice and all(n in w.predicted for n in names)]
+    total = sum(w.weight for w in chosen)
+    if not chosen or total <= 0:
+        return {}
+    return {name: sum(w.weight * w.ape(name) for w in chosen) / total for name in names}
 
-    The origins start ``expensive_step`` days before the end and go back in steps of that size, so
-    each scores at least a week of forecast (the newest origins of the cheap backtest would score
-    only a day or two).
-    """
-    scores = _Scores()
+
+def _add_expensive(
+    raw: np.ndarray, breaks: Sequence[int], windows: list[_Window], config: EngineConfig
+) -> list[_Window]:
+    """Prophet's paths on the newest few choice windows, spaced ``expensive_step`` days apart."""
     expensive = [m for m in config.candidates if m.expensive]
-    used = 0
-    u = raw.size - config.expensive_step
-    while used < config.expensive_origins and u > config.inner_min_train:
-        end = min(raw.size, u + horizon)
-        actual = raw[u:end]
-        scored = _eval_end(u, raw.size, horizon, breaks) - u
-        history = build_history(raw[:u], [b for b in breaks if b < u])
-        if history.regime.size < config.expensive_min_regime:
+    picked: list[_Window] = []
+    for window in sorted((w for w in windows if w.for_choice), key=lambda w: -w.origin):
+        if len(picked) >= config.expensive_origins:
             break
-        if not np.all(np.isnan(actual[:scored])):
-            scores.add(incumbent.name, actual, incumbent.predict(history, end - u), scored)
-            for model in expensive:
-                scores.add(model.name, actual, model.predict(history, end - u), scored)
-            used += 1
-        u -= config.expensive_step
-    return scores
+        if picked and picked[-1].origin - window.origin < config.expensive_step:
+            continue
+        history = build_history(raw[: window.origin], [b for b in breaks if b < window.origin])
+        if np.sum(~np.isnan(history.clean[history.start :])) < config.expensive_min_regime:
+            break
+        for model in expensive:
+            window.predicted[model.name] = model.predict(history, window.actual.size)
+        picked.append(window)
+    return picked
 
 
 def _interval_quantiles(
@@ -220,6 +233,20 @@ def _interval_quantiles(
     return q[0] * profile, q[1] * profile, q[2] * profile, q[3] * profile
 
 
+def _scatter_quantiles(history: History, level: float, days: int) -> np.ndarray | None:
+    """Quantiles (2.5, 10, 90, 97.5%) of the log distance of the regime's recent days from ``level``.
+
+    A flat forecast misses by at least the day-to-day scatter of the daily median (which sellers
+    were collected that day), whatever the horizon; a regime a week old has too few backtest errors
+    of its own to show it. None with fewer than five observed days.
+    """
+    segment = history.raw[max(history.source_start, history.raw.size - days) :]
+    values = segment[~np.isnan(segment)]
+    if values.size < 5:
+        return None
+    return np.asarray(np.quantile(np.log(values / level), [0.025, 0.10, 0.90, 0.975]), dtype=np.float64)
+
+
 def _fallback_sigma(history: History) -> float:
     """Per-sqrt(day) log spread for a history too short to backtest: its own scatter, at least 3%."""
     regime = history.regime if history.regime.size >= 3 else history.raw[~np.isnan(history.raw)]
@@ -248,43 +275,44 @@ def forecast_array(
     history = build_history(raw, breaks)
     observed = int(np.sum(~np.isnan(raw)))
     by_name = {m.name: m for m in config.candidates}
-
-    cheap_scores = _score_cheap(raw, breaks, horizon, config)
-    scores = {name: cheap_scores.mape(name) for name in cheap_scores.ape}
-    errors = cheap_scores.log_err
     chosen = config.default_model
-    if len(cheap_scores.ape.get(chosen, [])) < config.min_scored_points:
+
+    windows = _windows(raw, breaks, max(horizon, config.select_min_days), config)
+    cheap = [m.name for m in config.candidates if not m.expensive]
+    scores = _choice_scores(windows, cheap)
+    n_choice = sum(1 for w in windows if w.for_choice)
+    if n_choice < config.select_min_windows or chosen not in scores:
         notes.append(
-            f"short history ({observed} observed days): model not chosen by backtest, using {chosen}"
+            f"short price regime ({raw.size - history.source_start} days since the current sources): "
+            f"model not chosen by backtest, using {chosen}"
         )
     else:
-        # Candidates are ordered simplest first; a later one must win by a margin to be chosen.
         best = scores[chosen]
-        for model in config.candidates:
-            if not model.expensive and scores.get(model.name, math.inf) < best * (1.0 - config.switch_margin):
-                chosen, best = model.name, scores[model.name]
-        # Prophet is tried only where the cheap models leave room to gain and the regime is long
-        # enough to fit a trend; otherwise its fits would cost time for nothing.
-        if (
-            config.use_prophet
-            and best >= config.expensive_min_error
-            and history.regime.size >= config.expensive_min_regime
-            and any(m.expensive for m in config.candidates)
-        ):
-            exp_scores = _score_expensive(raw, breaks, horizon, config, by_name[chosen])
-            incumbent = exp_scores.mape(chosen)
-            for model in config.candidates:
-                if model.expensive and model.name in exp_scores.ape:
-                    challenger = exp_scores.mape(model.name)
-                    scores[model.name] = challenger
-                    if challenger < incumbent * (1.0 - config.switch_margin):
-                        chosen, incumbent = model.name, challenger
-                        errors = exp_scores.log_err
+        for name in cheap:
+            if scores[name] < best * (1.0 - config.switch_margin):
+                chosen, best = name, scores[name]
+        if config.use_prophet and any(m.expensive for m in config.candidates):
+            picked = _add_expensive(raw, breaks, windows, config)
+            if picked:
+                expensive = [m.name for m in config.candidates if m.expensive]
+                duel = _choice_scores(picked, [chosen, *expensive])
+                for name in expensive:
+                    if name in duel:
+                        scores[name] = duel[name]
+                        if duel[name] < duel[chosen] * (1.0 - config.switch_margin):
+                            chosen = name
     model = by_name[chosen]
     value = model.predict(history, horizon)
+    errors = [e for w in windows if chosen in w.predicted for e in w.log_errors(chosen)]
     q025, q10, q90, q975 = _interval_quantiles(
-        errors.get(chosen, []), horizon, _fallback_sigma(history), config.min_scored_points
+        errors, horizon, _fallback_sigma(history), config.min_scored_points
     )
+    scatter = (
+        _scatter_quantiles(history, float(value[0]), config.scatter_days) if config.scatter_days > 0 else None
+    )
+    if scatter is not None:
+        q025, q10 = np.minimum(q025, scatter[0]), np.minimum(q10, scatter[1])
+        q90, q975 = np.maximum(q90, scatter[2]), np.maximum(q975, scatter[3])
     if history.start > 0 and raw.size - history.start < 14:
         notes.append(f"price regime changed {raw.size - history.start} days before the last date")
     if observed < 14:

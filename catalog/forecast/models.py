@@ -27,6 +27,9 @@ class History:
     raw: np.ndarray
     clean: np.ndarray
     start: int
+    #: Where the current data sources took over (the latest source break; 0 without one). Unlike
+    #: ``start`` it ignores detected level shifts: recency weighting handles those by itself.
+    source_start: int = 0
 
     @property
     def regime(self) -> np.ndarray:
@@ -87,6 +90,36 @@ class TrailingMedian:
         window = history.raw[-self.days :]
         window = window[~np.isnan(window)]
         return _flat(float(np.median(window)) if window.size else history.last, horizon)
+
+
+@dataclass(frozen=True)
+class RecentMedian:
+    """Recency-weighted median of the raw values since the current data sources took over, held flat.
+
+    Each observed day weighs ``0.5 ** (age / half_life)``, so the level follows the newest prices
+    without the hard cut-off of a trailing window; once half of the weight lies on a new price the
+    forecast moves to it. With ``inverse_price`` the weights are also divided by the price, which
+    makes the result the constant that minimises the (recency-weighted) mean absolute percentage
+    error: on a market whose daily median flips between the prices of whichever sellers were
+    collected that day, it leans towards the lower one, because over-forecasting a cheap day costs
+    more percentage points than under-forecasting a dear one.
+    """
+
+    half_life: float = 7.0
+    inverse_price: bool = True
+    name: str = "recent_wmedian_7d"
+    expensive: bool = False
+
+    def predict(self, history: History, horizon: int) -> np.ndarray:
+        segment = history.raw[history.source_start :]
+        observed = np.flatnonzero(~np.isnan(segment))
+        if observed.size == 0:
+            return _flat(history.last, horizon)
+        values = segment[observed]
+        weights = 0.5 ** ((segment.size - 1 - observed) / self.half_life)
+        if self.inverse_price:
+            weights = weights / values
+        return _flat(weighted_median(values, weights), horizon)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@
 This is the layer the CLI, the HTTP API and the agent call. It is pure: a history file or frame
 goes in, plain dataclasses or JSON-ready dicts come out, nothing is stored. Each market (one GPU
 model, one rental type) is forecast on its own from its own last observed day, with the model
-chosen by a rolling-origin backtest on that market's history before the forecast origin.
+chosen by a rolling-origin backtest on that market's history before the forecast origin. Next to
+the raw daily median (what ``gpubroker forecast`` forecasts and what is scored), every market gets
+its chained matched-panel index (:mod:`catalog.forecast.index`) and that index's forecast, which
+carry the trend statements and move per-offer forecasts.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from catalog.forecast.data import (
     source_breaks,
 )
 from catalog.forecast.engine import DEFAULT_CONFIG, EngineConfig, forecast_array
+from catalog.forecast.index import IndexForecast, forecast_index, market_index
 
 
 @dataclass
@@ -52,6 +56,8 @@ class MarketForecast:
     backtest_mape: float | None
     points: list[ForecastPoint]
     warnings: list[str] = field(default_factory=list)
+    #: The market's chained index and its forecast (None for a bare series without rows).
+    index: IndexForecast | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form with ISO dates."""
@@ -59,6 +65,8 @@ class MarketForecast:
         out["last_date"] = self.last_date.isoformat()
         for point in out["points"]:
             point["date"] = point["date"].isoformat()
+        if self.index is not None:
+            out["index"]["last_date"] = self.index.last_date.isoformat()
         return out
 
 
@@ -143,16 +151,16 @@ def forecast_markets(
     forecasts: list[MarketForecast] = []
     for market in list_markets(history):
         series = market_series(history, market.gpu_model, market.rental_type)
-        forecasts.append(
-            forecast_series(
-                series,
-                horizon,
-                breaks=source_breaks(history, market.gpu_model, market.rental_type),
-                gpu_model=market.gpu_model,
-                rental_type=market.rental_type,
-                config=config,
-            )
+        forecast = forecast_series(
+            series,
+            horizon,
+            breaks=source_breaks(history, market.gpu_model, market.rental_type),
+            gpu_model=market.gpu_model,
+            rental_type=market.rental_type,
+            config=config,
         )
+        forecast.index = forecast_index(market_index(history, market.gpu_model, market.rental_type), horizon)
+        forecasts.append(forecast)
     return forecasts
 
 
@@ -165,29 +173,42 @@ def forecast_command(history_path: str | Path, horizon: int = 30) -> dict[str, A
     """Forecast all markets of a history CSV; the JSON document the CLI and API return.
 
     Shape: ``{"markets": [{"gpu_model", "rental_type", "last_date", "model", "forecast":
-    [{"date", "value", "low80", "high80"}, ...]}]}`` with ``horizon`` entries per market.
+    [{"date", "value", "low80", "high80"}, ...], "market_index": {...}}]}`` with ``horizon``
+    entries per market. ``value``, ``low80`` and ``high80`` are the raw daily median market in USD
+    per GPU-hour. ``market_index`` is added beside them: the chained index's ``last_date``, ``model``,
+    ``trend`` and ``forecast`` (``{"date", "value", "low80", "high80"}`` as ratios to its last value).
     """
     forecasts = forecast_markets(load_history(history_path), horizon)
-    return {
-        "markets": [
+    return {"markets": [_command_market(f) for f in forecasts]}
+
+
+def _command_market(f: MarketForecast) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "gpu_model": f.gpu_model,
+        "rental_type": f.rental_type,
+        "last_date": f.last_date.isoformat(),
+        "model": f.model,
+        "forecast": [
             {
-                "gpu_model": f.gpu_model,
-                "rental_type": f.rental_type,
-                "last_date": f.last_date.isoformat(),
-                "model": f.model,
-                "forecast": [
-                    {
-                        "date": p.date.isoformat(),
-                        "value": _round(p.value),
-                        "low80": _round(p.low80),
-                        "high80": _round(p.high80),
-                    }
-                    for p in f.points
-                ],
+                "date": p.date.isoformat(),
+                "value": _round(p.value),
+                "low80": _round(p.low80),
+                "high80": _round(p.high80),
             }
-            for f in forecasts
-        ]
+            for p in f.points
+        ],
     }
+    if f.index is not None:
+        out["market_index"] = {
+            "last_date": f.index.last_date.isoformat(),
+            "model": f.index.model,
+            "trend": f.index.trend,
+            "forecast": [
+                {k: p[k] if k == "date" else _round(p[k]) for k in ("date", "value", "low80", "high80")}
+                for p in f.index.points
+            ],
+        }
+    return out
 
 
 def validate_command(history_path: str | Path, horizon: int = 30) -> dict[str, Any]:

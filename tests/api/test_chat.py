@@ -49,6 +49,12 @@ def test_the_done_when_request_gets_valid_offers_cost_and_terraform(client: Test
     assert f["ci_low"] <= f["hourly"] <= f["ci_high"] and f["hours"] == 72
     assert f["total"] == pytest.approx(f["hourly"] * 72, rel=1e-3)
     assert f["daily"] == pytest.approx(f["hourly"] * 24, rel=1e-3)
+    # The cost is the recommended offer's own forecast: its price moved by its market index.
+    assert f["offer_id"] == body["recommendations"][0]["offer_id"]
+    assert f["hourly"] == pytest.approx(body["recommendations"][0]["price_per_hour"], rel=0.06)
+    assert f["trend"]["direction"] in ("down", "flat", "up")
+    assert f["history_end"] and any("of the past" in w for w in f["warnings"])
+    assert "Market index: " in body["summary"]
     tf = hcl2.loads(body["iac"]["terraform"])
     assert tf["resource"] or tf.get("terraform")
     assert "$" in body["summary"] and "72 h" in body["summary"]

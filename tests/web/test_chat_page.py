@@ -22,8 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from agent.service import MAX_PROMPT_CHARS
-from catalog.predict import PredictRequest, predict
-from core.errors import InvalidInput
+from catalog.predict import predict_offer
 from tests.web.dom import Element, parse
 from web.session import ACCESS_COOKIE, COOKIE_PATH
 
@@ -134,6 +133,18 @@ def test_the_done_when_prompt_renders_offers_forecast_and_terraform(signed_in: T
     x_labels = [t.text() for t in chart.find("g", cls="chart-axis-x").find_all("text")]
     assert x_labels[0] == "day 1" and x_labels[-1] == "day 30"
     assert len(forecast.find("details", cls="chart-data").find("tbody").find_all("tr")) == 30
+    # The cost is the recommended offer's own forecast, with its market index's trend and its age.
+    assert cards[0].get("data-offer-id") in forecast.find("p", cls="forecast-basis").text()
+    assert (
+        forecast.find("p", cls="forecast-trend")
+        .find("span", cls="trend-badge")
+        .text()
+        .startswith("market index ")
+    )
+    assert forecast.find("p", cls="forecast-history-end").text().startswith("Price history ends ")
+    assert "of the past" in forecast.find("ul", cls="forecast-warnings").text()
+    assert chart.find("text", data_chart_part="stale").text().startswith("Forecast of the past")
+    assert "Market index: " in answer
 
     code = log.find("section", cls="chat-iac").find("pre").find("code")
     terraform = code.children[0]
@@ -224,49 +235,60 @@ def a100_offer(client: TestClient) -> dict[str, Any]:
 
 def test_the_offer_page_shows_the_30_day_forecast(client: TestClient, db: Session) -> None:
     offer = a100_offer(client)
-    gpu = " ".join(p for p in (offer["gpu_family"], offer["gpu_variant"]) if p)
-    expected = predict(
-        db,
-        PredictRequest(gpu_type=gpu, hours=720, count=1, spot=False),
-        level_price_per_gpu=offer["price_per_gpu_hour"],
-    )
+    expected = predict_offer(db, offer["id"], 720)
+    gpus = offer["gpu_count"]
     doc = parse(client.get(f"/offers/{offer['id']}").text)
     line = doc.find("p", cls="forecast-line").text()
     m = re.fullmatch(
-        rf"Next 30 days: ({MONEY})/GPU-h expected, 80% range ({MONEY})–({MONEY}) "
-        r"\(model (\S+), backtest MAPE (\d+)%\)",
+        rf"Next 30 days: ({MONEY})/GPU-h expected, 80% range ({MONEY})–({MONEY}) \(model (.+), no backtest\)",
         line,
     )
     assert m, line
-    assert money(m[1]) == pytest.approx(expected["hourly"], abs=0.006)
+    # The offer's own price per GPU, moved by its market index (flat on this market).
+    assert money(m[1]) == pytest.approx(expected["hourly"] / gpus, abs=0.006)
+    assert money(m[1]) == pytest.approx(offer["price_per_gpu_hour"], abs=0.006)
     assert money(m[2]) <= money(m[1]) <= money(m[3])
-    assert m[4] == expected["model"]
-    assert int(m[5]) == round(expected["backtest_mape"] * 100)
+    assert m[4] == expected["model"] and "market index" in m[4]
+
+    trend = doc.find("p", cls="forecast-trend")
+    assert trend.get("data-trend") == expected["trend"]["direction"]
+    assert trend.text().startswith(f"market index {expected['trend']['direction']}")
+    assert (
+        f"80%: {expected['trend']['low80_pct']:+.1f}% to {expected['trend']['high80_pct']:+.1f}%"
+        in trend.text()
+    )
+    basis = doc.find("p", cls="forecast-basis").text()
+    assert f"Price history ends {expected['history_end']}" in basis
+    assert f"market index history ends {expected['market_history_end']}" in basis
 
     svg = doc.find("svg", data_chart="price-history")
     part = svg.find("g", data_chart_part="forecast")
     assert (part.find("path", cls="chart-forecast-line").get("d") or "").startswith("M")
     assert part.find("path", cls="chart-forecast-band")
-    assert "forecast from" in svg.find("desc").text()
+    assert (svg.find("path", data_chart_part="market-index").get("d") or "").startswith("M")
+    assert "forecast from" in svg.find("desc").text() and "market index" in svg.find("desc").text()
+    # The bundled market history ends in 2026: the chart marks where and says the forecast is of the past.
+    stale = svg.find("g", data_chart_part="stale").find("text").text()
+    assert stale.startswith("Forecast of the past: market data end ")
     legend = doc.find("figcaption", cls="legend").text()
-    assert f"forecast ({expected['model']}, 80% band)" in legend
+    assert f"forecast ({expected['model']}, 80% band)" in legend and "market index" in legend
+    warnings = doc.find("ul", cls="forecast-warnings").text()
+    assert "of the past" in warnings
     table = doc.find("table", data_table="forecast")
     assert len(table.find("tbody").find_all("tr")) == len(expected["series"])
 
 
-def test_an_offer_without_price_data_gets_a_note_instead(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+def test_an_offer_without_a_market_index_keeps_its_price_with_a_wide_band(
+    client: TestClient, db: Session
 ) -> None:
-    import web.routes
-
-    def no_data(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        raise InvalidInput("no price data for A100: no current offers and no price history")
-
-    monkeypatch.setattr(web.routes, "predict", no_data)
-    doc = parse(client.get(f"/offers/{a100_offer(client)['id']}").text)
-    assert doc.find("p", cls="forecast-missing").text().startswith("No forecast:")
-    assert not doc.find_all("g", data_chart_part="forecast")
-    assert not doc.find_all("p", cls="forecast-line")
+    # V100s are in the catalog but not in the bundled market history.
+    offer = client.get("/providers?gpu_type=V100&spot=false&page_size=1").json()["items"][0]
+    doc = parse(client.get(f"/offers/{offer['id']}").text)
+    line = doc.find("p", cls="forecast-line").text()
+    assert "(model current-price, no backtest)" in line
+    assert "has no market index to forecast from" in doc.find("ul", cls="forecast-warnings").text()
+    assert not doc.find_all("p", cls="forecast-trend")
+    assert not doc.find_all("path", data_chart_part="market-index")
 
 
 # --- in a browser, with JavaScript -----------------------------------------------------------------
@@ -368,6 +390,11 @@ def test_streamed_answer_copy_and_the_offer_forecast_in_a_browser(
     )
     expect(result.locator("svg[data-chart=forecast] path.chart-forecast-band")).to_be_visible()
     expect(result.get_by_text("Total for 72 h")).to_be_visible()
+    expect(result.locator("p.forecast-trend .trend-badge")).to_contain_text("market index")
+    expect(result.locator("svg[data-chart=forecast] text[data-chart-part=stale]")).to_contain_text(
+        "Forecast of the past"
+    )
+    expect(result.locator("p.forecast-history-end")).to_contain_text("Price history ends")
     code = result.locator(".chat-iac pre code")
     expect(code).to_contain_text(cards.first.get_attribute("data-offer-id") or "?")
     expect(result.get_by_role("link", name="Open these filters in the marketplace")).to_have_attribute(
@@ -398,7 +425,14 @@ def test_streamed_answer_copy_and_the_offer_forecast_in_a_browser(
     expect(page.locator("p.forecast-line")).to_contain_text("Next 30 days:")
     expect(page.locator("svg[data-chart='price-history'] g[data-chart-part='forecast']")).to_be_visible()
     expect(page.locator("figcaption.legend").first).to_contain_text("forecast (")
-    expect(page.locator("p.forecast-line + p + figure svg[data-chart=forecast]")).to_be_visible()
+    expect(page.locator("p.forecast-line ~ figure svg[data-chart=forecast]")).to_be_visible()
+    expect(page.locator("p.forecast-trend .trend-badge")).to_contain_text("market index")
+    expect(
+        page.locator("svg[data-chart='price-history'] path[data-chart-part='market-index']")
+    ).to_be_visible()
+    expect(page.locator("svg[data-chart='price-history'] g[data-chart-part='stale'] text")).to_contain_text(
+        "Forecast of the past"
+    )
     page.locator("section.chart-card").screenshot(path=str(screenshots / "offer-forecast.png"))
     context.close()
 

@@ -172,7 +172,49 @@
     return el("div", {}, [el("dt", { text: term }), el("dd", { "data-figure": key, text: value })]);
   }
 
-  function forecastChart(series, model) {
+  // "Forecast of the past: market data end Jun 18, 2026", as web/chart.py's stale_note.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function staleNote(f) {
+    var stale = (f.warnings || []).some(function (w) { return w.indexOf("of the past") >= 0; });
+    if (!stale) return "";
+    var end = (f.trend && f.trend.history_end) || f.history_end;
+    if (!end) return "Forecast of the past";
+    var d = end.slice(0, 10).split("-");
+    return "Forecast of the past: market data end " + MONTHS[Number(d[1]) - 1] + " " + Number(d[2]) + ", " + d[0];
+  }
+
+  function signed(v) { return (v >= 0 ? "+" : "") + Number(v).toFixed(1) + "%"; }
+
+  // The market index's trend line, as _forecast_chart.html's trend_line.
+  function trendLine(t) {
+    var text = " " + signed(t.change_pct_30d) + " over the next " + (t.days || 30) + " days (80%: " +
+      signed(t.low80_pct) + " to " + signed(t.high80_pct) + ")";
+    if (t.past_change_pct_30d !== null && t.past_change_pct_30d !== undefined) {
+      text += "; moved " + signed(t.past_change_pct_30d) + " in the 30 days to " + t.history_end;
+    }
+    return el("p", { "class": "forecast-trend", "data-trend": t.direction }, [
+      el("span", { "class": "trend-badge trend-" + t.direction, text: "market index " + t.direction }),
+      text + "."
+    ]);
+  }
+
+  // Where the history ends and the warnings, as _forecast_chart.html's forecast_notes.
+  function forecastNotes(f) {
+    var out = [];
+    if (f.history_end) {
+      var text = "Price history ends " + f.history_end;
+      if (f.trend && f.trend.history_end && f.trend.history_end !== f.history_end) {
+        text += "; market index history ends " + f.trend.history_end;
+      }
+      out.push(el("p", { "class": "muted forecast-basis forecast-history-end", "data-history-end": f.history_end, text: text + "." }));
+    }
+    if ((f.warnings || []).length) {
+      out.push(el("ul", { "class": "forecast-warnings" }, f.warnings.map(function (w) { return el("li", { text: w }); })));
+    }
+    return out;
+  }
+
+  function forecastChart(series, model, note) {
     var n = series.length;
     var top = Math.max.apply(null, series.map(function (p) { return Number(p.high); })) || 1;
     var step = niceStep(top);
@@ -219,7 +261,7 @@
     var first = series[0], last = series[n - 1];
     var label = "Expected $/h over the next " + n + " days with its 80% band. Expected " + money(first.value) +
       "/h on day 1 and " + money(last.value) + "/h on day " + n + "; 80% band on day " + n + ": " +
-      money(last.low) + " to " + money(last.high) + "/h.";
+      money(last.low) + " to " + money(last.high) + "/h." + (note ? " " + note + "." : "");
     var chart = svg("svg", {
       "class": "price-chart forecast-chart",
       viewBox: "0 0 " + CHART.width + " " + CHART.height,
@@ -229,7 +271,8 @@
     }, [
       grid, yAxis, xAxis,
       svg("path", { "class": "chart-forecast-band", d: path(upper.concat(lower.slice().reverse())) + " Z" }),
-      svg("path", { "class": "chart-forecast-line", d: path(line) })
+      svg("path", { "class": "chart-forecast-line", d: path(line) }),
+      note ? svg("text", { "class": "chart-stale-label", x: left + 8, y: plotTop + 14, "data-chart-part": "stale", text: note }) : null
     ]);
     return el("figure", { "class": "chart forecast-figure" }, [
       el("div", { "class": "chat-scroll-x" }, [chart]),
@@ -324,10 +367,11 @@
           figure("80% range per hour", money(f.ci_low) + "–" + money(f.ci_high), "range"),
           figure("Model", f.model, "model")
         ]),
-        series.length ? forecastChart(series, f.model) : null,
+        f.trend ? trendLine(f.trend) : null,
+        series.length ? forecastChart(series, f.model, staleNote(f)) : null,
         series.length ? forecastTable(series) : null,
         el("p", { "class": "muted forecast-basis", text: "Basis: " + f.basis + "." })
-      ]));
+      ].concat(forecastNotes(f))));
     }
 
     if (result.iac) {

@@ -29,7 +29,14 @@ def test_forecast_command_shape(history_csv: Path, horizon: int) -> None:
     expected_last = df.groupby(["gpu_model", "rental_type"])["date"].max()
     assert len(out["markets"]) == len(expected_last)
     for market in out["markets"]:
-        assert set(market) == {"gpu_model", "rental_type", "last_date", "model", "forecast"}
+        # The shape scored against withheld prices, plus the market index beside it.
+        assert set(market) == {"gpu_model", "rental_type", "last_date", "model", "forecast", "market_index"}
+        index = market["market_index"]
+        assert set(index) == {"last_date", "model", "trend", "forecast"}
+        assert index["last_date"] == market["last_date"] and len(index["forecast"]) == horizon
+        assert index["trend"]["direction"] in ("down", "flat", "up")
+        assert index["trend"]["days"] == horizon
+        assert all(set(p) == {"date", "value", "low80", "high80"} for p in index["forecast"])
         last = date.fromisoformat(market["last_date"])
         assert pd.Timestamp(last) == expected_last[(market["gpu_model"], market["rental_type"])]
         assert isinstance(market["model"], str) and market["model"]
