@@ -267,6 +267,56 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(run(settings, concurrency=args.concurrency or settings.worker_concurrency))
 
 
+def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    """The job engine from the terminal: what is queued, running or failed; run a job now."""
+    import asyncio
+
+    from api.worker import load_job_modules
+    from core.jobs import make_app
+
+    load_job_modules()
+    if settings.is_sqlite:
+        print("with SQLite the jobs run inside `gpubroker serve` (make run); there is no queue to show", file=sys.stderr)
+        return 2
+    app = make_app(settings)
+    if args.action == "run":
+        if not args.name or args.name not in app.tasks:
+            known = ", ".join(sorted(n for n in app.tasks if not n.startswith("procrastinate.")))
+            print(f"unknown job {args.name!r}; jobs: {known}", file=sys.stderr)
+            return 2
+        kwargs: dict[str, Any] = {}
+        for item in args.kwargs or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                print(f"arguments are key=value, got {item!r}", file=sys.stderr)
+                return 2
+            try:
+                kwargs[key] = json.loads(value)
+            except json.JSONDecodeError:
+                kwargs[key] = value  # a plain word is a string
+
+        async def defer() -> int:
+            async with app.open_async():
+                return await app.tasks[args.name].defer_async(**kwargs)
+
+        print(f"job {args.name} queued as #{asyncio.run(defer())}")
+        return 0
+
+    async def listing() -> list[dict[str, Any]]:
+        async with app.open_async():
+            return [
+                {"id": j.id, "job": j.task_name, "status": j.status, "queue": j.queue, "attempts": j.attempts}
+                for j in await app.job_manager.list_jobs_async()
+                if j.status in ("todo", "doing", "failed")
+            ]
+
+    rows = asyncio.run(listing())
+    for row in rows[-args.limit :]:
+        print(f"#{row['id']:<8} {row['status']:<7} {row['job']:<36} queue {row['queue']:<10} attempts {row['attempts']}")
+    print(f"{len(rows)} jobs queued, running or failed")
+    return 0
+
+
 def cmd_sandbox_provider(args: argparse.Namespace, settings: Settings) -> int:
     """The sandbox provider as its own process, its state in the database (booking/sandbox.py)."""
     import uvicorn
@@ -441,6 +491,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run the background jobs and event consumers (any number may run)")
     p.add_argument("--concurrency", type=int, help="jobs run at once (default GPUBROKER_WORKER_CONCURRENCY)")
     p.set_defaults(func=cmd_worker)
+    p = sub.add_parser("jobs", help="list queued, running and failed jobs, or run a job now")
+    p.add_argument("action", choices=["list", "run"])
+    p.add_argument("name", nargs="?", help="the job to run, e.g. billing.close_days")
+    p.add_argument("kwargs", nargs="*", help="its arguments as key=value (JSON values)")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_jobs)
     p = sub.add_parser("sandbox-provider", help="run the sandbox provider as its own process")
     p.add_argument("--host")
     p.add_argument("--port", type=int, default=8081)

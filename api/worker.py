@@ -151,8 +151,9 @@ async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") ->
             log_level="warning",
             lifespan="off",
         )
+        # uvicorn captures SIGTERM/SIGINT while it serves and raises them again when it stops, which
+        # reaches the handlers installed below.
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours below
         serving = asyncio.create_task(server.serve())
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()

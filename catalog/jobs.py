@@ -18,9 +18,10 @@ log = logging.getLogger(__name__)
 
 
 @job("catalog.refresh_forecasts", cron="5 * * * *", queue="catalog", lock="catalog.refresh_forecasts")
-def refresh_market_forecasts(rt: Runtime) -> int:
+def refresh_market_forecasts(rt: Runtime, force: bool = False) -> int:
+    """``force``: recompute even if the history did not change (``gpubroker jobs run ... force=true``)."""
     with session_scope(rt.session_factory) as session:
-        changed = refresh_forecasts(session)
+        changed = refresh_forecasts(session, force=force)
     if changed and rt.cache is not None:
         rt.cache.bump_version()
     if changed:

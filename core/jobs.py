@@ -122,7 +122,7 @@ def job(
                 kwargs.pop("timestamp", None)
             return kwargs
 
-        run: Callable[..., Any]
+        run: Any
         if inspect.iscoroutinefunction(fn):
 
             async def run_async(context: JobContext, **kwargs: Any) -> Any:
@@ -138,7 +138,7 @@ def job(
         run.__name__ = run.__qualname__ = fn.__name__
         run.__module__ = fn.__module__
         run.__doc__ = fn.__doc__
-        task = blueprint.task(name=name, queue=queue, retry=retry, pass_context=True, lock=lock)(run)
+        task: Any = blueprint.task(name=name, queue=queue, retry=retry, pass_context=True, lock=lock)(run)
         if cron is not None:
             blueprint.periodic(cron=cron, periodic_id=name)(task)
         fn.task = task  # type: ignore[attr-defined]
@@ -210,9 +210,13 @@ async def run_worker(
     queues: list[str] | None = None,
 ) -> None:
     """Runs jobs until cancelled (or a signal, with ``install_signal_handlers``); the app must be open."""
+    options: dict[str, Any] = {}
+    if name is not None:
+        options["name"] = name
+    if queues is not None:
+        options["queues"] = queues
     await app.run_worker_async(
-        name=name,
-        queues=queues,
+        **options,
         concurrency=concurrency,
         wait=True,
         install_signal_handlers=install_signal_handlers,

@@ -10,10 +10,10 @@ from alembic import context
 import accounts.models  # noqa: F401  (registers the tables)
 import agent.models  # noqa: F401
 import billing.models  # noqa: F401
-import booking.models  # noqa: F401
+import booking.models
 import booking.sandbox  # noqa: F401
 import catalog.models  # noqa: F401
-import core.bus  # noqa: F401
+import core.bus
 import core.outbox  # noqa: F401
 from catalog.models import include_object
 from core.db import Base, make_engine

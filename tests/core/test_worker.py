@@ -509,3 +509,30 @@ def test_a_redis_url_with_password_and_db_index_works_for_consumers_too() -> Non
     assert (kwargs["password"], kwargs["db"], kwargs["host"]) == ("secret-pw", 7, "127.0.0.1")
     tls = RedisStreamBus("rediss://127.0.0.1:6380/2")._async_client()
     assert tls.connection_pool.connection_class.__name__ == "SSLConnection"
+
+
+def test_an_operator_runs_a_job_now_and_lists_the_queue(
+    pg_settings: Settings, factory: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import cmd_jobs
+
+    def jobs(*argv: str) -> tuple[int, str]:
+        import argparse
+
+        ns = argparse.Namespace(
+            action=argv[0], name=argv[1] if len(argv) > 1 else None, kwargs=list(argv[2:]), limit=50
+        )
+        code = cmd_jobs(ns, pg_settings)
+        return code, capsys.readouterr().out + capsys.readouterr().err
+
+    code, out = jobs("run", "catalog.refresh_forecasts", "force=true")
+    assert code == 0 and "queued as #" in out
+    code, out = jobs("list")
+    assert code == 0 and "todo" in out and "catalog.refresh_forecasts" in out
+    with factory() as session:
+        args = session.execute(
+            text("SELECT args FROM procrastinate_jobs WHERE task_name = 'catalog.refresh_forecasts'")
+        ).scalar_one()
+    assert args == {"force": True}
+    assert jobs("run", "no.such.job")[0] == 2
+    assert jobs("run", "catalog.refresh_forecasts", "force")[0] == 2
