@@ -14,6 +14,8 @@ import time
 import uuid
 from typing import Any, Protocol
 
+from core.redisconn import Breaker, sync_client
+
 LEASE_S = 60.0
 
 # KEYS[1] the team's set; ARGV now, lease end, member, limit. Returns 1 when the slot was taken.
@@ -72,33 +74,55 @@ class MemoryConnectionSlots:
 
 
 class RedisConnectionSlots:
-    def __init__(self, url: str, prefix: str = "gpubroker:ws:") -> None:
-        import redis
+    """Slots shared by every replica; while Redis cannot be reached, each process counts its own
+    connections against the team's limit (core.redisconn.Breaker), so a team may then hold up to its
+    limit per replica."""
 
-        self._redis = redis.Redis.from_url(url)
+    def __init__(self, url: str, prefix: str = "gpubroker:ws:") -> None:
+        self._redis = sync_client(url)
         self._acquire: Any = self._redis.register_script(ACQUIRE_LUA)
         self._prefix = prefix
+        self.local = MemoryConnectionSlots()
+        self.breaker = Breaker("ws_slots")
 
     def _key(self, tenant_id: str) -> str:
         return self._prefix + tenant_id
 
     def acquire(self, tenant_id: str, limit: int) -> str | None:
-        now = time.time()
-        slot = uuid.uuid4().hex
-        taken = self._acquire(keys=[self._key(tenant_id)], args=[now, now + LEASE_S, slot, limit])
-        return slot if int(taken) == 1 else None
+        def remote() -> str | None:
+            now = time.time()
+            slot = uuid.uuid4().hex
+            taken = self._acquire(keys=[self._key(tenant_id)], args=[now, now + LEASE_S, slot, limit])
+            return slot if int(taken) == 1 else None
+
+        def local() -> str | None:
+            slot = self.local.acquire(tenant_id, limit)
+            return f"local:{slot}" if slot else None
+
+        return self.breaker.call(remote, local)
 
     def renew(self, tenant_id: str, slot: str) -> None:
+        if slot.startswith("local:"):
+            self.local.renew(tenant_id, slot[6:])
+            return
         # XX: only a slot still held is renewed; one that expired meanwhile is not brought back.
-        self._redis.zadd(self._key(tenant_id), {slot: time.time() + LEASE_S}, xx=True)
+        self.breaker.call(
+            lambda: self._redis.zadd(self._key(tenant_id), {slot: time.time() + LEASE_S}, xx=True), lambda: 0
+        )
 
     def release(self, tenant_id: str, slot: str) -> None:
-        self._redis.zrem(self._key(tenant_id), slot)
+        if slot.startswith("local:"):
+            self.local.release(tenant_id, slot[6:])
+            return
+        self.breaker.call(lambda: self._redis.zrem(self._key(tenant_id), slot), lambda: 0)
 
     def count(self, tenant_id: str) -> int:
-        key = self._key(tenant_id)
-        self._redis.zremrangebyscore(key, "-inf", time.time())
-        return int(self._redis.zcard(key))
+        def remote() -> int:
+            key = self._key(tenant_id)
+            self._redis.zremrangebyscore(key, "-inf", time.time())
+            return int(self._redis.zcard(key))
+
+        return self.breaker.call(remote, lambda: self.local.count(tenant_id))
 
 
 def make_connection_slots(redis_url: str | None) -> MemoryConnectionSlots | RedisConnectionSlots:

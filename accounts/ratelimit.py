@@ -24,12 +24,14 @@ from typing import Any, Protocol
 import anyio
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import repository, tokens
 from core.errors import envelope
+from core.redisconn import Breaker, sync_client
 from core.settings import Settings
 
 EXEMPT_PATHS = frozenset({"/healthz"})
@@ -125,24 +127,35 @@ return {allowed, tostring(tokens), tostring(retry)}
 
 
 class RedisRateLimiter:
+    """Buckets shared by every replica. When Redis cannot be reached the limiter fails open at the
+    caller's own limits: each process keeps buckets of its own (the same rps and burst, so a client is
+    held to at most its limit per replica) until Redis answers again (core.redisconn.Breaker)."""
+
     backend = "redis"
 
     def __init__(self, url: str, prefix: str = "gpubroker:ratelimit:") -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
+        self._redis = sync_client(url)
         self._script = self._redis.register_script(TOKEN_BUCKET_LUA)
         self._prefix = prefix
+        self.local = MemoryRateLimiter()
+        self.breaker = Breaker("ratelimit")
 
-    def hit(self, key: str, rps: float, burst: int, cost: float = 1.0) -> Decision:
+    def _hit_redis(self, key: str, rps: float, burst: int, cost: float) -> Decision:
         allowed, left, retry = self._script(keys=[self._prefix + key], args=[rps, burst, cost])
         left_f = float(left)
         return Decision(bool(int(allowed)), burst, int(left_f) if int(allowed) else 0, float(retry))
 
+    def hit(self, key: str, rps: float, burst: int, cost: float = 1.0) -> Decision:
+        return self.breaker.call(
+            lambda: self._hit_redis(key, rps, burst, cost), lambda: self.local.hit(key, rps, burst, cost)
+        )
+
     def forget(self, key: str) -> None:
-        self._redis.delete(self._prefix + key)
+        self.local.forget(key)
+        self.breaker.call(lambda: self._redis.delete(self._prefix + key), lambda: 0)
 
     def reset(self) -> None:
+        self.local.reset()
         for key in self._redis.scan_iter(match=self._prefix + "*", count=1000):
             self._redis.delete(key)
 
@@ -167,9 +180,14 @@ class TenantLimits:
             hit = self._cache.get(tenant_id)
         if hit is not None and hit[0] > now:
             return hit[1]
-        with session_factory() as session:
-            tenant = repository.tenant(session, tenant_id)
-            limits = (tenant.rate_limit_rps, tenant.burst) if tenant is not None and tenant.active else None
+        try:
+            with session_factory() as session:
+                tenant = repository.tenant(session, tenant_id)
+                limits = (tenant.rate_limit_rps, tenant.burst) if tenant is not None and tenant.active else None
+        except SQLAlchemyError:
+            # The database is away: the limits last known (or the client's IP bucket); the request itself
+            # then gets its 503 from the route that needs the database.
+            return hit[1] if hit is not None else None
         with self._lock:
             self._cache[tenant_id] = (now + TENANT_LIMITS_TTL_S, limits)
         return limits

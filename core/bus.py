@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base
+from core.redisconn import Breaker, async_client, sync_client
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ def first_handling(session: Session, group: str, event_id: str | None) -> bool:
 
 def _message(topic: str, key: str, payload: dict[str, Any], event_id: str | None) -> Message:
     return {"topic": topic, "key": key, "payload": payload, "id": event_id or uuid.uuid4().hex}
+
+
+class BusUnavailable(RuntimeError):
+    """A publish that could not reach the bus; the caller's outbox row stays for the relay."""
 
 
 @dataclass
@@ -205,10 +210,11 @@ class RedisStreamBus:
         claim_idle_s: float = 30.0,
         max_deliveries: int = 5,
     ) -> None:
-        import redis
-
         self._url = url
-        self._redis = redis.Redis.from_url(url)
+        self._redis = sync_client(url)
+        # Publishing while Redis is away fails at once (the event waits in the outbox for the relay)
+        # instead of costing every committing request a connect timeout.
+        self.breaker = Breaker("bus")
         self._prefix = prefix
         self.claim_idle_ms = int(claim_idle_s * 1000)
         self.max_deliveries = max_deliveries
@@ -218,16 +224,17 @@ class RedisStreamBus:
         return self._prefix + topic
 
     def _async_client(self) -> Any:
-        import redis.asyncio as aredis
-
-        return aredis.from_url(self._url)
+        return async_client(self._url)
 
     def publish(self, topic: str, key: str, payload: dict[str, Any], event_id: str | None = None) -> None:
-        self._redis.xadd(
-            self._stream(topic),
-            {"key": key, "id": event_id or uuid.uuid4().hex, "payload": orjson.dumps(payload, default=str)},
-            maxlen=STREAM_MAXLEN,
-            approximate=True,
+        fields = {"key": key, "id": event_id or uuid.uuid4().hex, "payload": orjson.dumps(payload, default=str)}
+
+        def unavailable() -> None:
+            raise BusUnavailable(f"the event bus (Redis) is unavailable; {topic} event not published")
+
+        self.breaker.call(
+            lambda: self._redis.xadd(self._stream(topic), fields, maxlen=STREAM_MAXLEN, approximate=True),
+            unavailable,
         )
 
     @staticmethod

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import orjson
 
+from core.redisconn import Breaker, sync_client
+
 
 class Cache(Protocol):
     hits: int
@@ -77,21 +79,22 @@ class MemoryCache:
 
 
 class RedisCache:
-    """Shared across API replicas; values are JSON so any replica (or language) can read them."""
+    """Shared across API replicas; values are JSON so any replica (or language) can read them. When
+    Redis cannot be reached the cache is bypassed (a miss, nothing stored): searches go to the database,
+    slower but correct (core.redisconn.Breaker)."""
 
     backend = "redis"
     VERSION_KEY = "gpubroker:catalog_version"
 
     def __init__(self, url: str, prefix: str = "gpubroker:cache:") -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
+        self._redis = sync_client(url)
         self._prefix = prefix
         self.hits = 0
         self.misses = 0
+        self.breaker = Breaker("cache")
 
     def get(self, key: str) -> Any | None:
-        raw = self._redis.get(self._prefix + key)
+        raw = self.breaker.call(lambda: self._redis.get(self._prefix + key), lambda: None)
         if raw is None:
             self.misses += 1
             return None
@@ -99,13 +102,15 @@ class RedisCache:
         return orjson.loads(raw)
 
     def set(self, key: str, value: Any, ttl_s: int) -> None:
-        self._redis.set(self._prefix + key, orjson.dumps(value, default=str), ex=ttl_s)
+        data = orjson.dumps(value, default=str)
+        self.breaker.call(lambda: self._redis.set(self._prefix + key, data, ex=ttl_s), lambda: None)
 
     def version(self) -> int:
-        raw = self._redis.get(self.VERSION_KEY)
+        raw = self.breaker.call(lambda: self._redis.get(self.VERSION_KEY), lambda: None)
         return int(raw) if raw is not None else 0
 
     def bump_version(self) -> int:
+        # Not through the breaker: an ingestion whose invalidation failed must say so (it is retried).
         return int(self._redis.incr(self.VERSION_KEY))
 
     def clear(self) -> None:

@@ -47,7 +47,14 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        # A database that does not answer costs a request seconds, not forever: then 503 (core.errors).
+        kwargs.update(
+            pool_size=pool_size,
+            max_overflow=pool_size * 2,
+            pool_pre_ping=True,
+            pool_timeout=10,
+            connect_args={"connect_timeout": 5},
+        )
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -1,0 +1,95 @@
+"""Redis clients, and what the API does when Redis is away.
+
+Clients are built from the whole URL (password, ``rediss://`` TLS, DB index) with short timeouts: a
+Redis that does not answer must cost a request milliseconds, not the default forever.
+
+Redis holds nothing the API cannot do without for a while, so every use of it has a fallback
+(``docs/DECISIONS.md``, "Redis outages"): the search cache is bypassed, rate limits and WebSocket slots
+are counted in this process, events wait in the outbox. A :class:`Breaker` makes the fallback cheap:
+after a failure its callers go straight to the fallback for ``cooldown_s``, then one call tries Redis
+again, so an outage costs one timeout per cool-down per process instead of one per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 0.5
+SOCKET_TIMEOUT_S = 2.0
+
+T = TypeVar("T")
+
+# Observers of fallbacks: (breaker name, reason). core.metrics counts them.
+FALLBACK_OBSERVERS: list[Callable[[str, str], None]] = []
+
+
+def sync_client(url: str, **kwargs: Any) -> redis.Redis[bytes]:
+    options: dict[str, Any] = {
+        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "socket_timeout": SOCKET_TIMEOUT_S,
+        "health_check_interval": 30,
+    }
+    options.update(kwargs)
+    return redis.Redis.from_url(url, **options)
+
+
+def async_client(url: str, **kwargs: Any) -> Any:
+    import redis.asyncio as aredis
+
+    options: dict[str, Any] = {
+        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "socket_timeout": SOCKET_TIMEOUT_S,
+        "health_check_interval": 30,
+    }
+    options.update(kwargs)
+    return aredis.from_url(url, **options)
+
+
+class Breaker:
+    """Calls Redis through :meth:`call`; a Redis error (or an open breaker) answers with the fallback."""
+
+    def __init__(self, name: str, cooldown_s: float = 2.0) -> None:
+        self.name = name
+        self.cooldown_s = cooldown_s
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+        self.failures = 0
+        self.fallbacks = 0
+
+    @property
+    def open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    def call(self, fn: Callable[[], T], fallback: Callable[[], T]) -> T:
+        if self.open:
+            return self._fallback(fallback, "open")
+        try:
+            return fn()
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            self._trip(exc)
+            return self._fallback(fallback, "redis_down")
+
+    def _trip(self, exc: BaseException) -> None:
+        with self._lock:
+            first = not self.open
+            self._open_until = time.monotonic() + self.cooldown_s
+            self.failures += 1
+        if first:
+            log.warning("redis unavailable for %s (%s): falling back for %.0f s", self.name, exc, self.cooldown_s)
+
+    def _fallback(self, fallback: Callable[[], T], reason: str) -> T:
+        self.fallbacks += 1
+        for observe in FALLBACK_OBSERVERS:
+            try:
+                observe(self.name, reason)
+            except Exception:  # metrics must never fail a request
+                log.exception("fallback observer failed")
+        return fallback()
