@@ -96,7 +96,11 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     before = _process_wide_state()
     result = yield
     after = _process_wide_state()
-    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) is not after.get(k))
+    changed = sorted(
+        k
+        for k in before.keys() | after.keys()
+        if before.get(k) is not after.get(k) and before.get(k) != after.get(k)
+    )
     if changed:
         raise AssertionError(
             f"{item.nodeid} changed process-wide state that background servers share: {', '.join(changed)}; "
