@@ -31,6 +31,7 @@ from accounts.audit import Actor, iso
 from accounts.service import Ctx, now_utc, record
 from booking.errors import ConcurrentUpdate, IllegalTransition
 from booking.models import TERMINAL_STATES, Booking, BookingState, BookingTransition
+from core import metrics
 
 TOPIC = "booking_events"
 _OUTBOX = "booking_outbox"
@@ -129,6 +130,7 @@ def move(
     )
     session.add(transition)
     flush(session)
+    metrics.booking_transition(from_state, to_state.value)
     record(
         session,
         ctx,
