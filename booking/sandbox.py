@@ -40,6 +40,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from booking.signing import signed_headers
+from core import tracing
 from core.secrets import webhook_secret
 from core.settings import Settings, get_settings
 
@@ -189,7 +190,8 @@ class SandboxProvider:
         }
         body = orjson.dumps(event)
         backoff = FIRST_BACKOFF_S
-        async with httpx.AsyncClient(timeout=self._settings().http_timeout_s) as client:
+        # The webhook continues the trace of the request that started this instance's change.
+        async with tracing.async_http_client(timeout=self._settings().http_timeout_s) as client:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 # Signed at each attempt: the timestamp is the attempt's, the event id stays.
                 headers = signed_headers(webhook_secret(self._settings(), instance.provider_id), body)
