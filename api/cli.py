@@ -170,6 +170,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
+    from core.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(settings)
     # The app reads its settings from the environment (also in worker processes); --host/--port must
     # reach them too, or the sandbox provider would call back a port nobody listens on.
     if args.host:
@@ -184,6 +187,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         log_level=settings.log_level,
         reload=args.reload,
+        # None: uvicorn's loggers go through the handler configure_logging set (JSON when asked for).
+        log_config=None,
     )
     return 0
 
@@ -383,10 +388,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that serve until stopped: their requests and jobs each get a trace, the process none of its own.
+SERVERS = frozenset({"serve", "worker", "sandbox-provider"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.observability import configure_logging
+    from core.tracing import configure_tracing, trace_run
+
     args = build_parser().parse_args(argv)
     settings = get_settings()
-    return int(args.func(args, settings))
+    configure_logging(settings)
+    configure_tracing(settings)
+    if args.command in SERVERS:
+        return int(args.func(args, settings))
+    with trace_run(f"gpubroker {args.command}"):
+        return int(args.func(args, settings))
 
 
 if __name__ == "__main__":
