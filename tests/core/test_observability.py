@@ -519,3 +519,34 @@ def test_the_llm_request_carries_traceparent(factory: sessionmaker[Session], set
     assert result.recommendations
     assert len(seen) == 2 and {h["traceparent"] for h in seen} == {f"00-{TRACE}-{ctx.span_id}-01"}
     assert "sk-test" in seen[0]["authorization"]  # the client is still the model's, with its key
+
+
+def test_a_cli_run_or_job_gets_a_trace_of_its_own(settings: Settings) -> None:
+    stream = io.StringIO()
+    handler = log_handler(settings, stream)  # the text format names the trace too
+    logger = logging.getLogger("tests.observability.cli")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with tracing.trace_run("gpubroker sync") as ctx:
+            logger.info("syncing")
+            assert tracing.outgoing_traceparent() == ctx.traceparent
+        logger.info("done")
+    finally:
+        logger.removeHandler(handler)
+    during, after = stream.getvalue().splitlines()
+    assert f"[trace={ctx.trace_id} tenant=None]: syncing" in during
+    assert "[trace=None tenant=None]: done" in after
+    assert tracing.current() is None
+
+
+def test_the_workers_probe_app_serves_liveness_and_metrics(settings: Settings) -> None:
+    from pydantic import SecretStr
+
+    from api.health import create_probe_app
+
+    probe = TestClient(create_probe_app(settings.model_copy(update={"metrics_token": SecretStr("scrape")})))
+    assert probe.get("/healthz").json() == {"status": "ok"}
+    assert probe.get("/metrics").status_code == 401
+    scrape = probe.get("/metrics", headers={"Authorization": "Bearer scrape"})
+    assert scrape.status_code == 200 and "# TYPE gpubroker_job_runs_total counter" in scrape.text

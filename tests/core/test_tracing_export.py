@@ -199,3 +199,31 @@ def test_graph_nodes_tools_and_model_calls_are_spans_of_the_turn(
         while walk.parent_id in by_id:
             walk = by_id[walk.parent_id]
         assert walk is server
+
+
+def test_log_lines_of_an_exported_request_name_its_spans(
+    traced_app: FastAPI, collector: tuple[Collector, str], settings: Settings
+) -> None:
+    import io
+    import json
+    import logging
+
+    from core.observability import log_handler
+
+    def noisy() -> dict[str, str]:
+        logging.getLogger("tests.export").warning("inside the request")
+        return {}
+
+    traced_app.add_api_route("/test/noisy", noisy)
+    stream = io.StringIO()
+    handler = log_handler(settings.model_copy(update={"log_format": "json"}), stream)
+    logger = logging.getLogger("tests.export")
+    logger.addHandler(handler)
+    try:
+        r = TestClient(traced_app).get("/test/noisy")
+    finally:
+        logger.removeHandler(handler)
+    flushed(traced_app)
+    line = json.loads(stream.getvalue())
+    server = next(s for s in collector[0].trace(r.headers["x-trace-id"]) if s.kind == SERVER)
+    assert (line["trace_id"], line["span_id"]) == (server.trace_id, server.span_id)
