@@ -34,7 +34,8 @@ from core.errors import envelope
 from core.redisconn import Breaker, sync_client
 from core.settings import Settings
 
-EXEMPT_PATHS = frozenset({"/healthz"})
+# The probes and the scrape: a kubelet or Prometheus must never be told to slow down, nor fail with Redis.
+EXEMPT_PATHS = frozenset({"/healthz", "/ready", "/metrics"})
 TENANT_LIMITS_TTL_S = 10.0
 
 

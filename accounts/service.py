@@ -27,6 +27,7 @@ from accounts.errors import (
 )
 from accounts.models import PLAN_LIMITS, AuthFlow, AuthSession, Plan, RefreshToken, Role, Tenant, User
 from accounts.schemas import MfaChallenge, RegisterIn, TenantOut, TokenPair, UserOut
+from core import tracing
 from core.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from core.settings import Settings
 
@@ -516,6 +517,8 @@ def authenticate(session: Session, settings: Settings, access_token: str) -> Pri
     tenant = repository.tenant(session, user.tenant_id)
     if tenant is None or not tenant.active:
         raise InvalidToken("the account is disabled")
+    # Every way in (API token, page cookie, WebSocket) passes here: the rest of the request logs its tenant.
+    tracing.bind_tenant(user.tenant_id)
     return Principal(
         user_id=user.id,
         tenant_id=user.tenant_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from langchain_core.language_models import BaseChatModel
 
+from core import tracing
 from core.errors import InvalidInput
 from core.settings import Settings
 
@@ -21,7 +22,6 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
 
         return OfflinePlannerModel()
     if kind == "openai" and name:
-        import httpx
         from langchain_openai import ChatOpenAI
         from pydantic import SecretStr
 
@@ -30,7 +30,8 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
             model=name,
             # A client per model: langchain-openai otherwise shares one process-wide async client,
             # bound to the event loop that first used it, which breaks a second loop (evals, tests).
-            http_async_client=httpx.AsyncClient(timeout=timeout),
+            # Carries the request's traceparent to the model server.
+            http_async_client=tracing.async_http_client(timeout=timeout),
             base_url=settings.llm_base_url,
             api_key=SecretStr(settings.llm_api_key or "not-needed"),
             temperature=0,
@@ -39,9 +40,14 @@ def make_chat_model(spec: str, settings: Settings) -> BaseChatModel:
             streaming=True,
         )
     if kind == "ollama" and name:
+        import httpx
         from langchain_ollama import ChatOllama
 
         return ChatOllama(
-            model=name, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0
+            model=name,
+            base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+            temperature=0,
+            sync_client_kwargs={"transport": tracing.TracingTransport(httpx.HTTPTransport())},
+            async_client_kwargs={"transport": tracing.AsyncTracingTransport(httpx.AsyncHTTPTransport())},
         )
     raise InvalidInput(f"unknown model {spec!r}: use offline, openai:<model> or ollama:<model>")

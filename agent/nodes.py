@@ -7,6 +7,7 @@ answer goes to ``respond``.
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from langchain_core.tools import BaseTool
 
 from agent.planner import RELAX_WORDS
 from agent.state import AgentState, ChatResult, Forecast, Iac, Recommendation
+from core import metrics, tracing
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 MAX_PLAN_STEPS = 6
@@ -34,10 +36,12 @@ def _turn(messages: list[BaseMessage]) -> list[BaseMessage]:
 
 
 def make_plan_node(
-    model: BaseChatModel, tools: list[BaseTool]
+    model: BaseChatModel, tools: list[BaseTool], model_name: str = "offline"
 ) -> Callable[[AgentState], Awaitable[dict[str, Any]]]:
+    """``model_name`` (the GPUBROKER_LLM spec) labels the model call's metric and span."""
     bound: Runnable[Any, BaseMessage] = model.bind_tools(tools)
     prompt = SystemMessage(system_prompt())
+    llm_seconds = metrics.LLM_REQUEST.labels(model_name)
 
     async def plan(state: AgentState) -> dict[str, Any]:
         messages: list[BaseMessage] = list(state.get("messages", []))
@@ -46,7 +50,12 @@ def make_plan_node(
             return {
                 "messages": [AIMessage(content="I stopped after too many steps; please narrow the request.")]
             }
-        reply = await bound.ainvoke([prompt, *messages])
+        started = time.perf_counter()
+        try:
+            with tracing.span("llm.request", {"gen_ai.request.model": model_name}):
+                reply = await bound.ainvoke([prompt, *messages])
+        finally:
+            llm_seconds.observe(time.perf_counter() - started)
         return {"messages": [reply]}
 
     return plan

@@ -217,7 +217,12 @@ class Assistant:
         self.settings = settings
         self.model_spec = model_spec or settings.llm
         ctx = ToolContext(session_factory=session_factory, settings=settings, cache=cache)
-        self.graph = build_graph(make_chat_model(self.model_spec, settings), make_tools(ctx), checkpointer)
+        self.graph = build_graph(
+            make_chat_model(self.model_spec, settings),
+            make_tools(ctx),
+            checkpointer,
+            model_name=self.model_spec,
+        )
 
     @staticmethod
     def config(thread_id: str, run_id: str | None = None) -> RunnableConfig:

@@ -6,14 +6,11 @@ and mounts the routers of each domain and the web pages. Nothing here holds busi
 
 from __future__ import annotations
 
-import hmac
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -25,6 +22,7 @@ from agent.service import Assistant, open_checkpointer
 from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
+from api.health import router as health_router
 from api.langgraph_api import router as langgraph_router
 from api.worker import Background
 from billing.endpoints import router as billing_router
@@ -34,9 +32,9 @@ from catalog.endpoints import router as catalog_router
 from core.bus import make_bus
 from core.cache import make_cache
 from core.db import make_engine, make_session_factory
-from core.errors import Unauthorized, install_error_handlers
+from core.errors import install_error_handlers
 from core.jobs import Runtime
-from core.observability import new_trace_id, reset_trace_id, set_trace_id
+from core.observability import install_observability
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
 from web.billing_pages import router as billing_pages_router
@@ -50,11 +48,6 @@ from web.routes import router as web_router
 log = logging.getLogger(__name__)
 
 
-class Metrics:
-    def __init__(self) -> None:
-        self.requests = 0
-        self.errors = 0
-        self.by_status: dict[int, int] = {}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -101,58 +94,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         claim_idle_s=settings.consumer_claim_idle_s,
         max_deliveries=settings.consumer_max_deliveries,
     )
-    app.state.metrics = Metrics()
     app.state.connection_slots = make_connection_slots(settings.redis_url)
 
     install_error_handlers(app)
-    # Added before the tracing middleware so that tracing wraps it: its 429/413 answers carry the trace id.
     install_request_guards(app)
-
-    @app.middleware("http")
-    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        trace_id = request.headers.get("x-request-id") or new_trace_id()
-        token = set_trace_id(trace_id)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            reset_trace_id(token)
-        metrics: Metrics = app.state.metrics
-        metrics.requests += 1
-        metrics.by_status[response.status_code] = metrics.by_status.get(response.status_code, 0) + 1
-        response.headers["X-Trace-Id"] = trace_id
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        return response
+    # Last, so it wraps the request guards: their 429/413 answers carry the trace id too.
+    install_observability(app)
 
     if settings.trusted_proxy_list:
         # Outermost: every guard and log sees the client address the trusted proxy reports.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
-    @app.get("/metrics", include_in_schema=False)
-    def metrics(request: Request) -> PlainTextResponse:
-        token = app.state.settings.metrics_token
-        if token is not None:
-            scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token.get_secret_value()):
-                raise Unauthorized("metrics need 'Authorization: Bearer <GPUBROKER_METRICS_TOKEN>'")
-        m: Metrics = app.state.metrics
-        stats = app.state.cache.stats()
-        lines = [
-            "# TYPE gpubroker_http_requests_total counter",
-            *(f'gpubroker_http_requests_total{{status="{s}"}} {n}' for s, n in sorted(m.by_status.items())),
-            "# TYPE gpubroker_search_cache_hits_total counter",
-            f'gpubroker_search_cache_hits_total{{backend="{stats["backend"]}"}} {stats["hits"]}',
-            "# TYPE gpubroker_search_cache_misses_total counter",
-            f'gpubroker_search_cache_misses_total{{backend="{stats["backend"]}"}} {stats["misses"]}',
-            "# TYPE gpubroker_catalog_version gauge",
-            f"gpubroker_catalog_version {app.state.cache.version()}",
-        ]
-        return PlainTextResponse("\n".join(lines) + "\n")
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health_router)
     app.include_router(catalog_router)
     app.include_router(accounts_router)
     app.include_router(billing_router)

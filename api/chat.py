@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -35,6 +36,7 @@ from accounts.deps import AssistantUser, get_ctx
 from accounts.service import Principal
 from agent import service as agent_service
 from agent.state import ChatResult
+from core import metrics
 from core.db import session_scope
 from core.errors import AppError, Conflict, InvalidInput
 from core.observability import current_trace_id
@@ -126,12 +128,17 @@ def caller_of(request: HTTPConnection, user: Principal) -> Caller:
 
 @router.post("/chat", response_model=ChatResult, summary="Ask the assistant (one JSON answer)")
 async def chat(user: AssistantUser, body: ChatRequest, request: Request) -> ChatResult:
+    started = time.perf_counter()
     body.check()
+    a = assistant(request)
     thread_id = await prepare_thread(request, body.thread_id, user)
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
-    return await assistant(request).run(
-        body.prompt, thread_id, constraints, resume=body.resume_value(), caller=caller_of(request, user)
-    )
+    try:
+        return await a.run(
+            body.prompt, thread_id, constraints, resume=body.resume_value(), caller=caller_of(request, user)
+        )
+    finally:
+        metrics.ASSISTANT_TURN.labels(a.model_spec, "json").observe(time.perf_counter() - started)
 
 
 async def chat_event_items(
@@ -201,9 +208,14 @@ async def chat_event_items(
 
 
 async def chat_events(
-    a: agent_service.Assistant, body: ChatRequest, thread_id: str, caller: Caller | None = None
+    a: agent_service.Assistant,
+    body: ChatRequest,
+    thread_id: str,
+    caller: Caller | None = None,
+    started: float | None = None,
 ) -> AsyncIterator[bytes]:
-    async for event, data in chat_event_items(a, body, thread_id, caller):
+    items = chat_event_items(a, body, thread_id, caller)
+    async for event, data in metrics.timed_turn(items, model=a.model_spec, transport="sse", started=started):
         yield sse(event, data)
 
 
@@ -231,13 +243,14 @@ def _tool_error(content: str) -> str | None:
 
 @router.post("/chat/stream", summary="Ask the assistant, streamed as server-sent events")
 async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) -> StreamingResponse:
+    started = time.perf_counter()
     body.check()
     a = assistant(request)
     thread_id = await prepare_thread(request, body.thread_id, user)
     if body.resume is not None and await a.pending_approval(thread_id) is None:
         raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
     return StreamingResponse(
-        chat_events(a, body, thread_id, caller_of(request, user)),
+        chat_events(a, body, thread_id, caller_of(request, user), started),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

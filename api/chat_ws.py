@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import math
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -36,6 +37,7 @@ from accounts.connections import LEASE_S
 from accounts.policy import Action, allowed
 from accounts.service import Principal
 from api.chat import ChatRequest, assistant, caller_of, chat_event_items, prepare_thread
+from core import metrics
 from core.db import session_scope
 from core.errors import AppError
 
@@ -187,6 +189,7 @@ async def chat_socket(ws: WebSocket) -> None:
         while True:
             try:
                 frame = await _receive_text(ws)
+                started = time.perf_counter()
             except ValueError:
                 await _send(
                     ws,
@@ -247,7 +250,10 @@ async def chat_socket(ws: WebSocket) -> None:
             except AppError as exc:
                 await _send(ws, "error", {"code": exc.code, "message": exc.message})
                 continue
-            async for event, data in chat_event_items(a, body, thread_id, caller_of(ws, principal)):
+            items = chat_event_items(a, body, thread_id, caller_of(ws, principal))
+            async for event, data in metrics.timed_turn(
+                items, model=a.model_spec, transport="ws", started=started
+            ):
                 await _send(ws, event, data)
     except WebSocketDisconnect:
         pass

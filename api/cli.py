@@ -229,8 +229,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from core.observability import configure_logging
+    from core.metrics import prepare_multiprocess_dir
 
+    prepare_multiprocess_dir(settings)
     # The app reads its settings from the environment (also in worker processes); --host/--port must
     # reach them too, or the sandbox provider would call back a port nobody listens on.
     if args.host:
@@ -240,7 +241,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     get_settings.cache_clear()
     settings = get_settings()
     settings.check_production()
-    configure_logging(settings.log_level)
     uvicorn.run(
         "api.main:app",
         host=args.host or settings.host,
@@ -248,6 +248,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         log_level=settings.log_level,
         reload=args.reload,
+        # None: uvicorn's loggers go through the handler configure_logging set (JSON when asked for).
+        log_config=None,
         # The app resolves the client address itself (GPUBROKER_TRUSTED_PROXIES); uvicorn's own default
         # would believe X-Forwarded-For from 127.0.0.1.
         proxy_headers=False,
@@ -261,9 +263,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from api.worker import run
-    from core.observability import configure_logging
 
-    configure_logging(settings.log_level)
     return asyncio.run(run(settings, concurrency=args.concurrency or settings.worker_concurrency))
 
 
@@ -322,9 +322,7 @@ def cmd_sandbox_provider(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from booking.sandbox import SandboxProvider, create_sandbox_app
-    from core.observability import configure_logging
 
-    configure_logging(settings.log_level)
     app = create_sandbox_app(SandboxProvider(lambda: settings), standalone=True)
     uvicorn.run(
         app,
@@ -544,10 +542,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that serve until stopped: their requests and jobs each get a trace, the process none of its own.
+SERVERS = frozenset({"serve", "worker", "sandbox-provider"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from core.observability import configure_logging
+    from core.tracing import configure_tracing, trace_run
+
     args = build_parser().parse_args(argv)
     settings = get_settings()
-    return int(args.func(args, settings))
+    configure_logging(settings)
+    configure_tracing(settings)
+    if args.command in SERVERS:
+        return int(args.func(args, settings))
+    with trace_run(f"gpubroker {args.command}"):
+        return int(args.func(args, settings))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Literal
@@ -33,6 +34,7 @@ from accounts.deps import AssistantUser
 from accounts.service import Principal
 from agent import service as agent_service
 from api.chat import assistant, caller_of
+from core import metrics
 from core.db import session_scope
 from core.errors import AppError, Conflict, InvalidInput
 from core.observability import current_trace_id
@@ -259,6 +261,7 @@ async def run_events(
 async def _stream(
     request: Request, body: RunCreate, thread_id: str, stateless: bool, user: Principal
 ) -> StreamingResponse:
+    started = time.perf_counter()
     modes, inputs = _validate_run(body)
     if isinstance(inputs, Command):
         pending = await assistant(request).pending_approval(thread_id)
@@ -275,8 +278,10 @@ async def _stream(
             await assistant(request).decline_pending(thread_id)
     run_id = str(uuid.uuid4())
     location = f"/runs/{run_id}" if stateless else f"/threads/{thread_id}/runs/{run_id}"
+    events = run_events(request, thread_id, run_id, modes, inputs, caller_of(request, user))
+    model = assistant(request).model_spec
     return StreamingResponse(
-        run_events(request, thread_id, run_id, modes, inputs, caller_of(request, user)),
+        metrics.timed_turn(events, model=model, transport="langgraph", started=started),
         media_type="text/event-stream",
         headers={"Content-Location": location, "Cache-Control": "no-cache"},
     )

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from core import metrics
 from core.jobs import CONSUMERS, Runtime, consumer_groups, serve_jobs
 from core.settings import Settings
 
@@ -70,7 +71,7 @@ class Background:
         )
         who = name or consumer_name()
         for c in CONSUMERS:
-            handler: Callable[[dict[str, Any]], Awaitable[None]] = partial(c.handle, rt)
+            handler = _counted(c.topic, c.group, partial(c.handle, rt))
             self.tasks[f"consumer:{c.topic}/{c.group}"] = asyncio.create_task(
                 rt.bus.consume(c.topic, c.group, who, handler, self.stop), name=f"{c.topic}/{c.group}"
             )
@@ -96,6 +97,23 @@ class Background:
                     await task
 
 
+def _counted(
+    topic: str, group: str, handle: Callable[[dict[str, Any]], Awaitable[bool | None]]
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """A handler counted in ``gpubroker_events_handled_total``: ok, error, or duplicate (it returned
+    False: the event was handled before)."""
+
+    async def run(message: dict[str, Any]) -> None:
+        try:
+            result = await handle(message)
+        except Exception:
+            metrics.event_handled(topic, group, "error")
+            raise
+        metrics.event_handled(topic, group, "duplicate" if result is False else "ok")
+
+    return run
+
+
 def make_runtime(settings: Settings) -> Runtime:
     from core.bus import make_bus
     from core.cache import make_cache
@@ -115,23 +133,23 @@ def make_runtime(settings: Settings) -> Runtime:
 
 
 def health_app(background: Background) -> Any:
-    """``/healthz`` and ``/metrics`` of a worker (no API routes, no database sessions)."""
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse, Response
-    from starlette.routing import Route
+    """The worker's ``/healthz`` (503 when the job engine or a consumer stopped) and ``/metrics`` (the
+    API's probe app: the same metrics token and multiprocess handling)."""
+    from fastapi.responses import JSONResponse
 
-    async def healthz(request: Request) -> JSONResponse:
+    from api.health import create_probe_app
+
+    app = create_probe_app(background.runtime.settings)
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) != "/healthz"]
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
         problems = background.problems()
         if problems:
             return JSONResponse({"status": "failing", "problems": problems}, status_code=503)
         return JSONResponse({"status": "ok", "running": sorted(background.tasks)})
 
-    async def metrics(request: Request) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return Starlette(routes=[Route("/healthz", healthz), Route("/metrics", metrics)])
+    return app
 
 
 async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") -> int:

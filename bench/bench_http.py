@@ -144,6 +144,8 @@ class Server:
         cache: str,
         rate_limit: str = "high",
         extra_env: dict[str, str] | None = None,
+        app: str = "api.main:app",
+        factory: bool = False,
     ) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GPUBROKER_")}
@@ -163,7 +165,8 @@ class Server:
             sys.executable,
             "-m",
             "uvicorn",
-            "api.main:app",
+            app,
+            *(["--factory"] if factory else []),
             "--host",
             "127.0.0.1",
             "--port",

@@ -36,6 +36,7 @@ from billing import repository
 from billing.errors import KillBillError
 from billing.models import BillingAccount, UsageRecord
 from billing.schemas import InvoiceLineOut, InvoiceOut, InvoiceSummary
+from core import tracing
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class KillBillClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.created_by = created_by
-        self._http = httpx.Client(
+        self._http = tracing.http_client(
             base_url=base_url.rstrip("/"),
             auth=httpx.BasicAuth(username, password),
             headers={

@@ -65,11 +65,14 @@ def close_days(rt: Runtime) -> list[str]:
 
 
 @consumer("booking_events", group=METERING_GROUP)
-async def meter_ended_booking(rt: Runtime, message: dict[str, Any]) -> None:
-    await asyncio.to_thread(_meter_once, rt.session_factory, message)
+async def meter_ended_booking(rt: Runtime, message: dict[str, Any]) -> bool:
+    return await asyncio.to_thread(_meter_once, rt.session_factory, message)
 
 
-def _meter_once(factory: sessionmaker[Session], message: dict[str, Any]) -> None:
+def _meter_once(factory: sessionmaker[Session], message: dict[str, Any]) -> bool:
+    """False when the event was handled before (its effect and the record commit together)."""
     with session_scope(factory) as session:
-        if first_handling(session, METERING_GROUP, message.get("id")):
-            on_booking_event(session, message.get("payload") or {})
+        if not first_handling(session, METERING_GROUP, message.get("id")):
+            return False
+        on_booking_event(session, message.get("payload") or {})
+        return True

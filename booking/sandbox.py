@@ -58,6 +58,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from booking.signing import signed_headers
+from core import tracing
 from core.db import Base, session_scope, write_transaction
 from core.secrets import webhook_secret
 from core.settings import Settings, get_settings
@@ -451,7 +452,7 @@ class SandboxProvider:
             secret = await asyncio.to_thread(webhook_secret, settings, claimed["provider_id"])
             # Signed at each attempt: the timestamp is the attempt's, the event id stays.
             headers = signed_headers(secret, body)
-            async with httpx.AsyncClient(timeout=settings.http_timeout_s) as client:
+            async with tracing.async_http_client(timeout=settings.http_timeout_s) as client:
                 response = await client.post(claimed["callback_url"], content=body, headers=headers)
             status = response.status_code
         except httpx.HTTPError:

@@ -30,7 +30,7 @@ from accounts.audit import Actor, iso
 from accounts.service import Ctx, now_utc, record
 from booking.errors import ConcurrentUpdate, IllegalTransition
 from booking.models import TERMINAL_STATES, Booking, BookingState, BookingTransition
-from core import outbox
+from core import metrics, outbox
 
 TOPIC = "booking_events"
 
@@ -128,6 +128,7 @@ def move(
     )
     session.add(transition)
     flush(session)
+    metrics.booking_transition(from_state, to_state.value)
     record(
         session,
         ctx,

@@ -8,6 +8,7 @@ what is stored, so re-running a sync with the same data writes nothing but ``las
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import logging
@@ -27,7 +28,7 @@ from catalog.adapters.base import AdapterError, FetchResult, ProviderAdapter, Ra
 from catalog.adapters.registry import default_provider_ids, get_adapter_class
 from catalog.gpus import normalize_accelerator
 from catalog.regions import locate
-from core import outbox
+from core import metrics, outbox, tracing
 from core.bus import EventBus
 from core.cache import Cache
 from core.db import session_scope
@@ -320,32 +321,42 @@ def _sync_one(
     """One provider's unit of work, committed on its own with its ``price_updates`` event (through the
     outbox: announced if and only if the prices committed); a failure marks the provider degraded."""
     now = datetime.now(UTC)
-    try:
-        with session_scope(factory) as session:
-            report, deltas = sync_provider(session, adapter, now=now)
-            if deltas:
-                outbox.enqueue(
-                    session,
-                    "price_updates",
-                    provider,
-                    {
-                        "provider": provider,
-                        "inserted": report.inserted,
-                        "updated": report.updated,
-                        "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
-                        "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
-                        "at": now.isoformat(),
-                    },
-                    bus,
-                )
-    except AdapterError as exc:
-        report, deltas = ProviderReport(provider, error=str(exc)), []
-        log.warning("provider %s degraded: %s", provider, exc)
-        _mark_degraded(factory, adapter, str(exc), now)
-    except Exception as exc:  # a bug in one adapter must not stop the others
-        log.exception("provider %s failed", provider)
-        report, deltas = ProviderReport(provider, error=f"{type(exc).__name__}: {exc}"), []
-        _mark_degraded(factory, adapter, report.error or "", now)
+    started = time.perf_counter()
+    with tracing.span("sync.provider", {"provider": provider}):
+        try:
+            with session_scope(factory) as session:
+                report, deltas = sync_provider(session, adapter, now=now)
+                if deltas:
+                    outbox.enqueue(
+                        session,
+                        "price_updates",
+                        provider,
+                        {
+                            "provider": provider,
+                            "inserted": report.inserted,
+                            "updated": report.updated,
+                            "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
+                            "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
+                            "at": now.isoformat(),
+                        },
+                        bus,
+                    )
+        except AdapterError as exc:
+            report, deltas = ProviderReport(provider, error=str(exc)), []
+            log.warning("provider %s degraded: %s", provider, exc)
+            _mark_degraded(factory, adapter, str(exc), now)
+        except Exception as exc:  # a bug in one adapter must not stop the others
+            log.exception("provider %s failed", provider)
+            report, deltas = ProviderReport(provider, error=f"{type(exc).__name__}: {exc}"), []
+            _mark_degraded(factory, adapter, report.error or "", now)
+    metrics.record_sync(
+        provider,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=report.rejected,
+        seconds=time.perf_counter() - started,
+    )
     return report, deltas, now
 
 
@@ -372,8 +383,16 @@ def run_sync(
     bind = factory.kw.get("bind")
     workers = PG_SYNC_WORKERS if isinstance(bind, Engine) and bind.dialect.name == "postgresql" else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        # Each provider's thread runs in a copy of this context: its logs and spans stay in the caller's trace.
         futures = [
-            pool.submit(_sync_one, factory, instances.get(p) or get_adapter_class(p)(settings), p, bus)
+            pool.submit(
+                contextvars.copy_context().run,
+                _sync_one,
+                factory,
+                instances.get(p) or get_adapter_class(p)(settings),
+                p,
+                bus,
+            )
             for p in ids
         ]
         for index, (provider, future) in enumerate(zip(ids, futures, strict=True)):

@@ -1,7 +1,8 @@
 """Search cache: in-process LRU with TTL by default, Redis when a URL is configured.
 
 Keys carry the catalog version, so a successful ingestion invalidates every cached search at once by
-bumping the version (old entries then age out by TTL). Hit and miss counts are kept for /metrics.
+bumping the version (old entries then age out by TTL). Hits and misses are counted here and exported as
+``gpubroker_search_cache_hits_total`` / ``_misses_total`` (core.metrics).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from core import metrics
 from core.redisconn import Breaker, sync_client
 
 
@@ -40,6 +42,8 @@ class MemoryCache:
         self._version = 0
         self.hits = 0
         self.misses = 0
+        self._hit_counter = metrics.SEARCH_CACHE_HITS.labels(self.backend)
+        self._miss_counter = metrics.SEARCH_CACHE_MISSES.labels(self.backend)
 
     def get(self, key: str) -> Any | None:
         now = time.monotonic()
@@ -49,9 +53,11 @@ class MemoryCache:
                 if item is not None:
                     del self._data[key]
                 self.misses += 1
+                self._miss_counter.inc()
                 return None
             self._data.move_to_end(key)
             self.hits += 1
+            self._hit_counter.inc()
             return item[1]
 
     def set(self, key: str, value: Any, ttl_s: int) -> None:
@@ -92,13 +98,17 @@ class RedisCache:
         self.hits = 0
         self.misses = 0
         self.breaker = Breaker("cache")
+        self._hit_counter = metrics.SEARCH_CACHE_HITS.labels(self.backend)
+        self._miss_counter = metrics.SEARCH_CACHE_MISSES.labels(self.backend)
 
     def get(self, key: str) -> Any | None:
         raw = self.breaker.call(lambda: self._redis.get(self._prefix + key), lambda: None)
         if raw is None:
             self.misses += 1
+            self._miss_counter.inc()
             return None
         self.hits += 1
+        self._hit_counter.inc()
         return orjson.loads(raw)
 
     def set(self, key: str, value: Any, ttl_s: int) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.observability import current_trace_id
+from core.tracing import current_trace_id, response_headers
 
 log = logging.getLogger(__name__)
 
@@ -184,5 +184,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Runs outside the middlewares (Starlette's ServerErrorMiddleware), so the trace headers that the
+        # observability middleware adds to every other response are added here.
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(envelope("internal_error", "internal server error"), status_code=500)
+        return JSONResponse(
+            envelope("internal_error", "internal server error"), status_code=500, headers=response_headers()
+        )

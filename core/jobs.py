@@ -43,6 +43,7 @@ from procrastinate import JobContext
 from procrastinate.testing import InMemoryConnector
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import metrics
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ class Consumer:
 
     topic: str
     group: str
-    handle: Callable[[Runtime, dict[str, Any]], Awaitable[None]]
+    # Returns False for a duplicate (the event was handled before), anything else when it acted.
+    handle: Callable[[Runtime, dict[str, Any]], Awaitable[bool | None]]
 
 
 CONSUMERS: list[Consumer] = []
@@ -182,17 +184,22 @@ def _libpq_url(url: str) -> str:
 
 
 async def _measure(call_next: Callable[[], Awaitable[Any]], context: JobContext, worker: Any) -> Any:
-    """Worker middleware: every run counted by outcome and timed, whatever the job."""
+    """Worker middleware: every run counted by outcome (succeeded, failed, or retried when the engine
+    will run it again) and timed, whatever the job."""
     name = context.job.task_name
     started = time.perf_counter()
     outcome = "succeeded"
     try:
         return await call_next()
-    except BaseException:
-        outcome = "failed"
+    except BaseException as exc:
+        task = context.app.tasks.get(name)
+        retry = task.get_retry_exception(exception=exc, job=context.job) if task is not None else None
+        outcome = "retried" if retry is not None else "failed"
         raise
     finally:
         elapsed = time.perf_counter() - started
+        metrics.JOB_RUNS.labels(name, outcome).inc()
+        metrics.JOB_DURATION.labels(name).observe(elapsed)
         for observe in RUN_OBSERVERS:
             try:
                 observe(name, outcome, elapsed)
@@ -244,10 +251,13 @@ _current_app: contextvars.ContextVar[procrastinate.App | None] = contextvars.Con
 @job("core.recover_stalled_jobs", cron="* * * * * */10", retry=False)
 async def recover_stalled_jobs(rt: Runtime) -> int:
     """Jobs held by a worker that stopped heartbeating (killed, frozen) go back to the queue. Running it
-    twice at once retries a job once: the second retry finds the job no longer ``doing``."""
+    twice at once retries a job once: the second retry finds the job no longer ``doing``. It also reads
+    the queues' depth for ``gpubroker_jobs_queued``."""
     app = _current_app.get()
     if app is None:
         return 0
+    for queue in await app.job_manager.list_queues_async():
+        metrics.set_jobs_queued(str(queue["name"]), int(queue["todo"]))
     stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=rt.settings.job_stalled_after_s)
     count = 0
     for stalled_job in stalled:

@@ -34,6 +34,7 @@ from sqlalchemy import JSON, DateTime, Index, String, delete, event, func, selec
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core import metrics
 from core.db import Base, session_scope
 from core.jobs import Runtime, job
 
@@ -171,6 +172,8 @@ def relay_job(rt: Runtime) -> int:
             break
     if total:
         log.info("outbox relay published %d events", total)
+    with rt.session_factory() as session:
+        metrics.set_outbox_pending(pending_count(session))
     return total
 
 

@@ -27,6 +27,7 @@ import hvac
 import hvac.exceptions
 import requests
 
+from core import tracing
 from core.errors import AppError
 from core.settings import Settings
 
@@ -130,6 +131,8 @@ class VaultSecretStore:
             token=token if not self._role_id else "",
             timeout=settings.http_timeout_s,
             verify=settings.vault_ca_cert or True,
+            # hvac takes the session's own `verify` over its argument, so the session carries the CA too.
+            session=tracing.requests_session(verify=settings.vault_ca_cert or True),
         )
         self._clock = clock
         self._lock = threading.Lock()

@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    # Observability (core/observability.py, core/metrics.py, core/tracing.py). `text` logs for a terminal,
+    # `json` (one object a line, with trace_id, span_id and tenant_id) for containers.
+    log_format: str = "text"
+    # OpenTelemetry's and Prometheus' own variable names (no GPUBROKER_ prefix), read here like every setting:
+    # traces are exported over OTLP/HTTP to <endpoint>/v1/traces only when the endpoint is set; with a
+    # multiprocess directory (`serve --workers N`) every worker writes its metrics there and /metrics sums them.
+    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="otel_exporter_otlp_endpoint")
+    otel_service_name: str = Field("gpubroker", validation_alias="otel_service_name")
+    prometheus_multiproc_dir: Path | None = Field(None, validation_alias="prometheus_multiproc_dir")
+    # GET /ready gives each dependency this long before it counts as down.
+    ready_timeout_s: float = Field(default=2.0, gt=0)
     http_timeout_s: float = 10.0
     http_retries: int = 3
     # Adapters read the bundled snapshot unless their provider is listed here (comma separated).
@@ -241,6 +252,14 @@ class Settings(BaseSettings):
         problems = self.production_problems()
         if problems:
             raise UnsafeSettings(problems)
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("GPUBROKER_LOG_FORMAT must be text or json")
+        return value.lower()
+
 
     @property
     def oidc_enabled(self) -> bool:

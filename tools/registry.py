@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.errors import GraphBubbleUp
 from pydantic import BaseModel
 
+from core import metrics, tracing
 from core.errors import AppError
 from tools import billing_tools as billt
 from tools import booking_tools as bt
@@ -51,6 +53,30 @@ TOOL_SPECS: list[tuple[str, Callable[[ToolContext, Any], BaseModel], type[BaseMo
 
 
 def run_tool_safely(
+    name: str,
+    fn: Callable[[ToolContext, Any], BaseModel],
+    ctx: ToolContext,
+    args_model: type[BaseModel],
+    kwargs: dict[str, Any],
+) -> str:
+    """The tool's JSON answer; timed (``gpubroker_assistant_tool_seconds``) and traced (``tool <name>``)."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        with tracing.span(f"tool {name}", {"gen_ai.tool.name": name}) as current_span:
+            answer = _answer(name, fn, ctx, args_model, kwargs)
+            outcome = "error" if answer.startswith('{"error"') else "ok"
+            if current_span is not None:
+                current_span.set_attribute("gpubroker.tool.outcome", outcome)
+            return answer
+    except GraphBubbleUp:
+        outcome = "ok"  # waiting for the user's approval is the tool working as meant
+        raise
+    finally:
+        metrics.ASSISTANT_TOOL.labels(name, outcome).observe(time.perf_counter() - started)
+
+
+def _answer(
     name: str,
     fn: Callable[[ToolContext, Any], BaseModel],
     ctx: ToolContext,

@@ -12,6 +12,7 @@ import httpx
 
 from booking.errors import ProviderError
 from booking.models import Booking
+from core import tracing
 from core.settings import Settings
 
 
@@ -26,7 +27,7 @@ class SandboxProvisioner:
             if self._client is not None:
                 response = self._client.request(method, url, **kwargs)
             else:
-                with httpx.Client(timeout=self._settings.http_timeout_s) as client:
+                with tracing.http_client(timeout=self._settings.http_timeout_s) as client:
                     response = client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             raise ProviderError(

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
+from core import metrics, tracing
 from core.secrets import SecretUnavailable, provider_api_key, vault_enabled
 from core.settings import Settings
 
@@ -172,7 +173,8 @@ class ProviderAdapter(ABC):
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self.settings.http_timeout_s, follow_redirects=True)
+            # Carries the caller's traceparent to the provider's API.
+            self._client = tracing.http_client(timeout=self.settings.http_timeout_s, follow_redirects=True)
         return self._client
 
     @property
@@ -184,14 +186,19 @@ class ProviderAdapter(ABC):
 
     def fetch(self) -> FetchResult:
         started = time.perf_counter()
-        if self.use_live():
-            if self._secret_error is not None:
-                raise self._secret_error
-            rows = self.fetch_live()  # each request retries on its own (see request_json)
-            mode, source = "live", f"{self.provider_id} API"
-        else:
-            rows = self.read_snapshot()
-            mode, source = "snapshot", f"{self.source}:{self.snapshot_file}"
+        live = self.use_live()
+        with tracing.span(
+            "provider.fetch", {"provider": self.provider_id, "mode": "live" if live else "snapshot"}
+        ):
+            if live:
+                if self._secret_error is not None:
+                    raise self._secret_error
+                rows = self.fetch_live()  # each request retries on its own (see request_json)
+                mode, source = "live", f"{self.provider_id} API"
+            else:
+                rows = self.read_snapshot()
+                mode, source = "snapshot", f"{self.source}:{self.snapshot_file}"
+        metrics.PROVIDER_FETCH.labels(self.provider_id).observe(time.perf_counter() - started)
         return FetchResult(
             rows=rows,
             source=source,

@@ -193,6 +193,7 @@ PUBLIC = {
     "/marketplace",
     "/health",
     "/healthz",
+    "/ready",
     "/metrics",
     "/kpis/catalog",
     "/info",

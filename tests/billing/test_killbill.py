@@ -87,6 +87,20 @@ def test_client_sends_kill_bills_headers_and_shapes(kb: FakeKillBill, kb_client:
     assert len(kb.usages) == 1
 
 
+def test_client_calls_carry_the_callers_trace(kb: FakeKillBill, kb_client: KillBillClient) -> None:
+    from core import tracing
+
+    kb.add_account("tenant-1", "Acme ML")
+    ctx = tracing.context_from_headers("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    token = tracing.activate(ctx)
+    try:
+        kb_client.account_by_external_key("tenant-1")
+    finally:
+        tracing.deactivate(token)
+    traceparent = kb.requests[-1]["headers"]["traceparent"]
+    assert traceparent == f"00-4bf92f3577b34da6a3ce929d0e0e4736-{ctx.span_id}-01"
+
+
 def test_client_reads_invoices(kb: FakeKillBill, kb_client: KillBillClient) -> None:
     account_id, _ = kb.add_account("tenant-1", "Acme ML")
     kb.add_invoice(account_id, "2026-11-01", 17, [("GpuUsage usd-cents", "123.45")])

@@ -18,7 +18,9 @@ def test_wrong_method_is_enveloped_405(client: TestClient) -> None:
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_request_id_is_propagated(client: TestClient) -> None:
-    r = client.get("/providers", params={"page_size": 0}, headers={"X-Request-ID": "abc123"})
+def test_incoming_trace_id_is_in_the_error(client: TestClient) -> None:
+    # W3C Trace Context: the caller's trace continues here, so its trace id names our error too.
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    r = client.get("/providers", params={"page_size": 0}, headers={"traceparent": traceparent})
     assert r.status_code == 422
-    assert r.json()["error"]["trace_id"] == "abc123"
+    assert r.json()["error"]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -136,6 +136,19 @@ def test_token_auth_reads_the_api_key_and_the_webhook_secret(
     assert "lam-key-1" not in logged(caplog) and "lam-hook-1" not in logged(caplog)
 
 
+def test_vault_calls_carry_the_callers_trace(vault: Running) -> None:
+    from core import tracing
+
+    ctx = tracing.context_from_headers("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    token = tracing.activate(ctx)
+    try:
+        assert provider_api_key(settings_for(vault.url), "lambda") == "lam-key-1"
+    finally:
+        tracing.deactivate(token)
+    read = next(r for r in vault.fake.requests if r.path == "/v1/secret/data/providers/lambda")
+    assert read.traceparent == f"00-4bf92f3577b34da6a3ce929d0e0e4736-{ctx.span_id}-01"
+
+
 def test_approle_logs_in_then_reads_with_the_token_it_got(vault: Running) -> None:
     vault.fake.add_approle("role-gpubroker", "secret-id-1", ttl_s=3600)
     settings = settings_for(

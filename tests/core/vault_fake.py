@@ -67,6 +67,7 @@ class Seen:
     method: str
     path: str
     token: str | None
+    traceparent: str | None = None
 
 
 def _envelope(*, data: Any = None, auth: Any = None) -> dict[str, Any]:
@@ -175,7 +176,12 @@ class FakeVault:
 
         @app.middleware("http")
         async def record(request: Request, call_next: Any) -> Any:
-            self.requests.append(Seen(request.method, request.url.path, request.headers.get("X-Vault-Token")))
+            headers = request.headers
+            self.requests.append(
+                Seen(
+                    request.method, request.url.path, headers.get("X-Vault-Token"), headers.get("traceparent")
+                )
+            )
             if self.sealed and request.url.path != "/v1/sys/health":
                 return _errors(503, "Vault is sealed")
             return await call_next(request)
