@@ -49,7 +49,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
 
 
-def _check_database(state: Any) -> dict[str, dict[str, Any]]:
+def check_database(state: Any) -> dict[str, dict[str, Any]]:
     """The database and its migrations, on one connection of the app's own pool."""
     started = time.perf_counter()
     try:
@@ -119,7 +119,7 @@ async def readiness(state: Any) -> dict[str, dict[str, Any]]:
     timeout = settings.ready_timeout_s
 
     async def database() -> None:
-        checks.update(await _bounded(lambda: _check_database(state), ("database", "migrations"), timeout))
+        checks.update(await _bounded(lambda: check_database(state), ("database", "migrations"), timeout))
 
     async def redis() -> None:
         if not settings.redis_url:

@@ -157,7 +157,9 @@ async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") ->
     import uvicorn
 
     settings.check_production()
-    background = Background(make_runtime(settings))
+    runtime = make_runtime(settings)
+    await wait_for_migrations(runtime, timeout_s=settings.worker_migration_wait_s)
+    background = Background(runtime)
     background.start(concurrency=concurrency)
     server: uvicorn.Server | None = None
     serving: asyncio.Task[None] | None = None
@@ -195,6 +197,29 @@ async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") ->
         with suppress(asyncio.CancelledError):
             await serving
     return code
+
+
+async def wait_for_migrations(runtime: Runtime, timeout_s: float) -> None:
+    """A worker started beside `gpubroker migrate` (compose, Kubernetes, a rolling deploy) waits for the
+    schema instead of crashing into tables that are not there yet; it gives up after ``timeout_s``."""
+    from types import SimpleNamespace
+
+    from api.health import check_database
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    said = False
+    while True:
+        checks = await asyncio.to_thread(check_database, SimpleNamespace(session_factory=runtime.session_factory))
+        failing = {name: c.get("reason") for name, c in checks.items() if c.get("status") != "ok"}
+        if not failing:
+            return
+        if loop.time() > deadline:
+            raise RuntimeError(f"the database is not ready after {timeout_s:.0f} s: {failing}")
+        if not said:
+            log.warning("worker waiting for the database and its migrations: %s", failing)
+            said = True
+        await asyncio.sleep(1.0)
 
 
 async def _first_failure(background: Background) -> None:

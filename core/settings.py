@@ -181,6 +181,8 @@ class Settings(BaseSettings):
     embedded_worker: bool | None = None
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     worker_metrics_port: int = Field(default=9100, ge=0, le=65535)
+    # A worker started before `gpubroker migrate` finished waits this long for the schema, then gives up.
+    worker_migration_wait_s: float = Field(default=300.0, ge=0)
     # A worker silent this long is presumed dead and the jobs it held are run again.
     job_stalled_after_s: float = Field(default=30.0, gt=0)
     # The outbox (core/outbox.py): events the committing process could not publish at once are relayed by
