@@ -21,7 +21,7 @@ from accounts.models import PLAN_LIMITS, AuditEntry, Invitation, Plan, Role, Ten
 from accounts.policy import can_grant
 from accounts.schemas import InvitationOut, InviteIn, TenantUpdate, UserUpdate
 from accounts.service import Ctx, Principal, now_utc, record
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, Forbidden, NotFound
 
 INVITATION_TTL = timedelta(days=7)
 
@@ -40,11 +40,32 @@ def own_user(session: Session, principal: Principal, user_id: str) -> User:
     return user
 
 
+# What only platform operators grant: a team's plan and the limits it buys.
+PLATFORM_FIELDS = ("plan", "rate_limit_rps", "burst", "seats", "ws_limit")
+
+
 def update_tenant(
     session: Session, ctx: Ctx, principal: Principal, tenant_id: str, data: TenantUpdate
 ) -> Tenant:
+    """A team admin renames their team; its plan and limits are the platform's to grant
+    (:func:`apply_tenant_changes` through ``accounts.operators.set_tenant_plan``)."""
     tenant = own_tenant(session, principal, tenant_id)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude_none=True)
+    granted = [f for f in PLATFORM_FIELDS if f in changes]
+    if granted:
+        raise Forbidden(
+            "plans and limits are set by the platform's operators: ask them to change "
+            + ", ".join(granted),
+            code="operator_only",
+            details=[{"field": f} for f in granted],
+        )
+    return apply_tenant_changes(session, ctx, principal.actor, tenant, changes)
+
+
+def apply_tenant_changes(
+    session: Session, ctx: Ctx, actor: Actor, tenant: Tenant, changes: dict[str, Any]
+) -> Tenant:
+    """Applies ``changes`` (already authorised) with its audit entry in the team's chain."""
     if "plan" in changes:
         # A new plan brings its limits unless the same request sets them explicitly.
         limits = PLAN_LIMITS[Plan(changes["plan"])]
@@ -69,7 +90,7 @@ def update_tenant(
         "tenant.updated",
         "success",
         tenant_id=tenant.id,
-        actor=principal.actor,
+        actor=actor,
         target=f"tenant:{tenant.id}",
         details={"changes": diff},
     )

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounts import repository
-from accounts.admin import close_tenant, create_invitation
+from accounts.admin import apply_tenant_changes, close_tenant, create_invitation
 from accounts.audit import Actor
 from accounts.models import Plan, Role, Tenant, User
-from accounts.schemas import InvitationOut
+from accounts.schemas import InvitationOut, TenantUpdate
 from accounts.service import Ctx, Principal, new_tenant, now_utc, record
 from core.errors import Forbidden, InvalidInput, NotFound
 
@@ -123,6 +123,19 @@ def set_tenant_active(
         target=f"tenant:{tenant.id}",
     )
     return tenant
+
+
+def set_tenant_plan(
+    session: Session, ctx: Ctx, principal: Principal, tenant_id: str, data: TenantUpdate
+) -> Tenant:
+    """A team's plan and limits (and name), granted by a platform operator; audited in that team's chain
+    with the operator as the actor."""
+    require_operator(principal)
+    tenant = repository.tenant(session, tenant_id)
+    if tenant is None:
+        raise NotFound(f"tenant {tenant_id!r} not found")
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    return apply_tenant_changes(session, ctx, principal.actor, tenant, changes)
 
 
 def view_tenant_kpis(session: Session, ctx: Ctx, principal: Principal, tenant_id: str) -> Tenant:

@@ -15,7 +15,7 @@ from accounts import operators
 from accounts.deps import AccountsCtx, AccountsDb, CurrentUser, get_ctx
 from accounts.models import Plan, Tenant
 from accounts.policy import Action
-from accounts.schemas import Email, InvitationOut, Strict, TenantOut
+from accounts.schemas import Email, InvitationOut, Strict, TenantOut, TenantUpdate
 from accounts.service import Principal, record_denied
 from core.db import session_scope
 
@@ -84,6 +84,18 @@ def open_tenant(
         session, ctx, principal, body.name, body.plan, body.admin_email
     )
     return OpenTenantOut(tenant=TenantOut.model_validate(tenant, from_attributes=True), invitation=invitation)
+
+
+@router.patch(
+    "/tenants/{tenant_id}",
+    response_model=TenantOut,
+    summary="Set a team's plan and limits (rate limit, burst, seats, WebSockets) or name",
+)
+def set_tenant_plan(
+    principal: Operator, session: AccountsDb, ctx: AccountsCtx, tenant_id: str, body: TenantUpdate
+) -> TenantOut:
+    tenant = operators.set_tenant_plan(session, ctx, principal, tenant_id, body)
+    return TenantOut.model_validate(tenant, from_attributes=True)
 
 
 @router.post("/tenants/{tenant_id}/close", response_model=TenantOut, summary="Close a team: its sessions end")

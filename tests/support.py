@@ -114,3 +114,31 @@ def run_async(coro: Any) -> Any:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def platform_operator(client: Any, app: Any) -> dict[str, str]:
+    """The ``Authorization`` headers of a new platform operator (granted as `gpubroker operator grant` does)."""
+    import uuid
+
+    from accounts.audit import Source
+    from accounts.operators import set_operator
+    from accounts.service import Ctx
+    from core.db import session_scope
+
+    email = f"ops-{uuid.uuid4().hex[:10]}@example.com"
+    r = client.post(
+        "/auth/register",
+        json={"email": email, "password": "correct horse battery staple", "tenant_name": "Platform"},
+    )
+    assert r.status_code == 201, r.text
+    with session_scope(app.state.session_factory) as session:
+        set_operator(session, Ctx(settings=app.state.settings, source=Source()), email, True)
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def set_team_limits(client: Any, operator: dict[str, str], tenant_id: str, **limits: Any) -> dict[str, Any]:
+    """Plans and limits are the platform's to grant: set through the operators' API."""
+    r = client.patch(f"/ops/tenants/{tenant_id}", json=limits, headers=operator)
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body

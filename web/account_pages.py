@@ -431,27 +431,14 @@ def admin_set_role(request: Request, user_id: str, role: FormStr = "") -> Respon
 
 
 @router.post("/admin/tenant", response_class=HTMLResponse)
-def admin_set_limits(
-    request: Request,
-    plan: FormStr = "",
-    rate_limit_rps: FormStr = "",
-    burst: FormStr = "",
-    seats: FormStr = "",
-    ws_limit: FormStr = "",
-) -> Response:
+def admin_rename_team(request: Request, name: FormStr = "") -> Response:
+    """A team admin renames the team; plans and limits are the operators' (/ops)."""
     page, refused = admin_guard(request)
     if refused is not None:
         return refused
-    values = {
-        "plan": plan,
-        "rate_limit_rps": rate_limit_rps,
-        "burst": burst,
-        "seats": seats,
-        "ws_limit": ws_limit,
-    }
 
     def work(session: Any, ctx: Any, principal: Principal) -> None:
-        data = TenantUpdate.model_validate({k: v for k, v in values.items() if v.strip()})
+        data = TenantUpdate.model_validate({"name": name})
         accounts_admin.update_tenant(session, ctx, principal, principal.tenant_id, data)
 
     return admin_action(request, page, Action.TENANT_UPDATE, work)

@@ -1,5 +1,6 @@
-"""The operator console page (``/ops``; its forms post to ``/ops/open-team`` and
-``/ops/teams/{id}/active``, beside the JSON API under ``/ops/tenants``): every team, open one for a customer, close or reopen one.
+"""The operator console pages (``/ops``, ``/ops/teams/{id}``; their forms post to ``/ops/open-team``,
+``/ops/teams/{id}/active`` and ``/ops/teams/{id}/plan``, beside the JSON API under ``/ops/tenants``): every
+team, open one for a customer, close or reopen one, set its plan and limits.
 
 Server-rendered forms that work without JavaScript, on the site's sign-in cookies. The page asks the
 same service as the API (``accounts.operators``), so the rules (operators only, audited, an
@@ -14,10 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from accounts import operators
+from accounts import operators, repository
 from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan
 from accounts.ops_endpoints import OpenTenantIn
+from accounts.schemas import TenantUpdate
 from core.errors import AppError
 from web.account_pages import FormStr, first_error, render, to_login
 from web.session import PageSession, page_session
@@ -114,3 +116,52 @@ def ops_set_active(request: Request, tenant_id: str, active: FormStr = "") -> Re
             request, "ops.html", {**_context(request, page, "", 1), "error": exc.message}, page, exc.status
         )
     return RedirectResponse(f"/ops?saved={'reopened' if active == 'true' else 'closed'}", status_code=303)
+
+
+@router.get("/ops/teams/{tenant_id}", response_class=HTMLResponse)
+def ops_team_page(request: Request, tenant_id: str, saved: bool = False) -> Response:
+    """A team's plan and limits, which only operators grant."""
+    page, refused = _guard(request)
+    if refused is not None:
+        return refused
+    with accounts_unit(request) as session:
+        tenant = repository.tenant(session, tenant_id)
+        if tenant is None:
+            return render(request, "ops_team.html", {"active": "ops", "missing": tenant_id}, page, 404)
+        context = _team_context(tenant)
+    return render(request, "ops_team.html", {**context, "saved": saved}, page)
+
+
+def _team_context(tenant: Any, **extra: Any) -> dict[str, Any]:
+    return {"active": "ops", "tenant": tenant, "plans": {p.value: PLAN_LIMITS[p] for p in Plan}, **extra}
+
+
+@router.post("/ops/teams/{tenant_id}/plan", response_class=HTMLResponse)
+def ops_set_plan(
+    request: Request,
+    tenant_id: str,
+    plan: FormStr = "",
+    rate_limit_rps: FormStr = "",
+    burst: FormStr = "",
+    seats: FormStr = "",
+    ws_limit: FormStr = "",
+) -> Response:
+    page, refused = _guard(request)
+    if refused is not None:
+        return refused
+    assert page.principal is not None
+    form = {"plan": plan, "rate_limit_rps": rate_limit_rps, "burst": burst, "seats": seats, "ws_limit": ws_limit}
+    try:
+        data = TenantUpdate.model_validate({k: v for k, v in form.items() if v.strip()})
+        with accounts_unit(request) as session:
+            operators.set_tenant_plan(session, get_ctx(request), page.principal, tenant_id, data)
+    except (ValidationError, AppError) as exc:
+        message = first_error(exc) if isinstance(exc, ValidationError) else exc.message
+        status = 422 if isinstance(exc, ValidationError) else exc.status
+        with accounts_unit(request) as session:
+            tenant = repository.tenant(session, tenant_id)
+            if tenant is None:
+                return render(request, "ops_team.html", {"active": "ops", "missing": tenant_id}, page, 404)
+            context = _team_context(tenant, error=message, form=form)
+        return render(request, "ops_team.html", context, page, status)
+    return RedirectResponse(f"/ops/teams/{tenant_id}?saved=true", status_code=303)

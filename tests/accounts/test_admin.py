@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from accounts.policy import POLICY, Action
 from tests.accounts.conftest import Account, invite_and_join, new_email, register
+from tests.support import platform_operator, set_team_limits
 
 
 def audit_events(client: TestClient, account: Account) -> list[dict[str, Any]]:
@@ -86,29 +87,44 @@ def test_a_disabled_user_is_signed_out_at_once(client: TestClient, admin: Accoun
     assert r.status_code == 401
 
 
-def test_plan_and_limits(client: TestClient, admin: Account) -> None:
-    r = client.patch(f"/tenants/{admin.tenant_id}", json={"plan": "pro"}, headers=admin.headers)
-    assert r.status_code == 200
-    assert r.json()["plan"] == "pro" and r.json()["burst"] == 500 and r.json()["seats"] == 50
+def test_plans_and_limits_are_the_platforms_to_grant(client: TestClient, app: Any, admin: Account) -> None:
+    # A team admin may rename the team, not upgrade it (issue 12: {"plan": "enterprise",
+    # "rate_limit_rps": 5000} used to answer 200).
     r = client.patch(
         f"/tenants/{admin.tenant_id}",
-        json={"rate_limit_rps": 5, "burst": 10, "name": "Acme AI"},
+        json={"plan": "enterprise", "rate_limit_rps": 5000},
         headers=admin.headers,
     )
-    assert r.json()["rate_limit_rps"] == 5 and r.json()["burst"] == 10 and r.json()["name"] == "Acme AI"
+    assert r.status_code == 403 and r.json()["error"]["code"] == "operator_only"
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["plan", "rate_limit_rps"]
+    assert client.get(f"/tenants/{admin.tenant_id}", headers=admin.headers).json()["plan"] == "free"
+    r = client.patch(f"/tenants/{admin.tenant_id}", json={"name": "Acme AI"}, headers=admin.headers)
+    assert r.status_code == 200 and r.json()["name"] == "Acme AI"
+
+    operator = platform_operator(client, app)
+    body = set_team_limits(client, operator, admin.tenant_id, plan="pro")
+    assert body["plan"] == "pro" and body["burst"] == 500 and body["seats"] == 50
+    body = set_team_limits(client, operator, admin.tenant_id, rate_limit_rps=5, burst=10)
+    assert body["rate_limit_rps"] == 5 and body["burst"] == 10 and body["name"] == "Acme AI"
     # The limiter picks the new limits up at once.
     assert client.get("/me", headers=admin.headers).headers["x-ratelimit-limit"] == "10"
     for payload in ({"rate_limit_rps": 0}, {"plan": "platinum"}, {"burst": -1}, {"seats": "many"}):
         assert (
-            client.patch(f"/tenants/{admin.tenant_id}", json=payload, headers=admin.headers).status_code
-            == 422
+            client.patch(f"/ops/tenants/{admin.tenant_id}", json=payload, headers=operator).status_code == 422
         )
-    updated = next(e for e in audit_events(client, admin) if e["event_type"] == "tenant.updated")
-    assert updated["details"]["changes"]["burst"] == [500, 10]
+    assert client.patch("/ops/tenants/no-such-team", json={"seats": 3}, headers=operator).status_code == 404
+    # Nobody else reaches the operators' route, the team's own admin included.
+    refused = client.patch(f"/ops/tenants/{admin.tenant_id}", json={"seats": 9}, headers=admin.headers)
+    assert refused.status_code == 403
+    # The team's own chain says who changed its plan: the operator.
+    updated = [e for e in audit_events(client, admin) if e["event_type"] == "tenant.updated"]
+    assert any(e["details"]["changes"].get("burst") == [500, 10] for e in updated)
+    assert {e["actor_id"] for e in updated if "burst" in e["details"]["changes"]} != {admin.user_id}
 
 
-def test_seats_are_enforced(client: TestClient, admin: Account) -> None:
-    client.patch(f"/tenants/{admin.tenant_id}", json={"seats": 2}, headers=admin.headers)
+def test_seats_are_enforced(client: TestClient, app: Any, admin: Account) -> None:
+    operator = platform_operator(client, app)
+    set_team_limits(client, operator, admin.tenant_id, seats=2)
     invite_and_join(client, admin, "user")
     r = client.post(
         f"/tenants/{admin.tenant_id}/invitations",
@@ -116,7 +132,7 @@ def test_seats_are_enforced(client: TestClient, admin: Account) -> None:
         headers=admin.headers,
     )
     assert r.status_code == 409 and r.json()["error"]["code"] == "seats_exhausted"
-    r = client.patch(f"/tenants/{admin.tenant_id}", json={"seats": 1}, headers=admin.headers)
+    r = client.patch(f"/ops/tenants/{admin.tenant_id}", json={"seats": 1}, headers=operator)
     assert r.status_code == 409
 
 

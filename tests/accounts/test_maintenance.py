@@ -29,7 +29,9 @@ def test_dead_sign_in_flows_are_purged_and_live_ones_kept(client: TestClient) ->
     totp, _, _ = enrol_totp(client, account)
     login = {"email": account.email, "password": PASSWORD}
     used = client.post("/auth/login", json=login).json()["mfa_token"]
-    assert client.post("/auth/login/mfa", json={"mfa_token": used, "code": next_code(totp)}).status_code == 200
+    assert (
+        client.post("/auth/login/mfa", json={"mfa_token": used, "code": next_code(totp)}).status_code == 200
+    )
     live = client.post("/auth/login", json=login).json()["mfa_token"]
     assert _flows(client, [used, live]) == 2
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from accounts.ratelimit import make_rate_limiter
 from core.settings import Settings
 from tests.accounts.conftest import Account, register
+from tests.support import platform_operator, set_team_limits
 
 
 def test_every_response_carries_the_limit_headers(client: TestClient, configure: Callable[..., None]) -> None:
@@ -39,12 +40,9 @@ def test_anonymous_traffic_is_limited_per_address(client: TestClient, configure:
     assert client.get("/providers", params={"page_size": 1}).status_code == 200
 
 
-def test_a_tenant_draws_from_its_own_bucket(client: TestClient, admin: Account) -> None:
+def test_a_tenant_draws_from_its_own_bucket(client: TestClient, app: Any, admin: Account) -> None:
     other = register(client)
-    r = client.patch(
-        f"/tenants/{admin.tenant_id}", json={"burst": 3, "rate_limit_rps": 0.1}, headers=admin.headers
-    )
-    assert r.status_code == 200
+    set_team_limits(client, platform_operator(client, app), admin.tenant_id, burst=3, rate_limit_rps=0.1)
     answers = [client.get("/me", headers=admin.headers) for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     assert answers[0].headers["x-ratelimit-limit"] == "3"
@@ -55,13 +53,14 @@ def test_a_tenant_draws_from_its_own_bucket(client: TestClient, admin: Account) 
     assert client.get("/providers", params={"page_size": 1}).status_code == 200
 
 
-def test_raising_the_limits_takes_effect_on_the_next_request(client: TestClient, admin: Account) -> None:
-    url = f"/tenants/{admin.tenant_id}"
-    assert client.patch(url, json={"burst": 3, "rate_limit_rps": 0.01}, headers=admin.headers).status_code == 200
-    assert client.get("/me", headers=admin.headers).status_code == 200
-    assert client.get("/me", headers=admin.headers).status_code == 200
-    # The last token of the small plan pays for the upgrade; the next call runs on the new plan.
-    assert client.patch(url, json={"burst": 50, "rate_limit_rps": 10}, headers=admin.headers).status_code == 200
+def test_raising_the_limits_takes_effect_on_the_next_request(
+    client: TestClient, app: Any, admin: Account
+) -> None:
+    operator = platform_operator(client, app)
+    set_team_limits(client, operator, admin.tenant_id, burst=3, rate_limit_rps=0.01)
+    assert [client.get("/me", headers=admin.headers).status_code for _ in range(4)] == [200, 200, 200, 429]
+    # The team's bucket is empty; the upgrade applies from a full bucket of the new plan.
+    set_team_limits(client, operator, admin.tenant_id, burst=50, rate_limit_rps=10)
     answers = [client.get("/me", headers=admin.headers) for _ in range(5)]
     assert [r.status_code for r in answers] == [200] * 5
     assert answers[0].headers["x-ratelimit-limit"] == "50"

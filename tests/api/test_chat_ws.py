@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.accounts.conftest import register
+from tests.support import platform_operator, set_team_limits
 
 
 def receive_turn(ws: Any) -> list[tuple[str, Any]]:
@@ -112,7 +113,7 @@ def test_an_approval_is_answered_on_the_socket(client: TestClient) -> None:
         assert ws.receive_json()["data"]["details"] == [{"field": "approved"}]
 
 
-def test_the_plans_ws_limit_is_enforced_and_released(client: TestClient) -> None:
+def test_the_plans_ws_limit_is_enforced_and_released(client: TestClient, app: Any) -> None:
     account = register(client)
     with client.websocket_connect("/ai/chat/ws") as first, client.websocket_connect("/ai/chat/ws") as second:
         assert signed_in(first, account.access_token)["connections"] == 1
@@ -130,8 +131,7 @@ def test_the_plans_ws_limit_is_enforced_and_released(client: TestClient) -> None
         with client.websocket_connect("/ai/chat/ws") as theirs:
             assert signed_in(theirs, other.access_token)["connections"] == 1
     # Both closed: their slots are free again, and a lower limit applies to the next connection.
-    r = client.patch(f"/tenants/{account.tenant_id}", json={"ws_limit": 1}, headers=account.headers)
-    assert r.status_code == 200, r.text
+    set_team_limits(client, platform_operator(client, app), account.tenant_id, ws_limit=1)
     with client.websocket_connect("/ai/chat/ws") as again:
         assert signed_in(again, account.access_token) == {
             "user": account.email,

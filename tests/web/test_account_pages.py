@@ -133,8 +133,14 @@ def test_admin_page_changes_a_role_and_shows_the_chain(client: TestClient) -> No
     ]
     assert events[0] == "user.role_changed"
 
-    bad = client.post("/admin/tenant", data={"burst": "-5"})
-    assert bad.status_code == 422 and "burst" in parse(bad.text).find("p", cls="notice-error").text()
+    # The team admin renames the team; its plan and limits are shown, granted only by operators.
+    r = client.post("/admin/tenant", data={"name": "Renamed ML"}, follow_redirects=False)
+    assert r.status_code == 303
+    doc = page(client, "/admin?saved=1")
+    assert doc.find("input", id="team-name").attrs["value"] == "Renamed ML"
+    assert doc.find("form", action="/admin/tenant").find_all("input", id="burst") == []
+    bad = client.post("/admin/tenant", data={"name": ""})
+    assert bad.status_code == 422 and "name" in parse(bad.text).find("p", cls="notice-error").text()
 
 
 def test_the_page_shows_what_the_role_may_do(client: TestClient) -> None:

@@ -127,3 +127,40 @@ def test_an_operator_opens_a_teams_kpis_page(client: TestClient, app: Any) -> No
 def test_a_team_member_cannot_view_another_teams_kpis(client: TestClient) -> None:
     login(client, sign_up_and_in(client))
     assert client.get("/admin/kpis", params={"tenant": "someone-else"}).status_code == 403
+
+
+def test_an_operator_sets_a_teams_plan_and_limits_on_its_page(client: TestClient, app: Any) -> None:
+    login(client, sign_up_and_in(client, app, operator=True))
+    team = client.post(
+        "/auth/register",
+        json={
+            "email": f"c-{uuid.uuid4().hex[:8]}@example.com",
+            "password": PASSWORD,
+            "tenant_name": "Customer",
+        },
+    ).json()["tenant"]["id"]
+    ops = parse(client.get("/ops").text)
+    assert ops.find("a", href=f"/ops/teams/{team}").text() == "Plan and limits"
+    doc = parse(client.get(f"/ops/teams/{team}").text)
+    assert doc.find("h1").text() == "Customer"
+    assert doc.find("select", id="plan").find("option", selected=True).get("value") == "free"
+
+    r = client.post(
+        f"/ops/teams/{team}/plan", data={"plan": "pro", "rate_limit_rps": "40"}, follow_redirects=True
+    )
+    assert r.status_code == 200 and "Saved." in r.text
+    doc = parse(r.text)
+    assert doc.find("select", id="plan").find("option", selected=True).get("value") == "pro"
+    assert doc.find("input", id="rps").get("value") == "40.0"
+    assert doc.find("input", id="seats").get("value") == "50"  # the plan's seats came with it
+
+    bad = client.post(f"/ops/teams/{team}/plan", data={"burst": "-5"})
+    assert bad.status_code == 422 and "burst" in parse(bad.text).find(role="alert").text()
+    assert client.get("/ops/teams/no-such-team").status_code == 404
+
+
+def test_a_team_admin_cannot_reach_a_teams_plan_page(client: TestClient) -> None:
+    email = sign_up_and_in(client)
+    login(client, email)
+    assert client.get("/ops/teams/anything").status_code == 403
+    assert client.post("/ops/teams/anything/plan", data={"plan": "enterprise"}).status_code == 403
