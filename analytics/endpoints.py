@@ -8,7 +8,6 @@ field, in the usual error envelope.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -19,11 +18,12 @@ from accounts.ops_endpoints import Operator
 from analytics import service
 from analytics.schemas import CatalogKpis, KpiReport
 from core.deps import CacheDep, DbSession, SettingsDep
+from core.types import Day
 
 router = APIRouter(tags=["analytics"])
 
-Start = Annotated[date | None, Query(description="first UTC day (YYYY-MM-DD); default: 29 days before end")]
-End = Annotated[date | None, Query(description="last UTC day, included (YYYY-MM-DD); default: today")]
+Start = Annotated[Day | None, Query(description="first UTC day (YYYY-MM-DD); default: 29 days before end")]
+End = Annotated[Day | None, Query(description="last UTC day, included (YYYY-MM-DD); default: today")]
 
 
 @router.get("/kpis", response_model=KpiReport, summary="The team's booking, usage and invoice KPIs per day")
@@ -45,7 +45,7 @@ def catalog_kpis(
     session: DbSession,
     settings: SettingsDep,
     cache: CacheDep,
-    day: Annotated[date | None, Query(description="the UTC day the prices are as of; default: today")] = None,
+    day: Annotated[Day | None, Query(description="the UTC day the prices are as of; default: today")] = None,
 ) -> CatalogKpis:
     return service.catalog_report(session, settings, cache, day)
 

@@ -38,6 +38,7 @@ from accounts.schemas import (
 )
 from accounts.service import Principal
 from core.errors import AppError, envelope
+from core.types import FIRST_DAY, LAST_DAY
 from web.routes import templates
 from web.session import PageSession, clear_cookies, page_session, set_cookies
 
@@ -67,10 +68,14 @@ def parse_day(value: str | None, field: str, errors: list[str]) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors.append(f"{field}: not a date (YYYY-MM-DD): {value}")
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors.append(f"{field}: must be a day between {FIRST_DAY} and {LAST_DAY}")
+        return None
+    return day
 
 
 def render(

@@ -137,3 +137,15 @@ def test_catalog_kpis_are_public(client: TestClient, db: Session) -> None:
     today = client.get("/kpis/catalog").json()
     assert today["family_prices"] and today["family_prices"][0]["today"] is not None
     assert "/kpis" in client.get("/openapi.json").json()["paths"]
+
+
+def test_days_out_of_any_calendar_are_a_422_naming_them(client: TestClient) -> None:
+    """Issue 12: GET /kpis/catalog?day=0001-01-01 overflowed into a 500 with a null trace id."""
+    for url, field in (
+        ("/kpis/catalog?day=0001-01-01", "day"),
+        ("/kpis/catalog?day=9999-12-31", "day"),
+    ):
+        r = client.get(url)
+        assert r.status_code == 422, (url, r.text)
+        error = r.json()["error"]
+        assert error["details"][0]["field"] == field and error["trace_id"]
