@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
-from accounts import admin, gdpr, mfa, oidc, service, webauthn
+from accounts import admin, gdpr, mfa, oidc, service, tokens, webauthn
 from accounts.audit import public_view
 from accounts.deps import (
     AccountsCtx,
@@ -32,8 +34,10 @@ from accounts.schemas import (
     AuditEntryOut,
     AuditVerifyOut,
     ErasureOut,
+    IntrospectionOut,
     InvitationOut,
     InviteIn,
+    JwksOut,
     LoginIn,
     MeOut,
     MfaChallenge,
@@ -56,11 +60,65 @@ from accounts.schemas import (
     WebAuthnOptions,
     WebAuthnRegisterIn,
 )
+from core.deps import SettingsDep
+from core.errors import Forbidden, InvalidInput
 
 router = APIRouter()
 
 
+def bearer(request: Request) -> str | None:
+    scheme, _, value = (request.headers.get("authorization") or "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def introspected_token(request: Request) -> str:
+    """The ``token`` parameter, form-encoded as RFC 7662 says, or in a JSON body."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        token = body.get("token") if isinstance(body, dict) else None
+    else:
+        token = (await request.form()).get("token")
+    if not isinstance(token, str) or not token.strip() or len(token) > 8192:
+        raise InvalidInput("token is required (the access token to introspect)", details=[{"field": "token"}])
+    return token.strip()
+
+
 # --- sign-in -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    response_model=JwksOut,
+    tags=["auth"],
+    summary="The public keys that verify our access tokens (empty with HS256)",
+)
+def jwks(settings: SettingsDep) -> JwksOut:
+    return JwksOut.model_validate(tokens.jwks(settings))
+
+
+@router.post(
+    "/auth/introspect",
+    response_model=IntrospectionOut,
+    response_model_exclude_none=True,
+    tags=["auth"],
+    summary="RFC 7662: is this access token active now, and whose is it (operators and services only)",
+)
+async def introspect(request: Request, session: AccountsDb, settings: SettingsDep) -> IntrospectionOut:
+    caller = bearer(request)
+    service_token = settings.introspection_token
+    if not (
+        service_token is not None
+        and caller is not None
+        and hmac.compare_digest(caller, service_token.get_secret_value())
+    ):
+        principal = await run_in_threadpool(service.authenticate, session, settings, caller or "")
+        if not principal.operator:
+            raise Forbidden("token introspection is for platform operators and services", code="operator_only")
+    token = await introspected_token(request)
+    return IntrospectionOut.model_validate(await run_in_threadpool(service.introspect, session, settings, token))
 
 
 @router.post("/auth/register", response_model=RegisterOut, status_code=201, tags=["auth"])

@@ -225,3 +225,24 @@ class ErasureOut(BaseModel):
     user_id: str
     audit_entries_anonymised: int
     removed: dict[str, int]
+
+
+class IntrospectionOut(BaseModel):
+    """RFC 7662: ``active`` alone when the token would not sign in now."""
+
+    active: bool
+    token_type: str | None = None
+    sub: str | None = None
+    username: str | None = None
+    tenant_id: str | None = None
+    role: str | None = None
+    sid: str | None = None
+    jti: str | None = None
+    iss: str | None = None
+    aud: str | None = None
+    iat: int | None = None
+    exp: int | None = None
+
+
+class JwksOut(BaseModel):
+    keys: list[dict[str, str]]

@@ -24,6 +24,7 @@ from accounts.errors import (
     InvalidToken,
     LoginThrottled,
     RefreshTokenReused,
+    TokenExpired,
 )
 from accounts.models import PLAN_LIMITS, AuthFlow, AuthSession, Plan, RefreshToken, Role, Tenant, User
 from accounts.schemas import MfaChallenge, RegisterIn, TenantOut, TokenPair, UserOut
@@ -527,6 +528,31 @@ def authenticate(session: Session, settings: Settings, access_token: str) -> Pri
         email=user.email,
         operator=bool(user.operator),
     )
+
+
+def introspect(session: Session, settings: Settings, token: str) -> dict[str, Any]:
+    """RFC 7662 token introspection: ``{"active": false}`` for anything that would not sign in now
+    (bad signature, expired, revoked session, disabled user or team, a refresh token), else the claims
+    a gateway needs."""
+    try:
+        principal = authenticate(session, settings, token)
+        claims = tokens.decode(settings, token, tokens.ACCESS)
+    except (InvalidToken, TokenExpired):
+        return {"active": False}
+    return {
+        "active": True,
+        "token_type": "access_token",
+        "sub": principal.user_id,
+        "username": principal.email,
+        "tenant_id": principal.tenant_id,
+        "role": principal.role,
+        "sid": principal.session_id,
+        "jti": claims["jti"],
+        "iss": claims["iss"],
+        "aud": claims["aud"],
+        "iat": claims["iat"],
+        "exp": claims["exp"],
+    }
 
 
 def record_denied(session: Session, ctx: Ctx, principal: Principal, action: str, path: str) -> None:

@@ -11,8 +11,9 @@ import logging
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,14 @@ class Settings(BaseSettings):
 
     # Accounts: tokens. HS256 with one secret shared by every API replica.
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    # Asymmetric signing (accounts/tokens.py): EdDSA (Ed25519) or RS256 with this private key (a PEM, or the
+    # path of one); its public key and the previous ones (rotation) verify and are published at
+    # /.well-known/jwks.json. HS256 signs with jwt_secret, which also encrypts TOTP seeds in every mode.
+    jwt_algorithm: Literal["HS256", "EdDSA", "RS256"] = "HS256"
+    jwt_private_key: SecretStr | None = None
+    jwt_previous_public_keys: list[str] = Field(default_factory=list)
+    # Services that call POST /auth/introspect present this bearer token (operators use their own sign-in).
+    introspection_token: SecretStr | None = None
     jwt_issuer: str = "gpubroker"
     access_token_ttl_s: int = Field(default=900, gt=0)
     refresh_token_ttl_s: int = Field(default=30 * 24 * 3600, gt=0)
@@ -196,6 +205,12 @@ class Settings(BaseSettings):
     # Encrypts stored provider credentials (AES-GCM, 32 bytes, base64) when Vault's transit engine is not
     # configured; production refuses to start without one of the two.
     encryption_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _signing_key_present(self) -> Settings:
+        if self.jwt_algorithm != "HS256" and self.jwt_private_key is None:
+            raise ValueError(f"GPUBROKER_JWT_ALGORITHM={self.jwt_algorithm} needs GPUBROKER_JWT_PRIVATE_KEY")
+        return self
 
     @field_validator("trusted_proxies")
     @classmethod

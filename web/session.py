@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -78,14 +77,13 @@ def nav_user(request: Request) -> dict[str, Any] | None:
     """What the navigation shows: the signed-in role and which links it may see. Read from the access
     cookie's verified claims without a database call; it only decides what is shown, every page and
     route still checks for itself."""
-    secret = request.app.state.settings.jwt_secret.get_secret_value()
+    settings = request.app.state.settings
     for name in (ACCESS_COOKIE, REFRESH_COOKIE):
         token = request.cookies.get(name)
         if not token:
             continue
-        try:
-            claims = jwt.decode(token, secret, algorithms=[tokens.ALGORITHM], audience=tokens.AUDIENCE)
-        except jwt.PyJWTError:
+        claims = tokens.peek_claims(settings, token)
+        if claims is None:
             continue
         role = str(claims.get("role", ""))
         return {

@@ -227,6 +227,9 @@ PUBLIC = {
     "/auth/oidc/callback",
     # Providers' webhooks: no user; the HMAC signature is the credential (booking.signing).
     "/webhooks/{provider_id}",
+    # Public keys; token introspection checks its caller itself (an operator or the service token).
+    "/.well-known/jwks.json",
+    "/auth/introspect",
 }
 PUBLIC_PREFIXES = ("/providers", "/offers/", "/docs", "/openapi", "/redoc", "/static")
 
