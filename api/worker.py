@@ -42,6 +42,7 @@ JOB_MODULES = (
     "billing.tasks",
     "catalog.jobs",
     "analytics.jobs",
+    "booking.retention",
 )
 
 

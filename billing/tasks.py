@@ -18,10 +18,13 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from billing import service
 from billing.metering import on_booking_event
+from billing.models import UsageRecord
+from core import retention
 from core.bus import first_handling
 from core.db import session_scope
 from core.jobs import Runtime, consumer, job
@@ -76,3 +79,11 @@ def _meter_once(factory: sessionmaker[Session], message: dict[str, Any]) -> bool
             return False
         on_booking_event(session, message.get("payload") or {})
         return True
+
+
+@retention.rule("usage_records", lambda s: s.retention_usage_days)
+def _old_usage(session: Session, cutoff: datetime) -> int:
+    """Usage records of days older than the retention (spec: two years); the invoices stay, and so do the
+    booking transitions they can be rebuilt from."""
+    result = session.execute(delete(UsageRecord).where(UsageRecord.day < cutoff.date()))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -202,6 +202,9 @@ class Settings(BaseSettings):
     # idle, and set aside (dead-lettered) after this many deliveries.
     consumer_claim_idle_s: float = Field(default=30.0, gt=0)
     consumer_max_deliveries: int = Field(default=5, ge=1)
+    # Retention (core/retention.py), in days: usage records (spec: two years) and raw provider webhooks.
+    retention_usage_days: int = Field(default=730, ge=1)
+    retention_webhook_days: int = Field(default=90, ge=1)
     # Encrypts stored provider credentials (AES-GCM, 32 bytes, base64) when Vault's transit engine is not
     # configured; production refuses to start without one of the two.
     encryption_key: SecretStr | None = None

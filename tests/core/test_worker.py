@@ -512,18 +512,25 @@ def test_a_redis_url_with_password_and_db_index_works_for_consumers_too() -> Non
 
 
 def test_an_operator_runs_a_job_now_and_lists_the_queue(
-    pg_settings: Settings, factory: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+    pg_settings: Settings, factory: sessionmaker[Session]
 ) -> None:
-    from api.cli import cmd_jobs
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GPUBROKER_DATABASE_URL": pg_settings.database_url,
+        "GPUBROKER_REDIS_URL": REDIS_URL,
+    }
 
     def jobs(*argv: str) -> tuple[int, str]:
-        import argparse
-
-        ns = argparse.Namespace(
-            action=argv[0], name=argv[1] if len(argv) > 1 else None, kwargs=list(argv[2:]), limit=50
+        done = subprocess.run(
+            [sys.executable, "-m", "api.cli", "jobs", *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
-        code = cmd_jobs(ns, pg_settings)
-        return code, capsys.readouterr().out + capsys.readouterr().err
+        return done.returncode, done.stdout + done.stderr
 
     code, out = jobs("run", "catalog.refresh_forecasts", "force=true")
     assert code == 0 and "queued as #" in out
