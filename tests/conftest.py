@@ -91,12 +91,17 @@ def _process_wide_state() -> dict[str, Any]:
     return state
 
 
+def _differs(key: str, before: Any, after: Any) -> bool:
+    # os.environ decodes a new str on every read: environment values compare by value, globals by identity.
+    return before != after if key.startswith("$") else before is not after
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Any:
     before = _process_wide_state()
     result = yield
     after = _process_wide_state()
-    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) is not after.get(k))
+    changed = sorted(k for k in before.keys() | after.keys() if _differs(k, before.get(k), after.get(k)))
     if changed:
         raise AssertionError(
             f"{item.nodeid} changed process-wide state that background servers share: {', '.join(changed)}; "
