@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import orjson
 
-TOPICS = ("price_updates", "booking_events", "audit_events")
+TOPICS = ("price_updates", "booking_events", "audit_events", "billing_events")
 
 
 class EventBus(Protocol):

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from accounts.policy import Action, allowed
 from billing import service
-from billing.invoicing import plain
+from billing.money import fmt, plain
 from core.db import session_scope
 from core.errors import AppError
 from web.account_pages import parse_day, render, to_login
@@ -33,7 +33,12 @@ def _cents(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-templates.env.filters.update(cents=_cents, plain=plain)
+def _money(value: Decimal, currency: str) -> str:
+    # The currency's own decimals (ISO 4217): 6,847 JPY, 1,234.50 EUR.
+    return fmt(value, currency)
+
+
+templates.env.filters.update(cents=_cents, plain=plain, amount=_money)
 
 
 def _guard(request: Request) -> tuple[PageSession, Response | None]:

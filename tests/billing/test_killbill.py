@@ -130,7 +130,7 @@ def test_the_run_records_each_tenants_day_in_kill_bill(
 
     out = service.run_day(db, configured, date(2026, 10, 14))
     assert out.ledger == "killbill"
-    assert out.usage_exported == 2
+    assert out.usage_exported == 1  # one change: the team's day
     assert out.warnings == [
         f"tenant {orphan.tenant_id} has no Kill Bill account with an active subscription (externalKey)"
     ]
@@ -146,9 +146,10 @@ def test_the_run_records_each_tenants_day_in_kill_bill(
     )
     assert posted == {
         "subscriptionId": subscription_id,
-        "trackingId": tracking_id(team.tenant_id, date(2026, 10, 14), list(records)),
+        "trackingId": tracking_id(team.tenant_id, date(2026, 10, 14), 1),
         "unitUsageRecords": [
-            {"unitType": "usd-cents", "usageRecords": [{"recordDate": "2026-10-14", "amount": 1370 + 400}]}
+            # 13.695 + 4 = 17.695 USD, rounded once: 1770 cents.
+            {"unitType": "usd-cents", "usageRecords": [{"recordDate": "2026-10-14", "amount": 1770}]}
         ],
     }
     assert all(r.exported_at is not None for r in records)
@@ -178,7 +179,7 @@ def test_the_api_reads_invoices_from_kill_bill(
 
     page = client.get("/invoices", headers=api_team.headers).json()
     assert [(i["id"], i["number"], i["total"], i["status"]) for i in page["items"]] == [
-        (invoice_id, "42", "12.34", "issued")
+        (invoice_id, "42", "12.34", "open")
     ]
     detail = client.get(f"/invoices/{invoice_id}", headers=api_team.headers).json()
     assert detail["ledger"] == "killbill"
