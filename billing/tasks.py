@@ -1,8 +1,9 @@
-"""Background jobs of billing, for the app's lifespan or a worker process.
+"""Background jobs of billing in the API's lifespan, until the worker schedules ``billing.jobs``.
 
-- :func:`daily_billing` bills the last seven closed days (UTC) at start-up and again shortly after each
-  UTC midnight; a day already billed changes nothing, so several replicas may all run it, and days
-  missed while the service was down are billed at the next run.
+- :func:`daily_billing` fetches the ECB rates (when ``GPUBROKER_FX_URL`` is set), bills the last seven
+  closed days (UTC) and mails the receipts, at start-up and again shortly after each UTC midnight; a
+  day already billed changes nothing, so several replicas may all run it, and days missed while the
+  service was down are billed at the next run.
 - :func:`billing.metering.consume_booking_events` meters a booking as soon as it stops running.
 
 Both are optional: ``gpubroker bill`` from a scheduler does the same as the first, and the nightly run
@@ -17,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from billing import service
+from billing import jobs, service
 from billing.metering import consume_booking_events, day_end
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 # How long after midnight UTC the run waits, so the day's last booking events have landed.
 GRACE = timedelta(minutes=10)
 # How many closed days each run looks at, so a week of downtime is still billed without a hand-run.
-CATCH_UP_DAYS = 7
+CATCH_UP_DAYS = jobs.CATCH_UP_DAYS
 
 
 Sleep = Callable[[float], Awaitable[object]]
@@ -35,6 +36,11 @@ async def bill_closed_days(app: Any, today: date) -> None:
     """One round: bills the last CATCH_UP_DAYS closed days before ``today``, oldest first. A run is
     idempotent, so days already billed cost one look, and days missed while the service was down are
     billed now."""
+    factory, settings = app.state.session_factory, app.state.settings
+    try:
+        await asyncio.to_thread(jobs.fetch_ecb_rates, factory, settings)
+    except Exception:
+        log.exception("fetching the ECB rates failed; invoices wait if the rates held are too old")
     yesterday = today - timedelta(days=1)
     for back in range(CATCH_UP_DAYS - 1, -1, -1):
         day = yesterday - timedelta(days=back)
@@ -51,6 +57,10 @@ async def bill_closed_days(app: Any, today: date) -> None:
                 )
         except Exception:
             log.exception("daily billing of %s failed; it runs again at the next start or midnight", day)
+    try:
+        await asyncio.to_thread(jobs.send_receipts, factory, settings)
+    except Exception:
+        log.exception("sending receipts failed; the next run sends them")
 
 
 def seconds_until_next_run(now: datetime) -> float:
