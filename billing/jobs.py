@@ -51,19 +51,19 @@ def fetch_ecb_rates(
 
 
 def bill(
-    session_factory: sessionmaker[Session], settings: Settings, *, today: date | None = None
+    session_factory: sessionmaker[Session], settings: Settings, *, now: datetime | None = None
 ) -> list[RunOut]:
     """Run hourly (at least daily, shortly after 00:00 UTC): meters and bills each of the last
     CATCH_UP_DAYS closed UTC days, oldest first. A day whose usage is not settled yet (a booking still
     running without its end event, inside the grace window) is deferred to a later run; late provider
     events become supplementary invoices or credit notes on the next run after they arrive. Each day is
     its own unit of work; concurrent runs take turns on each tenant's invoice sequence row."""
-    today = today or datetime.now(UTC).date()
+    today = (now or datetime.now(UTC)).date()
     out = []
     for back in range(CATCH_UP_DAYS, 0, -1):
         day = today - timedelta(days=back)
         try:
-            result = service.run_billing(session_factory, settings, day)
+            result = service.run_billing(session_factory, settings, day, now=now)
         except Exception:
             log.exception("billing of %s failed; the next run tries again", day)
             continue

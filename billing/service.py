@@ -425,12 +425,13 @@ def run_billing(
     ctx: Ctx | None = None,
     principal: Principal | None = None,
     attempts: int = 5,
+    now: datetime | None = None,
 ) -> RunOut:
     """:func:`run_day` as a unit of work of its own, audited, retried when SQLite reports a lock."""
     for attempt in range(1, attempts + 1):
         try:
             with session_scope(factory) as session:
-                out = run_day(session, settings, day, tenant_id=tenant_id)
+                out = run_day(session, settings, day, tenant_id=tenant_id, now=now)
                 if ctx is not None:
                     record(
                         session,

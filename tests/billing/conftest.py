@@ -73,12 +73,15 @@ def add_booking(
     gpu_type: str = "H100",
     gpu_count: int = 1,
     region: str | None = "us-east-1",
+    submitted: str | datetime | None = None,
+    provider_ref: str | None = None,
 ) -> Booking:
     activated_at = at(activated) if isinstance(activated, str) else activated
     ended_at = at(ended) if isinstance(ended, str) else ended
     if state is None:
         state = BookingState.COMPLETED if ended_at else BookingState.ACTIVE
-    created = activated_at or datetime.now(UTC)
+    submitted_at = at(submitted) if isinstance(submitted, str) else submitted
+    created = submitted_at or activated_at or datetime.now(UTC)
     booking = Booking(
         id=str(uuid.uuid4()),
         tenant_id=team.tenant_id,
@@ -97,6 +100,7 @@ def add_booking(
         created_at=created,
         updated_at=ended_at or created,
         submitted_at=created,
+        provider_ref=provider_ref,
         activated_at=activated_at,
         ended_at=ended_at,
     )
