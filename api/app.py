@@ -38,6 +38,7 @@ from core.errors import Unauthorized, install_error_handlers
 from core.observability import new_trace_id, reset_trace_id, set_trace_id
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
+from web.billing_ops_pages import router as billing_ops_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages_router)
     app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)
+    app.include_router(billing_ops_pages_router)
     app.include_router(booking_router)
     app.include_router(booking_pages_router)
     app.include_router(analytics_router)
