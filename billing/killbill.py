@@ -21,6 +21,7 @@ the invoice's payments back from Kill Bill itself and record each successful one
 
 Calls used (Kill Bill 0.22+ JSON shapes):
 - ``GET  /1.0/kb/accounts?externalKey=<tenant id>``: the tenant's account (404 when it has none);
+- ``GET  /1.0/kb/accounts/{accountId}``: one account (its ``externalKey``);
 - ``GET  /1.0/kb/accounts/{accountId}/bundles``: its subscriptions (the usage one is the first ACTIVE);
 - ``POST /1.0/kb/usages``: ``{"subscriptionId", "trackingId", "unitUsageRecords": [{"unitType",
   "usageRecords": [{"recordDate": "YYYY-MM-DD", "amount": n}]}]}`` -> 201 and no body; Kill Bill
@@ -48,6 +49,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
+from accounts.models import Tenant
 from accounts.service import Ctx
 from billing import documents, repository
 from billing.errors import KillBillError
@@ -141,6 +143,15 @@ class KillBillClient:
             return None
         if r.status_code != 200:
             raise self._fail(r, "find the account")
+        account: dict[str, Any] = r.json()
+        return account
+
+    def account(self, account_id: str) -> dict[str, Any] | None:
+        r = self._call("GET", f"/accounts/{account_id}", params={"accountWithBalance": "false"})
+        if r.status_code == 404:
+            return None
+        if r.status_code != 200:
+            raise self._fail(r, "read the account")
         account: dict[str, Any] = r.json()
         return account
 
@@ -399,9 +410,16 @@ def record_payments(session: Session, ctx: Ctx, client: KillBillClient, kb_invoi
     kb_invoice = client.invoice(kb_invoice_id)
     if kb_invoice is None:
         raise NotFound(f"Kill Bill has no invoice {kb_invoice_id}")
-    tenant_id = repository.tenant_of_killbill_account(session, str(kb_invoice.get("accountId")))
+    account_id = str(kb_invoice.get("accountId"))
+    tenant_id = repository.tenant_of_killbill_account(session, account_id)
     if tenant_id is None:
-        return 0
+        # Not linked here yet: Kill Bill's externalKey is our tenant id.
+        kb_account = client.account(account_id)
+        key = str(kb_account.get("externalKey")) if kb_account else ""
+        linked = link_account(session, client, key) if session.get(Tenant, key) is not None else None
+        if linked is None:
+            return 0
+        tenant_id = linked.tenant_id
     currency = str(kb_invoice.get("currency") or USD)
     new = 0
     for payment in client.invoice_payments(kb_invoice_id):

@@ -258,6 +258,19 @@ class FakeKillBill:
                 f"Account does not exist for key {key}",
             )
 
+        async def account(request: Request) -> Response:
+            if (refused := await guard(request)) is not None:
+                return refused
+            found = self.accounts.get(request.path_params["account_id"])
+            if found is None:
+                return kb_error(
+                    404,
+                    "org.killbill.billing.account.api.AccountApiException",
+                    3000,
+                    "Account does not exist",
+                )
+            return JSONResponse(found)
+
         async def bundles(request: Request) -> Response:
             if (refused := await guard(request)) is not None:
                 return refused
@@ -410,6 +423,7 @@ class FakeKillBill:
         return Starlette(
             routes=[
                 Route("/1.0/kb/accounts", accounts),
+                Route("/1.0/kb/accounts/{account_id}", account),
                 Route("/1.0/kb/accounts/{account_id}/bundles", bundles),
                 Route("/1.0/kb/accounts/{account_id}/invoices", account_invoices),
                 Route("/1.0/kb/usages", usages, methods=["POST"]),
