@@ -136,7 +136,10 @@ def test_a_message_with_an_attachment_reaches_the_smtp_server(plain_server: tupl
     assert message["Subject"] == "Invoice INV-2026-000001"
     assert message["Message-ID"] == delivery.message_id and delivery.message_id.endswith("@gpubroker.test>")
     parts = {p.get_content_type(): p for p in message.walk()}
-    assert parts["text/plain"].get_payload(decode=True).decode().splitlines()[:2] == ["Hello,", "your invoice is attached."]
+    assert parts["text/plain"].get_payload(decode=True).decode().splitlines()[:2] == [
+        "Hello,",
+        "your invoice is attached.",
+    ]
     assert "text/html" in parts
     attachment = parts["application/pdf"]
     assert attachment.get_filename() == "INV-2026-000001.pdf" and attachment.get_payload(decode=True) == pdf
