@@ -39,9 +39,10 @@ CENTS = sa.Numeric(precision=14, scale=2)
 
 def _exponent(currency: str) -> int:
     try:
-        return int(iso4217.Currency(currency).exponent or 2)
+        exponent = iso4217.Currency(currency).exponent
     except ValueError:
         return 2
+    return 2 if exponent is None else int(exponent)
 
 
 def _day(value: object) -> date:
@@ -335,15 +336,13 @@ def downgrade() -> None:
     op.execute("UPDATE invoices SET status = 'issued' WHERE status IN ('open', 'paid')")
     with op.batch_alter_table("invoices") as batch:
         batch.add_column(sa.Column("total", CENTS, nullable=True))
-    op.execute("UPDATE invoices SET total = total_minor")  # exact for JPY; scaled below for others
     conn = op.get_bind()
+    old = sa.table("invoices", sa.column("id", sa.String), sa.column("total", CENTS))
     for invoice_id, currency, minor in conn.execute(
         sa.text("SELECT id, currency, total_minor FROM invoices")
     ).all():
-        conn.execute(
-            sa.text("UPDATE invoices SET total = :t WHERE id = :i"),
-            {"t": Decimal(int(minor)).scaleb(-_exponent(str(currency))), "i": invoice_id},
-        )
+        total = Decimal(int(minor)).scaleb(-_exponent(str(currency)))
+        conn.execute(old.update().where(old.c.id == invoice_id).values(total=total))
     with op.batch_alter_table("invoices") as batch:
         batch.drop_constraint("fk_invoices_corrects_id_invoices", type_="foreignkey")
         batch.drop_constraint("uq_invoices_tenant_period_key", type_="unique")
