@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from accounts.deps import AccountsCtx, CanReadTenant, CanUpdateTenant, get_ctx
 from accounts.ops_endpoints import Operator
+from billing import account as billing_account
 from billing import service, statements
 from billing.schemas import (
     BillingAccountIn,
@@ -112,7 +113,7 @@ def list_usage(
     "/billing/account", response_model=BillingAccountOut, summary="The team's billing currency and details"
 )
 def get_account(principal: CanReadTenant, session: DbSession, settings: SettingsDep) -> BillingAccountOut:
-    return service.account_out(session, principal.tenant_id, settings)
+    return billing_account.account_out(session, principal.tenant_id, settings)
 
 
 @router.put(
@@ -123,7 +124,7 @@ def get_account(principal: CanReadTenant, session: DbSession, settings: Settings
 def put_account(
     principal: CanUpdateTenant, body: BillingAccountIn, session: DbSession, ctx: AccountsCtx
 ) -> BillingAccountOut:
-    return service.update_account(session, ctx, principal, body)
+    return billing_account.update_account(session, ctx, principal, body)
 
 
 Month = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from accounts.policy import Action, allowed
+from billing import account as billing_account
 from billing import service
 from billing.money import fmt, plain
 from core.db import session_scope
@@ -80,7 +81,7 @@ def invoices_page(
                 page=max(page, 1),
                 page_size=PAGE_SIZE,
             )
-            account = service.account_out(session, principal.tenant_id)
+            account = billing_account.account_out(session, principal.tenant_id)
     except AppError as exc:
         context.update(error=exc.message, items=[], total=0, page=1, pages=1)
         return render(request, "billing_invoices.html", context, session_page, exc.status)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from accounts.audit import Source
 from accounts.service import Ctx, Principal
+from billing import account as billing_account
 from billing import fx, money, pdf, repository, service, statements
 from billing.models import Invoice, InvoiceSequence, UsageRecord
 from billing.schemas import BillingAccountIn
@@ -331,7 +332,7 @@ def test_6_a_currency_switch_at_noon_applies_from_the_next_day(
     principal = Principal(team.user_id, team.tenant_id, "admin", "s", "a@example.com")
     add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 16:00", price="2.4900")
     add_booking(db, team, activated="2026-10-15 08:00", ended="2026-10-15 09:00", price="2.4900")
-    answer = service.update_account(
+    answer = billing_account.update_account(
         db, ctx, principal, BillingAccountIn(currency="JPY"), now=at("2026-10-14 12:00")
     )
     assert (answer.currency, answer.next_currency, answer.next_currency_from) == (
