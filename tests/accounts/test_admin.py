@@ -211,6 +211,8 @@ PUBLIC = {
     "/auth/oidc/callback",
     # Providers' webhooks: no user; the HMAC signature is the credential (booking.signing).
     "/webhooks/{provider_id}",
+    # Kill Bill's notifications: unsigned hints only; the payment is read back from Kill Bill itself.
+    "/billing/killbill/events",
 }
 PUBLIC_PREFIXES = ("/providers", "/offers/", "/docs", "/openapi", "/redoc", "/static")
 
