@@ -275,7 +275,7 @@ def tenant_facts(ch: ClickHouse, tenant_id: str, start: date, end: date) -> Tena
     )
     count, cents = ch.query(
         "SELECT count(), sum(toInt64(subtotal_usd * 100)) FROM {db}.invoices FINAL "
-        "WHERE status = 'issued' AND " + _range("day"),
+        "WHERE status != 'void' AND " + _range("day"),
         params,
     )[0]
     facts.invoices_issued, facts.invoices_cents = int(count), int(cents)

@@ -24,11 +24,12 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from analytics.clickhouse import VERSION_COLUMNS, ClickHouse, connect, drop_database, ensure_schema
-from billing.models import Invoice, UsageRecord
+from billing.models import DocumentKind, Invoice, UsageRecord
+from billing.money import USD, round_money
 from booking.models import Booking
 from catalog.models import Offer, PriceHistory
 
@@ -112,18 +113,21 @@ def export_usage(session: Session, ch: ClickHouse, since: datetime | None) -> in
         stmt = stmt.where(UsageRecord.metered_at >= since)
     n = 0
     for batch in _batches(session, stmt):
-        rows = [[*r[:9], _utc(r[9])] for r in batch]
+        # Usage amounts are exact (billing.money); the table keeps cents, rounded as the SQL path does.
+        rows = [[*r[:7], round_money(r[7], USD), r[8], _utc(r[9])] for r in batch]
         ch.insert("usage_records", rows, list(TABLE_COLUMNS["usage_records"]))
         n += len(rows)
     return n
 
 
 def export_invoices(session: Session, ch: ClickHouse, since: datetime | None) -> int:
+    # Invoices only: the KPI counts what was invoiced (credit notes are not invoices).
     stmt = select(
         Invoice.tenant_id, Invoice.id, Invoice.day, Invoice.status, Invoice.subtotal_usd, Invoice.issued_at
-    )
+    ).where(Invoice.kind == DocumentKind.INVOICE.value)
     if since is not None:
-        stmt = stmt.where(Invoice.issued_at >= since)
+        # A voided invoice goes again (same version, the later row wins), so it stops counting there too.
+        stmt = stmt.where(or_(Invoice.issued_at >= since, Invoice.voided_at >= since))
     n = 0
     for batch in _batches(session, stmt):
         rows = [[*r[:5], _utc(r[5])] for r in batch]

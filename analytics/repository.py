@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from analytics.facts import FamilyMedian, PriceFacts, TenantFacts, UsageAgg
-from billing.models import Invoice, InvoiceStatus, UsageRecord
+from billing.models import DocumentKind, Invoice, InvoiceStatus, UsageRecord
 from booking.models import Booking, BookingState
 from catalog.models import Offer, PriceHistory
 
@@ -136,7 +136,9 @@ def tenant_facts(session: Session, tenant_id: str | None, start: date, end: date
     invoices = session.execute(
         select(func.count(), func.sum(_scaled(Invoice.subtotal_usd, 100))).where(
             invoices_mine,
-            Invoice.status == InvoiceStatus.ISSUED.value,
+            # Issued invoices, paid or not (credit notes are not invoices; void ones never counted).
+            Invoice.kind == DocumentKind.INVOICE.value,
+            Invoice.status != InvoiceStatus.VOID.value,
             Invoice.day >= start,
             Invoice.day <= end,
         )

@@ -37,6 +37,7 @@ from core.jobs import Runtime
 from core.observability import install_observability
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
+from web.billing_ops_pages import router as billing_ops_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(account_pages_router)
     app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)
+    app.include_router(billing_ops_pages_router)
     app.include_router(booking_router)
     app.include_router(booking_pages_router)
     app.include_router(analytics_router)

@@ -64,6 +64,8 @@ def cmd_bill(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  invoices issued: {', '.join(out.invoices_created) or 'none'}")
             if out.invoices_existing:
                 print(f"  already issued before: {', '.join(out.invoices_existing)}")
+            for waiting in out.deferred:
+                print(f"  deferred: tenant {waiting['tenant_id']}: {waiting['reason']}")
         for warning in out.warnings:
             print(f"  warning: {warning}")
         for error in out.errors:

@@ -21,6 +21,22 @@ class FxRateUnavailable(Conflict):
     code = "fx_rate_unavailable"
 
 
+class FxRateStale(Conflict):
+    """The newest rate held is too old for the day: the invoice waits for fresh rates, never a stale one."""
+
+    code = "fx_rate_stale"
+
+
+class InvalidBillingDetails(InvalidInput):
+    code = "invalid_billing_details"
+
+
+class InvoiceStateError(Conflict):
+    """The document's status does not allow this (voiding a paid invoice, paying a void one)."""
+
+    code = "invoice_state"
+
+
 class FxSourceError(AppError):
     code = "fx_source_error"
     status = 502

@@ -13,8 +13,12 @@ The ECB quotes every currency against the euro (1 EUR = x USD, 1 EUR = y GBP) on
 An invoice in currency X needs USD->X, which is the cross rate via EUR of one published day:
 ``USD->X = (EUR->X) / (EUR->USD)``, and ``USD->EUR = 1 / (EUR->USD)``. The day used is the invoice's day
 or, when the ECB published nothing that day (weekends, holidays, or past the newest data held), the
-latest earlier day it did; the invoice records that date and the source. Cross rates are rounded to 8
-decimal places (ROUND_HALF_UP); the rate stored on the invoice is the one its total was computed with.
+latest earlier day it did; the invoice records that date and the source, and states the fallback
+("ECB rate of Fri 2026-10-09; no rate published on Sat 2026-10-10"). A rate more than
+``settings.fx_max_age_days`` (default 4: the ECB's longest regular gap, Maundy Thursday to Easter
+Monday) older than the day is *stale*: the invoice is not issued (:class:`FxRateStale`) until fresher
+rates are fetched (``billing.jobs.fetch_ecb_rates``). Cross rates are rounded to 8 decimal places
+(ROUND_HALF_UP); the rate stored on the invoice is the one its total was computed with.
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from billing.errors import FxRateUnavailable, FxSourceError
+from billing.errors import FxRateStale, FxRateUnavailable, FxSourceError
 from billing.models import FxRate
+from billing.money import plain
 
 EUR = "EUR"
 USD = "USD"
@@ -50,6 +55,15 @@ class Conversion:
     rate: Decimal
     rate_date: date
     source: str
+    # Set when the rate is of an earlier day than the one billed (billing.fx.fallback_note).
+    note: str | None = None
+
+
+def fallback_note(day: date, rate_date: date) -> str | None:
+    """How an invoice states that it converts with an earlier day's rate; ``None`` when it does not."""
+    if rate_date >= day:
+        return None
+    return f"ECB rate of {rate_date:%a %Y-%m-%d}; no rate published on {day:%a %Y-%m-%d}"
 
 
 # --- the bundled ECB history ---------------------------------------------------------------------
@@ -175,9 +189,11 @@ def store_rates(session: Session, day: date, rates: dict[str, Decimal], source: 
     return len(session.execute(stmt).all())
 
 
-def refresh_daily(session: Session, url: str, *, timeout_s: float = 10.0) -> tuple[date, int]:
+def refresh_daily(
+    session: Session, url: str, *, timeout_s: float = 10.0, client: httpx.Client | None = None
+) -> tuple[date, int]:
     """Fetches the ECB daily XML from ``url`` and stores its rates; returns the day and rows added."""
-    day, rates = fetch_daily(url, timeout_s=timeout_s)
+    day, rates = fetch_daily(url, timeout_s=timeout_s, client=client)
     return day, store_rates(session, day, rates, daily_source(url))
 
 
@@ -208,9 +224,10 @@ def _row(session: Session, day: date, quote: str) -> FxRate:
     ).scalar_one()
 
 
-def usd_to(session: Session, currency: str, day: date) -> Conversion:
+def usd_to(session: Session, currency: str, day: date, *, max_age_days: int | None = None) -> Conversion:
     """USD -> ``currency`` for an invoice of ``day``: the ECB rates of that day, or of the latest
-    earlier day the ECB published both rates needed; stored in ``fx_rates`` when first used."""
+    earlier day the ECB published both rates needed; stored in ``fx_rates`` when first used. With
+    ``max_age_days``, a rate older than that many days before ``day`` is refused (:class:`FxRateStale`)."""
     currency = currency.upper()
     if currency == USD:
         return Conversion(USD, Decimal(1), day, "no conversion: billed in USD")
@@ -224,24 +241,27 @@ def usd_to(session: Session, currency: str, day: date) -> Conversion:
         stored = bundled
     if stored is None:
         raise FxRateUnavailable(f"no ECB reference rate for USD->{currency} on or before {day.isoformat()}")
+    if max_age_days is not None and (day - stored).days > max_age_days:
+        raise FxRateStale(
+            f"the newest ECB rate for USD->{currency} held is of {stored.isoformat()}, "
+            f"{(day - stored).days} days before {day.isoformat()} (at most {max_age_days} allowed): "
+            "fetch current rates (GPUBROKER_FX_URL, the fetch_ecb_rates job) before invoicing this day",
+            details=[
+                {"field": "fx_rate_date", "message": f"{stored.isoformat()} is stale for {day.isoformat()}"}
+            ],
+        )
     eur_usd = _row(session, stored, USD)
     if currency == EUR:
         rate = (Decimal(1) / eur_usd.rate).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
-        how = f"USD->EUR = 1 / {_plain(eur_usd.rate)} (EUR->USD)"
+        how = f"USD->EUR = 1 / {plain(eur_usd.rate)} (EUR->USD)"
         sources = {eur_usd.source}
     else:
         eur_x = _row(session, stored, currency)
         rate = (eur_x.rate / eur_usd.rate).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
         how = (
-            f"cross rate via EUR: USD->{currency} = {_plain(eur_x.rate)} (EUR->{currency})"
-            f" / {_plain(eur_usd.rate)} (EUR->USD)"
+            f"cross rate via EUR: USD->{currency} = {plain(eur_x.rate)} (EUR->{currency})"
+            f" / {plain(eur_usd.rate)} (EUR->USD)"
         )
         sources = {eur_usd.source, eur_x.source}
     source = f"{'; '.join(sorted(sources))} of {stored.isoformat()}; {how}"
-    return Conversion(currency, rate, stored, source)
-
-
-def _plain(value: Decimal) -> str:
-    # Stored as Numeric(18, 8): show the rate as the ECB printed it, without the padding zeros.
-    text = format(value.normalize(), "f")
-    return text
+    return Conversion(currency, rate, stored, source, fallback_note(day, stored))

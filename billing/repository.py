@@ -8,13 +8,24 @@ few upserts beside the rules they implement (``billing.metering``, ``billing.fx`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from billing.models import BillingAccount, Invoice, InvoiceLine, UsageRecord
-from booking.models import Booking
+from billing.models import (
+    BillingAccount,
+    CurrencyPeriod,
+    Invoice,
+    InvoiceDelivery,
+    InvoiceLine,
+    InvoiceStatus,
+    KillBillExport,
+    Payment,
+    UsageRecord,
+)
+from billing.money import USD
+from booking.models import Booking, BookingState
 
 
 def billing_account(session: Session, tenant_id: str) -> BillingAccount | None:
@@ -27,10 +38,165 @@ def invoice(session: Session, tenant_id: str, invoice_id: str) -> Invoice | None
     ).scalar_one_or_none()
 
 
-def invoice_for_day(session: Session, tenant_id: str, day: date) -> Invoice | None:
-    return session.execute(
-        select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.day == day)
+def invoice_any_tenant(session: Session, invoice_id: str) -> Invoice | None:
+    """For operators: the document whatever its tenant."""
+    return session.get(Invoice, invoice_id)
+
+
+def period_documents(session: Session, tenant_id: str, period_key: str) -> list[Invoice]:
+    """Every document of a tenant's billing period, void ones included, in the order they were issued."""
+    return list(
+        session.execute(
+            select(Invoice)
+            .where(Invoice.tenant_id == tenant_id, Invoice.period_key.like(f"{period_key}#%"))
+            .order_by(Invoice.issued_at, Invoice.number)
+        ).scalars()
+    )
+
+
+def corrections_of(session: Session, invoice_id: str) -> list[Invoice]:
+    return list(
+        session.execute(
+            select(Invoice)
+            .where(Invoice.corrects_id == invoice_id)
+            .order_by(Invoice.issued_at, Invoice.number)
+        ).scalars()
+    )
+
+
+def currency_on(session: Session, tenant_id: str, day: date) -> str:
+    """The currency the tenant's usage of ``day`` is billed in: the latest change in force that day."""
+    found = session.execute(
+        select(CurrencyPeriod.currency)
+        .where(CurrencyPeriod.tenant_id == tenant_id, CurrencyPeriod.valid_from <= day)
+        .order_by(CurrencyPeriod.valid_from.desc())
+        .limit(1)
     ).scalar_one_or_none()
+    if found is not None:
+        return found
+    has_history = session.execute(
+        select(func.count()).select_from(CurrencyPeriod).where(CurrencyPeriod.tenant_id == tenant_id)
+    ).scalar_one()
+    account = billing_account(session, tenant_id)
+    # Before the first change the tenant was billed in USD; an account without history (made before
+    # there was one) has always had its currency.
+    return USD if has_history or account is None else account.currency
+
+
+def currency_periods(session: Session, tenant_id: str) -> list[CurrencyPeriod]:
+    return list(
+        session.execute(
+            select(CurrencyPeriod)
+            .where(CurrencyPeriod.tenant_id == tenant_id)
+            .order_by(CurrencyPeriod.valid_from)
+        ).scalars()
+    )
+
+
+def usage_in_period(
+    session: Session, tenant_id: str, first: date, end: date
+) -> list[tuple[UsageRecord, Booking]]:
+    rows = session.execute(
+        select(UsageRecord, Booking)
+        .join(Booking, Booking.id == UsageRecord.booking_id)
+        .where(UsageRecord.tenant_id == tenant_id, UsageRecord.day >= first, UsageRecord.day < end)
+        .order_by(UsageRecord.day, UsageRecord.started_at, UsageRecord.booking_id)
+    ).all()
+    return [(r, b) for r, b in rows]
+
+
+def billed_lines(session: Session, record_ids: list[str]) -> list[tuple[InvoiceLine, str]]:
+    """Lines of documents that are not void for these usage records, with their document's kind."""
+    if not record_ids:
+        return []
+    rows = session.execute(
+        select(InvoiceLine, Invoice.kind)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(InvoiceLine.usage_record_id.in_(record_ids), Invoice.status != InvoiceStatus.VOID.value)
+    ).all()
+    return [(line, kind) for line, kind in rows]
+
+
+def unsettled_usage(session: Session, tenant_id: str, first: date, end: date) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(UsageRecord)
+            .where(
+                UsageRecord.tenant_id == tenant_id,
+                UsageRecord.day >= first,
+                UsageRecord.day < end,
+                UsageRecord.final.is_(False),
+            )
+        ).scalar_one()
+    )
+
+
+def bookings_waiting_for_provider(session: Session, tenant_id: str, before: datetime) -> int:
+    """Bookings submitted before ``before`` whose provider has not said yet whether they started."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                Booking.tenant_id == tenant_id,
+                Booking.state == BookingState.PENDING_PROVISION.value,
+                Booking.submitted_at < before,
+            )
+        ).scalar_one()
+    )
+
+
+def tenants_with_usage(session: Session, first: date, end: date, tenant_id: str | None = None) -> list[str]:
+    stmt = select(UsageRecord.tenant_id).where(UsageRecord.day >= first, UsageRecord.day < end).distinct()
+    if tenant_id is not None:
+        stmt = stmt.where(UsageRecord.tenant_id == tenant_id)
+    return sorted(session.execute(stmt).scalars())
+
+
+def payments_of(session: Session, invoice_id: str) -> list[Payment]:
+    return list(
+        session.execute(
+            select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.paid_at)
+        ).scalars()
+    )
+
+
+def deliveries_of(session: Session, invoice_id: str) -> list[InvoiceDelivery]:
+    return list(
+        session.execute(
+            select(InvoiceDelivery)
+            .where(InvoiceDelivery.invoice_id == invoice_id)
+            .order_by(InvoiceDelivery.attempted_at)
+        ).scalars()
+    )
+
+
+def documents_in_range(session: Session, tenant_id: str, first: date, end: date) -> list[Invoice]:
+    """Documents of the tenant whose billed period starts in ``[first, end)``, oldest first."""
+    return list(
+        session.execute(
+            select(Invoice)
+            .where(Invoice.tenant_id == tenant_id, Invoice.day >= first, Invoice.day < end)
+            .order_by(Invoice.day, Invoice.issued_at, Invoice.number)
+        ).scalars()
+    )
+
+
+def all_documents(
+    session: Session, *, status: str | None, offset: int, limit: int
+) -> tuple[int, list[Invoice]]:
+    """Every tenant's documents, newest first (the operators' view)."""
+    where = [] if status is None else [Invoice.status == status]
+    total = int(session.execute(select(func.count()).select_from(Invoice).where(*where)).scalar_one())
+    rows = session.execute(
+        select(Invoice)
+        .where(*where)
+        .order_by(Invoice.issued_at.desc(), Invoice.number.desc())
+        .offset(offset)
+        .limit(limit)
+    ).scalars()
+    return total, list(rows)
 
 
 def invoices(
@@ -63,30 +229,6 @@ def invoices(
     return total, rows
 
 
-def uninvoiced_usage(session: Session, tenant_id: str, day: date) -> list[tuple[UsageRecord, Booking]]:
-    """The tenant's final usage records of ``day`` that no invoice line holds yet, with their bookings."""
-    invoiced = select(InvoiceLine.usage_record_id)
-    rows = session.execute(
-        select(UsageRecord, Booking)
-        .join(Booking, Booking.id == UsageRecord.booking_id)
-        .where(
-            UsageRecord.tenant_id == tenant_id,
-            UsageRecord.day == day,
-            UsageRecord.final.is_(True),
-            UsageRecord.id.not_in(invoiced),
-        )
-        .order_by(UsageRecord.started_at, UsageRecord.booking_id)
-    ).all()
-    return [(r, b) for r, b in rows]
-
-
-def tenants_with_final_usage(session: Session, day: date, tenant_id: str | None = None) -> list[str]:
-    stmt = select(UsageRecord.tenant_id).where(UsageRecord.day == day, UsageRecord.final.is_(True)).distinct()
-    if tenant_id is not None:
-        stmt = stmt.where(UsageRecord.tenant_id == tenant_id)
-    return sorted(session.execute(stmt).scalars())
-
-
 def usage(
     session: Session,
     tenant_id: str,
@@ -116,12 +258,17 @@ def usage(
     return total, [(r, b) for r, b in rows]
 
 
-def unexported_usage(session: Session, day: date) -> list[UsageRecord]:
-    """Final records of ``day`` not yet recorded in Kill Bill."""
+def killbill_exports(session: Session, tenant_id: str, day: date) -> list[KillBillExport]:
     return list(
         session.execute(
-            select(UsageRecord)
-            .where(UsageRecord.day == day, UsageRecord.final.is_(True), UsageRecord.exported_at.is_(None))
-            .order_by(UsageRecord.tenant_id, UsageRecord.booking_id)
+            select(KillBillExport)
+            .where(KillBillExport.tenant_id == tenant_id, KillBillExport.day == day)
+            .order_by(KillBillExport.seq)
         ).scalars()
     )
+
+
+def tenant_of_killbill_account(session: Session, account_id: str) -> str | None:
+    return session.execute(
+        select(BillingAccount.tenant_id).where(BillingAccount.killbill_account_id == account_id)
+    ).scalar_one_or_none()

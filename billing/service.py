@@ -1,5 +1,6 @@
-"""Billing's business rules as the API, the pages and the CLI call them: a tenant's billing account,
-its invoices and usage, and the daily billing run (meter, then invoice or record in Kill Bill).
+"""Billing's business rules as the API, the pages and the CLI call them: a tenant's invoices, credit
+notes and usage, the daily billing run (meter, then invoice or record in Kill Bill), the operators' acts
+on documents and Kill Bill's notifications (the billing account is ``billing.account``).
 
 Services take the session first and never commit, except :func:`run_billing`, which is a unit of work
 of its own (the API, the CLI and a scheduler call it the same way): on SQLite a concurrent run can find
@@ -9,9 +10,10 @@ Every read is scoped to the caller's tenant; another tenant's invoice id is "not
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.exc import OperationalError
@@ -19,23 +21,25 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.audit import Actor
 from accounts.service import Ctx, Principal, record
-from billing import fx, invoicing, killbill, metering, pdf, repository
-from billing.errors import FxSourceError, UnsupportedCurrency
-from billing.models import BillingAccount, Invoice
+from billing import documents, invoicing, killbill, metering, money, pdf, repository
+from billing.models import Invoice
 from billing.schemas import (
-    BillingAccountIn,
-    BillingAccountOut,
+    CreditNoteIn,
+    DeliveryOut,
     InvoiceLineOut,
     InvoiceOut,
     InvoicePage,
     InvoiceSummary,
     MeterOut,
+    PaymentIn,
+    PaymentOut,
     RunOut,
     UsageOut,
     UsagePage,
+    VoidIn,
 )
 from core.db import session_scope
-from core.errors import AppError, NotFound
+from core.errors import AppError, InvalidInput, NotFound
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,69 +50,80 @@ def ledger(settings: Settings) -> Ledger:
     return "killbill" if settings.killbill_url else "builtin"
 
 
-# --- the billing account -------------------------------------------------------------------------
-
-
-def account_out(session: Session, tenant_id: str) -> BillingAccountOut:
-    account = repository.billing_account(session, tenant_id)
-    return BillingAccountOut(
-        tenant_id=tenant_id,
-        currency=account.currency if account else fx.USD,
-        email=account.email if account else None,
-        supported_currencies=sorted(fx.supported_currencies() | {fx.USD}),
-    )
-
-
-def update_account(
-    session: Session, ctx: Ctx, principal: Principal, data: BillingAccountIn
-) -> BillingAccountOut:
-    currency = data.currency.upper()
-    supported = fx.supported_currencies() | {fx.USD}
-    if currency not in supported:
-        raise UnsupportedCurrency(
-            f"{currency} is not a supported currency: invoices convert with ECB reference rates, which "
-            f"quote {', '.join(sorted(supported))}",
-            details=[{"field": "currency", "message": f"unsupported currency {currency}"}],
-        )
-    now = datetime.now(UTC)
-    account = repository.billing_account(session, principal.tenant_id)
-    if account is None:
-        account = BillingAccount(tenant_id=principal.tenant_id, created_at=now)
-        session.add(account)
-    before = account.currency
-    account.currency = currency
-    account.email = data.email
-    account.updated_at = now
-    session.flush()
-    record(
-        session,
-        ctx,
-        "billing.account_updated",
-        "success",
-        tenant_id=principal.tenant_id,
-        actor=principal.actor,
-        target=f"billing_account:{principal.tenant_id}",
-        details={"currency": currency, "previous_currency": before, "email_set": data.email is not None},
-    )
-    return account_out(session, principal.tenant_id)
-
-
 # --- invoices and usage --------------------------------------------------------------------------
 
 
-def invoice_summary(invoice: Invoice) -> InvoiceSummary:
-    return InvoiceSummary.model_validate(invoice, from_attributes=True)
+def invoice_summary(invoice: Invoice, corrects_number: str | None = None) -> InvoiceSummary:
+    currency = invoice.currency
+    return InvoiceSummary(
+        id=invoice.id,
+        number=invoice.number,
+        kind=invoice.kind,
+        corrects_id=invoice.corrects_id,
+        corrects_number=corrects_number,
+        day=invoice.day,
+        status=invoice.status,
+        subtotal_usd=invoice.subtotal_usd,
+        currency=currency,
+        fx_rate=invoice.fx_rate,
+        fx_rate_date=invoice.fx_rate_date,
+        net=money.from_minor(invoice.net_minor, currency),
+        tax=money.from_minor(invoice.tax_minor, currency),
+        total=money.from_minor(invoice.total_minor, currency),
+        issued_at=metering.utc(invoice.issued_at),
+        due_date=invoice.due_date,
+    )
 
 
-def invoice_out(invoice: Invoice) -> InvoiceOut:
+def _number(session: Session, invoice_id: str | None) -> str | None:
+    if invoice_id is None:
+        return None
+    found = session.get(Invoice, invoice_id)
+    return found.number if found is not None else None
+
+
+def invoice_out(session: Session, invoice: Invoice) -> InvoiceOut:
+    corrections = repository.corrections_of(session, invoice.id)
     return InvoiceOut(
-        **invoice_summary(invoice).model_dump(),
+        **invoice_summary(invoice, _number(session, invoice.corrects_id)).model_dump(),
         period_start=metering.utc(invoice.period_start),
         period_end=metering.utc(invoice.period_end),
         bill_to_name=invoice.bill_to_name,
         bill_to_email=invoice.bill_to_email,
+        bill_to_address=invoice.bill_to_address,
+        bill_to_country=invoice.bill_to_country,
+        bill_to_vat_id=invoice.bill_to_vat_id,
+        seller_name=invoice.seller_name,
+        seller_address=invoice.seller_address,
+        seller_tax_id=invoice.seller_tax_id,
         fx_source=invoice.fx_source,
+        fx_note=invoice.fx_note,
+        tax_rate=invoice.tax_rate,
+        tax_country=invoice.tax_country,
+        tax_note=invoice.tax_note,
+        reverse_charge=invoice.reverse_charge,
+        payment_terms=invoice.payment_terms,
+        paid_at=metering.utc(invoice.paid_at) if invoice.paid_at else None,
+        voided_at=metering.utc(invoice.voided_at) if invoice.voided_at else None,
+        void_reason=invoice.void_reason,
+        memo=invoice.memo,
+        rounding=money.RULE,
         lines=[InvoiceLineOut.model_validate(line, from_attributes=True) for line in invoice.lines],
+        corrections=[invoice_summary(c, invoice.number) for c in corrections],
+        payments=[
+            PaymentOut(
+                amount=money.from_minor(p.amount_minor, p.currency),
+                currency=p.currency,
+                paid_at=metering.utc(p.paid_at),
+                source=p.source,
+                reference=p.reference,
+            )
+            for p in repository.payments_of(session, invoice.id)
+        ],
+        deliveries=[
+            DeliveryOut.model_validate(d, from_attributes=True)
+            for d in repository.deliveries_of(session, invoice.id)
+        ],
     )
 
 
@@ -133,7 +148,8 @@ def list_invoices(
     total, rows = repository.invoices(
         session, principal.tenant_id, start=start, end=end, offset=offset, limit=page_size
     )
-    return InvoicePage(total=total, page=page, page_size=page_size, items=[invoice_summary(i) for i in rows])
+    items = [invoice_summary(i, _number(session, i.corrects_id)) for i in rows]
+    return InvoicePage(total=total, page=page, page_size=page_size, items=items)
 
 
 def get_invoice(session: Session, settings: Settings, principal: Principal, invoice_id: str) -> InvoiceOut:
@@ -142,7 +158,7 @@ def get_invoice(session: Session, settings: Settings, principal: Principal, invo
     invoice = repository.invoice(session, principal.tenant_id, invoice_id)
     if invoice is None:
         raise NotFound("invoice not found")
-    return invoice_out(invoice)
+    return invoice_out(session, invoice)
 
 
 def invoice_pdf(
@@ -242,12 +258,15 @@ def run_day(
     now: datetime | None = None,
     client: killbill.KillBillClient | None = None,
 ) -> RunOut:
-    """Meters every booking up to the end of ``day`` (UTC), then issues the day's invoice of each tenant
-    that used something (built-in ledger) or records the day in Kill Bill. ``tenant_id`` limits the run
-    to one tenant. Running it again changes nothing; a tenant whose invoice fails (no FX rate) is
-    reported in ``errors`` and the others are still invoiced."""
+    """Meters every booking up to the end of ``day`` (UTC), then bills the day's period for each tenant
+    with usage in it (built-in ledger: its invoice, or corrections of it; Kill Bill: the day's usage or
+    its amendments). ``tenant_id`` limits the run to one tenant. Running it again changes nothing; a
+    tenant whose usage is not settled yet is reported in ``deferred``, one whose invoice fails (no fresh
+    FX rate) in ``errors``, and the others are still billed. In monthly mode, ``day`` bills its month
+    once the month has ended."""
     invoicing.check_closed(day, now)
     which = ledger(settings)
+    grace = timedelta(seconds=settings.billing_grace_s)
     out = RunOut(
         day=day,
         ledger=which,
@@ -255,34 +274,33 @@ def run_day(
         invoices_created=[],
         invoices_existing=[],
     )
-    report = metering.meter(session, metering.day_end(day), tenant_id=tenant_id, now=now)
+    report = metering.meter(session, metering.day_end(day), tenant_id=tenant_id, now=now, grace=grace)
     out.metered = MeterOut(**{k: getattr(report, k) for k in MeterOut.model_fields})
     if which == "killbill":
         own = client is None
         kb = client or killbill.KillBillClient.from_settings(settings)
         try:
             out.usage_exported, out.warnings = killbill.export_day(
-                session, kb, settings.killbill_unit_type, day, tenant_id
+                session, kb, settings, day, tenant_id, now=now
             )
         finally:
             if own:
                 kb.close()
         return out
-    if settings.fx_url:
-        try:
-            fx.refresh_daily(session, settings.fx_url, timeout_s=settings.http_timeout_s)
-        except FxSourceError as exc:
-            out.warnings.append(f"{exc.message}; converting with the rates already held")
-    for tenant in repository.tenants_with_final_usage(session, day, tenant_id):
+    period = invoicing.period_of(day, settings.billing_period)
+    if period.last > day:
+        return out  # the month is not over yet: its invoice waits for its last day's run
+    for tenant in repository.tenants_with_usage(session, period.first, period.end, tenant_id):
         try:
             with session.begin_nested():
-                issued = invoicing.issue(session, tenant, day, now=now)
+                outcome = invoicing.bill(session, settings, tenant, period, now=now)
         except AppError as exc:
             out.errors.append({"tenant_id": tenant, "code": exc.code, "message": exc.message})
             continue
-        if issued is None:
-            continue
-        (out.invoices_created if issued.created else out.invoices_existing).append(issued.invoice.number)
+        out.invoices_created += [i.number for i in outcome.created]
+        out.invoices_existing += [i.number for i in outcome.existing]
+        if outcome.deferred is not None:
+            out.deferred.append({"tenant_id": tenant, "reason": outcome.deferred})
     return out
 
 
@@ -295,12 +313,13 @@ def run_billing(
     ctx: Ctx | None = None,
     principal: Principal | None = None,
     attempts: int = 5,
+    now: datetime | None = None,
 ) -> RunOut:
     """:func:`run_day` as a unit of work of its own, audited, retried when SQLite reports a lock."""
     for attempt in range(1, attempts + 1):
         try:
             with session_scope(factory) as session:
-                out = run_day(session, settings, day, tenant_id=tenant_id)
+                out = run_day(session, settings, day, tenant_id=tenant_id, now=now)
                 if ctx is not None:
                     record(
                         session,
@@ -313,6 +332,7 @@ def run_billing(
                         details={
                             "ledger": out.ledger,
                             "invoices_created": len(out.invoices_created),
+                            "deferred": len(out.deferred),
                             "errors": len(out.errors),
                         },
                     )
@@ -323,3 +343,82 @@ def run_billing(
             log.info("billing run for %s found the database locked; retrying (%d)", day, attempt)
             time.sleep(0.05 * attempt)
     raise AssertionError("unreachable")
+
+
+# --- the seller's acts (operators) ---------------------------------------------------------------
+
+
+def _operator_invoice(session: Session, invoice_id: str) -> Invoice:
+    invoice = repository.invoice_any_tenant(session, invoice_id)
+    if invoice is None:
+        raise NotFound("invoice not found")
+    return invoice
+
+
+def void_invoice(
+    session: Session, ctx: Ctx, operator: Principal, invoice_id: str, data: VoidIn
+) -> InvoiceOut:
+    invoice = documents.void(
+        session, ctx, operator.actor, _operator_invoice(session, invoice_id), data.reason
+    )
+    return invoice_out(session, invoice)
+
+
+def credit_invoice(
+    session: Session, ctx: Ctx, operator: Principal, invoice_id: str, data: CreditNoteIn
+) -> InvoiceOut:
+    note = documents.credit_note(
+        session,
+        ctx,
+        ctx.settings,
+        operator.actor,
+        _operator_invoice(session, invoice_id),
+        data.reason,
+        data.amount,
+    )
+    return invoice_out(session, note)
+
+
+def pay_invoice(
+    session: Session, ctx: Ctx, operator: Principal, invoice_id: str, data: PaymentIn
+) -> InvoiceOut:
+    invoice = documents.mark_paid(
+        session, ctx, operator.actor, _operator_invoice(session, invoice_id), data.reference, data.paid_at
+    )
+    return invoice_out(session, invoice)
+
+
+def all_invoices(session: Session, *, status: str | None, page: int, page_size: int) -> InvoicePage:
+    total, rows = repository.all_documents(
+        session, status=status, offset=(page - 1) * page_size, limit=page_size
+    )
+    items = [invoice_summary(i, _number(session, i.corrects_id)) for i in rows]
+    return InvoicePage(total=total, page=page, page_size=page_size, items=items)
+
+
+# --- Kill Bill notifications ---------------------------------------------------------------------
+
+PAYMENT_EVENTS = frozenset({"INVOICE_PAYMENT_SUCCESS", "PAYMENT_SUCCESS"})
+
+
+def killbill_notification(factory: sessionmaker[Session], ctx: Ctx, event: dict[str, Any]) -> dict[str, Any]:
+    """One Kill Bill push notification (``{"eventType", "objectType", "objectId", "accountId", ...}``).
+    Only invoice payments matter; what they say is read back from Kill Bill, so a forged notification
+    can at most make us look."""
+    kind = str(event.get("eventType") or "")
+    if kind not in PAYMENT_EVENTS:
+        return {"received": True, "ignored": kind or "no eventType"}
+    if ledger(ctx.settings) != "killbill":
+        return {"received": True, "ignored": "Kill Bill is not the ledger"}
+    invoice_id = event.get("objectId") if event.get("objectType") == "INVOICE" else None
+    meta = event.get("metaData")
+    if invoice_id is None and isinstance(meta, str) and "invoiceId" in meta:
+        invoice_id = json.loads(meta).get("invoiceId")
+    if not isinstance(invoice_id, str) or not invoice_id:
+        raise InvalidInput(
+            "a payment notification names its invoice (objectType INVOICE, objectId)",
+            details=[{"field": "objectId", "message": "the Kill Bill invoice id"}],
+        )
+    with session_scope(factory) as session, killbill.KillBillClient.from_settings(ctx.settings) as client:
+        new = killbill.record_payments(session, ctx, client, invoice_id)
+    return {"received": True, "invoice_id": invoice_id, "payments_recorded": new}

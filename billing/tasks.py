@@ -1,13 +1,15 @@
-"""Background jobs of billing, run by the worker (core.jobs):
+"""Billing's jobs and consumer as the worker runs them (core.jobs); the bodies are in billing/jobs.py.
 
-- ``billing.close_days`` (hourly, at minute 10): bills the last seven closed days (UTC). A day already
-  billed changes nothing, so days missed while the service was down are billed at the next run; the
-  first run after midnight bills yesterday, ten minutes after its end, when its last booking events
-  have landed.
-- the ``booking_events`` consumer of the ``billing-metering`` group meters a booking as soon as it
-  stops running, once per event across all workers (``first_handling``).
+- ``billing.close_days`` (hourly, at minute 10): meters and bills the last seven closed days (UTC). A day
+  already billed changes nothing and an unsettled one waits, so days missed while the service was down are
+  billed at the next run; the first run after midnight bills yesterday ten minutes after its end.
+- ``billing.fetch_ecb_rates`` (weekdays 14:30, 15:30 and 16:30 UTC): the ECB publishes around 16:00 CET;
+  the later runs catch a late publication and the summer-time shift. Rates are stored once.
+- ``billing.send_receipts`` (every 5 minutes): mails each issued document once (claimed first).
+- the ``booking_events`` consumer of the ``billing-metering`` group meters a booking as soon as it stops
+  running, once per event across all workers (``first_handling``).
 
-Both are optional for correctness: ``gpubroker bill`` does what the first does, and the nightly run
+None is needed for correctness alone: ``gpubroker bill`` does what the first does, and the hourly run
 meters whatever the consumer missed.
 """
 
@@ -15,56 +17,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from billing import service
+from billing import jobs
 from billing.metering import on_booking_event
 from billing.models import UsageRecord
 from core import retention
 from core.bus import first_handling
 from core.db import session_scope
 from core.jobs import Runtime, consumer, job
-from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# How long after midnight UTC the run waits, so the day's last booking events have landed.
-GRACE = timedelta(minutes=10)
-# How many closed days each run looks at, so a week of downtime is still billed without a hand-run.
-CATCH_UP_DAYS = 7
 METERING_GROUP = "billing-metering"
-
-
-def bill_closed_days(factory: sessionmaker[Session], settings: Settings, today: date) -> list[date]:
-    """Bills the last CATCH_UP_DAYS closed days before ``today``, oldest first; returns the days that
-    got invoices. A failing day is logged and left for the next run."""
-    yesterday = today - timedelta(days=1)
-    billed: list[date] = []
-    for back in range(CATCH_UP_DAYS - 1, -1, -1):
-        day = yesterday - timedelta(days=back)
-        try:
-            out = service.run_billing(factory, settings, day)
-        except Exception:
-            log.exception("billing of %s failed; the next run tries again", day)
-            continue
-        if out.invoices_created or out.errors:
-            log.info(
-                "billed %s: %d invoices issued, %d errors", day, len(out.invoices_created), len(out.errors)
-            )
-        if out.invoices_created:
-            billed.append(day)
-    return billed
 
 
 @job("billing.close_days", cron="10 * * * *", queue="billing", lock="billing.close_days")
 def close_days(rt: Runtime) -> list[str]:
-    """Idempotent (an invoice per team and day, gapless numbers under a lock in run_billing)."""
-    days = bill_closed_days(rt.session_factory, rt.settings, datetime.now(UTC).date())
-    return [d.isoformat() for d in days]
+    """Idempotent: an invoice per team and day (or period), numbers taken under a lock in run_billing.
+    Returns the days that got new documents."""
+    runs = jobs.bill(rt.session_factory, rt.settings, now=datetime.now(UTC))
+    return [r.day.isoformat() for r in runs if r.invoices_created]
+
+
+@job("billing.fetch_ecb_rates", cron="30 14,15,16 * * 1-5", queue="billing")
+def fetch_ecb_rates(rt: Runtime) -> str | None:
+    """Stores the day's ECB rates once (conflict-do-nothing); a source error is retried with backoff."""
+    fetched = jobs.fetch_ecb_rates(rt.session_factory, rt.settings)
+    return fetched[0].isoformat() if fetched else None
+
+
+@job("billing.send_receipts", cron="*/5 * * * *", queue="billing", lock="billing.send_receipts")
+def send_receipts(rt: Runtime) -> int:
+    """Each document is claimed before it is sent, so overlapping runs never mail one twice."""
+    return len(jobs.send_receipts(rt.session_factory, rt.settings))
 
 
 @consumer("booking_events", group=METERING_GROUP)

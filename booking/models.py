@@ -101,6 +101,9 @@ class BookingTransition(Base):
     source: Mapped[str] = mapped_column(String(16))  # user | webhook | system
     event_id: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When it happened by the provider's account (its event's ``occurred_at``, clamped as the booking's
+    # times are): what billing charges for, so invoices can be recomputed from this log alone.
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

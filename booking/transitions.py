@@ -100,9 +100,10 @@ def move(
 
     ``happened_at`` is when the provider says it happened (its event's ``occurred_at``): the booking's
     ``activated_at``/``ended_at``, which billing reads, take it rather than the time the delivery was
-    processed, clamped to no earlier than the submit and no later than now. ``correction`` records a
-    move outside the table of allowed moves, for a provider's deliveries that crossed (see
-    ``booking.webhooks``); it leaves ``ended_at`` as it was.
+    processed, clamped to no earlier than the submit and no later than now; the transition keeps it as
+    ``occurred_at`` (``at`` is when we processed it). ``correction`` records a move outside the table of
+    allowed moves, for a provider's deliveries that crossed (see ``booking.webhooks``); it leaves
+    ``ended_at`` as it was, and its ``occurred_at`` is when the instance started running.
     """
     if not correction:
         check_allowed(booking, to_state)
@@ -124,6 +125,7 @@ def move(
         source=source,
         event_id=event_id,
         at=now,
+        occurred_at=when,
         details=details or {},
     )
     session.add(transition)

@@ -91,7 +91,7 @@ def _apply_event(
         # The provider's deliveries crossed (retries with backoff): "terminated" came first and made a
         # booking that never started look cancelled, but the instance did run, from this event's time
         # until the terminated event's. Record that it ran, so it is billed for the time it ran.
-        move(
+        transition = move(
             session,
             ctx,
             booking,
@@ -103,9 +103,10 @@ def _apply_event(
                 "event_type": event.type,
                 "correction": "instance.running arrived after instance.terminated",
             },
+            happened_at=event.occurred_at,
             correction=True,
         )
-        booking.activated_at = event.occurred_at
+        booking.activated_at = transition.occurred_at
         flush(session)
         return 200, {**answer, "applied": True, "from": current.value, "state": S.COMPLETED.value}
     if event.type == "instance.terminated":

@@ -1,4 +1,4 @@
-"""Event bus for ``price_updates``, ``booking_events``, ``audit_events`` and ``payment_events``.
+"""Event bus for ``price_updates``, ``booking_events``, ``audit_events`` and ``billing_events``.
 
 Two ways to read a topic:
 
@@ -43,7 +43,7 @@ from core.redisconn import Breaker, async_client, sync_client
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("price_updates", "booking_events", "audit_events", "payment_events")
+TOPICS = ("price_updates", "booking_events", "audit_events", "billing_events")
 STREAM_MAXLEN = 100_000
 
 Message = dict[str, Any]

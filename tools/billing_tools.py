@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from billing import repository as billing
+from billing.money import from_minor
 from booking import service as bookings
 from booking.models import BookingState
 from tools.context import ToolContext, current_caller
@@ -50,7 +51,7 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
                 id=i.id,
                 number=i.number,
                 day=i.day.isoformat(),
-                total=f"{i.total:.2f}",
+                total=format(from_minor(i.total_minor, i.currency), "f"),
                 currency=i.currency,
                 url=f"/billing/invoices/{i.id}",
             )
@@ -61,7 +62,9 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
         f"booking{'s' if billed != 1 else ''}; {count} invoice{'s' if count != 1 else ''}."
     )
     if running:
-        summary += f" Running now: {len(running)} at ${rate:,.2f}/h combined, ${accrued:,.2f} since they started."
+        summary += (
+            f" Running now: {len(running)} at ${rate:,.2f}/h combined, ${accrued:,.2f} since they started."
+        )
     return SpendingResult(
         days=args.days,
         usage_usd=f"{usd:.2f}",

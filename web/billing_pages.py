@@ -16,8 +16,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from accounts.policy import Action, allowed
+from billing import account as billing_account
 from billing import service
-from billing.invoicing import plain
+from billing.money import fmt, plain
 from core.db import session_scope
 from core.errors import AppError
 from web.account_pages import parse_day, render, to_login
@@ -33,7 +34,12 @@ def _cents(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-templates.env.filters.update(cents=_cents, plain=plain)
+def _money(value: Decimal, currency: str) -> str:
+    # The currency's own decimals (ISO 4217): 6,847 JPY, 1,234.50 EUR.
+    return fmt(value, currency)
+
+
+templates.env.filters.update(cents=_cents, plain=plain, amount=_money)
 
 
 def _guard(request: Request) -> tuple[PageSession, Response | None]:
@@ -75,7 +81,7 @@ def invoices_page(
                 page=max(page, 1),
                 page_size=PAGE_SIZE,
             )
-            account = service.account_out(session, principal.tenant_id)
+            account = billing_account.account_out(session, principal.tenant_id)
     except AppError as exc:
         context.update(error=exc.message, items=[], total=0, page=1, pages=1)
         return render(request, "billing_invoices.html", context, session_page, exc.status)

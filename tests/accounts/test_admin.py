@@ -230,6 +230,8 @@ PUBLIC = {
     # Public keys; token introspection checks its caller itself (an operator or the service token).
     "/.well-known/jwks.json",
     "/auth/introspect",
+    # Kill Bill's notifications: unsigned hints only; the payment is read back from Kill Bill itself.
+    "/billing/killbill/events",
 }
 PUBLIC_PREFIXES = ("/providers", "/offers/", "/docs", "/openapi", "/redoc", "/static")
 

@@ -136,7 +136,7 @@ def add_usage(
     return record
 
 
-def add_invoice(session: Session, team: Team, day: str, subtotal: str, status: str = "issued") -> Invoice:
+def add_invoice(session: Session, team: Team, day: str, subtotal: str, status: str = "open") -> Invoice:
     d = date.fromisoformat(day)
     invoice = Invoice(
         id=str(uuid.uuid4()),
@@ -153,8 +153,16 @@ def add_invoice(session: Session, team: Team, day: str, subtotal: str, status: s
         fx_rate=Decimal("1"),
         fx_rate_date=d,
         fx_source="test",
-        total=Decimal(subtotal),
+        period_key=f"{day}#1",
+        seller_name="GPUBroker",
+        net_minor=int(Decimal(subtotal) * 100),
+        tax_minor=0,
+        total_minor=int(Decimal(subtotal) * 100),
+        tax_rate=Decimal(0),
+        tax_note="none",
         issued_at=at(f"{day} 01:00"),
+        due_date=d,
+        payment_terms="Net 14 days",
     )
     session.add(invoice)
     session.flush()
@@ -168,44 +176,94 @@ def offers_of(session: Session, n: int) -> list[Offer]:
 def seed_team(session: Session, team: Team, a100_offer: Offer) -> None:
     """Team A's week, 2026-10-01 to 2026-10-07 (figures in SEEDED)."""
     b1 = add_booking(
-        session, team, state="completed", created="2026-10-01 09:00", submitted="2026-10-01 09:00:10",
-        activated="2026-10-01 09:00:40", ended="2026-10-01 15:00",
+        session,
+        team,
+        state="completed",
+        created="2026-10-01 09:00",
+        submitted="2026-10-01 09:00:10",
+        activated="2026-10-01 09:00:40",
+        ended="2026-10-01 15:00",
     )
     # Booked from a catalog offer whose GPU is listed as e.g. "A100-80GB": its family is the offer's.
     b2 = add_booking(
-        session, team, state="active", created="2026-10-02 10:00", submitted="2026-10-02 10:00",
-        activated="2026-10-02 10:01:30", provider="aws", gpu_type=a100_offer.gpu_type, gpu_count=8,
-        price="31.4640", offer_id=a100_offer.id,
+        session,
+        team,
+        state="active",
+        created="2026-10-02 10:00",
+        submitted="2026-10-02 10:00",
+        activated="2026-10-02 10:01:30",
+        provider="aws",
+        gpu_type=a100_offer.gpu_type,
+        gpu_count=8,
+        price="31.4640",
+        offer_id=a100_offer.id,
     )
     add_booking(
-        session, team, state="failed", created="2026-10-02 11:00", submitted="2026-10-02 11:00",
-        ended="2026-10-02 11:05", provider="runpod", gpu_type="RTX4090",
+        session,
+        team,
+        state="failed",
+        created="2026-10-02 11:00",
+        submitted="2026-10-02 11:00",
+        ended="2026-10-02 11:05",
+        provider="runpod",
+        gpu_type="RTX4090",
     )
     add_booking(session, team, state="draft", created="2026-10-03 08:00")
     b5 = add_booking(
-        session, team, state="completed", created="2026-10-03 09:00", submitted="2026-10-03 09:00",
-        activated="2026-10-03 09:02", ended="2026-10-04 09:00", gpu_count=2,
+        session,
+        team,
+        state="completed",
+        created="2026-10-03 09:00",
+        submitted="2026-10-03 09:00",
+        activated="2026-10-03 09:02",
+        ended="2026-10-04 09:00",
+        gpu_count=2,
     )
     add_booking(
-        session, team, state="cancelled", created="2026-10-04 12:00", submitted="2026-10-04 12:00",
+        session,
+        team,
+        state="cancelled",
+        created="2026-10-04 12:00",
+        submitted="2026-10-04 12:00",
         ended="2026-10-04 12:01",
     )
     # Created and started before the range; only its completion falls inside.
     b7 = add_booking(
-        session, team, state="completed", created="2026-09-25 08:00", submitted="2026-09-25 08:00",
-        activated="2026-09-25 08:01", ended="2026-10-01 01:00",
+        session,
+        team,
+        state="completed",
+        created="2026-09-25 08:00",
+        submitted="2026-09-25 08:00",
+        activated="2026-09-25 08:01",
+        ended="2026-10-01 01:00",
     )
     add_booking(session, team, state="draft", created="2026-10-07 23:59:59.5")
     add_booking(session, team, state="draft", created="2026-10-08 00:00")  # the day after the range
     b10 = add_booking(
-        session, team, state="completed", created="2026-10-05 10:00", submitted="2026-10-05 10:00",
-        activated="2026-10-05 10:01:00.5", ended="2026-10-05 12:00", provider="vast", gpu_type="L40S",
-        gpu_count=4, price="1.0000",
+        session,
+        team,
+        state="completed",
+        created="2026-10-05 10:00",
+        submitted="2026-10-05 10:00",
+        activated="2026-10-05 10:01:00.5",
+        ended="2026-10-05 12:00",
+        provider="vast",
+        gpu_type="L40S",
+        gpu_count=4,
+        price="1.0000",
     )
     # Billed in euros: its GPU-hours count, its amount is not US dollars and stays out of revenue.
     b11 = add_booking(
-        session, team, state="active", created="2026-09-20 08:00", submitted="2026-09-20 08:00",
-        activated="2026-09-20 08:01", provider="scaleway", gpu_type="L4", price="1.5000", currency="EUR",
+        session,
+        team,
+        state="active",
+        created="2026-09-20 08:00",
+        submitted="2026-09-20 08:00",
+        activated="2026-09-20 08:01",
+        provider="scaleway",
+        gpu_type="L4",
+        price="1.5000",
+        currency="EUR",
     )
     add_usage(session, b1, "2026-10-01", "6.000000", "14.94")
     add_usage(session, b2, "2026-10-02", "14.000000", "440.50")
@@ -225,12 +283,24 @@ def seed_other_team(session: Session, team: Team) -> None:
     """Team B: busy in the same week; none of it may show in team A's figures."""
     for i in range(3):
         b = add_booking(
-            session, team, state="active", created=f"2026-10-0{i + 2} 09:00", submitted=f"2026-10-0{i + 2} 09:00",
-            activated=f"2026-10-0{i + 2} 09:10", provider="aws", gpu_type="H200", gpu_count=8, price="50.0000",
+            session,
+            team,
+            state="active",
+            created=f"2026-10-0{i + 2} 09:00",
+            submitted=f"2026-10-0{i + 2} 09:00",
+            activated=f"2026-10-0{i + 2} 09:10",
+            provider="aws",
+            gpu_type="H200",
+            gpu_count=8,
+            price="50.0000",
         )
         add_usage(session, b, f"2026-10-0{i + 2}", "10.000000", "500.00")
     add_booking(
-        session, team, state="failed", created="2026-10-03 10:00", submitted="2026-10-03 10:00",
+        session,
+        team,
+        state="failed",
+        created="2026-10-03 10:00",
+        submitted="2026-10-03 10:00",
         ended="2026-10-03 10:30",
     )
     add_invoice(session, team, "2026-10-02", "500.00")
@@ -243,9 +313,19 @@ def seed_prices(session: Session) -> None:
     def row(offer: Offer, when: str, price: str, family: str, spot: bool = False) -> None:
         session.add(
             PriceHistory(
-                offer_id=offer.id, provider=offer.provider, gpu_family=family, gpu_variant=None, gpu_count=1,
-                market=None, region=offer.region, spot=spot, price_per_hour=Decimal(price),
-                price_per_gpu_hour=Decimal(price), currency="USD", observed_at=at(when), source="test",
+                offer_id=offer.id,
+                provider=offer.provider,
+                gpu_family=family,
+                gpu_variant=None,
+                gpu_count=1,
+                market=None,
+                region=offer.region,
+                spot=spot,
+                price_per_hour=Decimal(price),
+                price_per_gpu_hour=Decimal(price),
+                currency="USD",
+                observed_at=at(when),
+                source="test",
             )
         )
 
@@ -276,16 +356,45 @@ SEEDED: dict[str, Any] = {
     "invoices_issued": 2,
     "invoices_total_usd": "807.35",
     "days": {
-        "2026-10-01": {"created": 1, "submitted": 1, "activated": 1, "completed": 2, "gpu_hours": "6.000000",
-                       "revenue_usd": "14.94"},
-        "2026-10-02": {"created": 2, "submitted": 2, "activated": 1, "failed": 1, "gpu_hours": "112.000000",
-                       "revenue_usd": "440.50"},
-        "2026-10-03": {"created": 2, "submitted": 1, "activated": 1, "gpu_hours": "221.933334",
-                       "revenue_usd": "792.41"},
-        "2026-10-04": {"created": 1, "submitted": 1, "completed": 1, "cancelled": 1, "gpu_hours": "18.000000",
-                       "revenue_usd": "22.41"},
-        "2026-10-05": {"created": 1, "submitted": 1, "activated": 1, "completed": 1, "gpu_hours": "7.966668",
-                       "revenue_usd": "1.99"},
+        "2026-10-01": {
+            "created": 1,
+            "submitted": 1,
+            "activated": 1,
+            "completed": 2,
+            "gpu_hours": "6.000000",
+            "revenue_usd": "14.94",
+        },
+        "2026-10-02": {
+            "created": 2,
+            "submitted": 2,
+            "activated": 1,
+            "failed": 1,
+            "gpu_hours": "112.000000",
+            "revenue_usd": "440.50",
+        },
+        "2026-10-03": {
+            "created": 2,
+            "submitted": 1,
+            "activated": 1,
+            "gpu_hours": "221.933334",
+            "revenue_usd": "792.41",
+        },
+        "2026-10-04": {
+            "created": 1,
+            "submitted": 1,
+            "completed": 1,
+            "cancelled": 1,
+            "gpu_hours": "18.000000",
+            "revenue_usd": "22.41",
+        },
+        "2026-10-05": {
+            "created": 1,
+            "submitted": 1,
+            "activated": 1,
+            "completed": 1,
+            "gpu_hours": "7.966668",
+            "revenue_usd": "1.99",
+        },
         "2026-10-06": {"gpu_hours": "2.000000", "revenue_usd": "0.00"},
         "2026-10-07": {"created": 1},
     },
@@ -303,10 +412,22 @@ SEEDED: dict[str, Any] = {
     ],
 }
 PRICES: dict[str, dict[str, Any]] = {
-    "ZX1": {"offers": 3, "today": "2.2000", "days_7": "1.6000", "days_30": "1.5000",
-            "change_7d_pct": 37.5, "change_30d_pct": 46.7},
-    "ZX2": {"offers": 2, "today": "0.3333", "days_7": None, "days_30": None,
-            "change_7d_pct": None, "change_30d_pct": None},
+    "ZX1": {
+        "offers": 3,
+        "today": "2.2000",
+        "days_7": "1.6000",
+        "days_30": "1.5000",
+        "change_7d_pct": 37.5,
+        "change_30d_pct": 46.7,
+    },
+    "ZX2": {
+        "offers": 2,
+        "today": "0.3333",
+        "days_7": None,
+        "days_30": None,
+        "change_7d_pct": None,
+        "change_30d_pct": None,
+    },
 }
 
 
@@ -339,14 +460,31 @@ def assert_seeded(report: Any) -> None:
     data = report if isinstance(report, dict) else report.model_dump(mode="json")
     assert data["start"] == START.isoformat() and data["end"] == END.isoformat()
     for key in (
-        "totals", "success_rate", "submitted_cohort", "activated_of_submitted", "median_time_to_active_s",
-        "gpu_hours", "revenue_usd", "active_now", "invoices_issued", "invoices_total_usd",
+        "totals",
+        "success_rate",
+        "submitted_cohort",
+        "activated_of_submitted",
+        "median_time_to_active_s",
+        "gpu_hours",
+        "revenue_usd",
+        "active_now",
+        "invoices_issued",
+        "invoices_total_usd",
     ):
         assert data[key] == SEEDED[key], key
     assert [d["day"] for d in data["days"]] == [f"2026-10-0{i}" for i in range(1, 8)]
     for d in data["days"]:
-        want = {"created": 0, "submitted": 0, "activated": 0, "completed": 0, "failed": 0, "cancelled": 0,
-                "gpu_hours": "0.000000", "revenue_usd": "0.00", **SEEDED["days"][d["day"]]}
+        want = {
+            "created": 0,
+            "submitted": 0,
+            "activated": 0,
+            "completed": 0,
+            "failed": 0,
+            "cancelled": 0,
+            "gpu_hours": "0.000000",
+            "revenue_usd": "0.00",
+            **SEEDED["days"][d["day"]],
+        }
         assert {k: d[k] for k in want} == want, d["day"]
     for key in ("top_gpu_families", "top_providers"):
         got = [(r["name"], r["gpu_hours"], r["revenue_usd"], r["bookings"]) for r in data[key]]

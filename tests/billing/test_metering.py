@@ -4,7 +4,7 @@ not the bus delivered anything."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -34,9 +34,13 @@ def test_a_booking_across_midnight_is_split_at_midnight_utc(db: Session, team: T
     report = metering.meter(db, at("2026-10-15 00:00"))
     assert (report.bookings, report.written) == (1, 2)
     first, second = records(db, booking.id)
-    assert (first.day, first.hours, first.amount) == (date(2026, 10, 13), Decimal("1.5"), Decimal("3.74"))
-    assert (second.day, second.hours, second.amount) == (date(2026, 10, 14), Decimal("1.25"), Decimal("3.11"))
-    # 1.5 h x 2.49 = 3.735 and 1.25 h x 2.49 = 3.1125: cents, half up.
+    assert (first.day, first.hours, first.amount) == (date(2026, 10, 13), Decimal("1.5"), Decimal("3.735"))
+    assert (second.day, second.hours, second.amount) == (
+        date(2026, 10, 14),
+        Decimal("1.25"),
+        Decimal("3.1125"),
+    )
+    # 1.5 h x 2.49 and 1.25 h x 2.49, exact: only a document rounds (billing.money).
     assert metering.utc(first.ended_at) == metering.utc(second.started_at) == at("2026-10-14 00:00")
     assert first.final and second.final
     assert (first.unit_price, first.currency) == (Decimal("2.49"), "USD")
@@ -61,7 +65,7 @@ def test_seconds_become_hours_to_six_places(db: Session, team: Team) -> None:
     metering.meter(db, at("2026-10-15 00:00"))
     (record,) = records(db, booking.id)
     assert record.hours == Decimal("0.333333")  # 20 min
-    assert record.amount == Decimal("1.00")  # 0.333333 x 3 = 0.999999
+    assert record.amount == Decimal("0.999999")  # 0.333333 x 3, exact
 
 
 def test_running_twice_writes_nothing_new(db: Session, team: Team) -> None:
@@ -103,7 +107,7 @@ def test_an_active_booking_is_provisional_today_and_final_when_it_completes(db: 
     db.flush()
     metering.meter(db, now=at("2026-10-15 03:00"))
     day13, day14 = records(db, booking.id)
-    assert (day14.hours, day14.amount, day14.final) == (Decimal("12.75"), Decimal("31.75"), True)
+    assert (day14.hours, day14.amount, day14.final) == (Decimal("12.75"), Decimal("31.7475"), True)
     assert metering.utc(day14.ended_at) == at("2026-10-14 12:45")
     assert len(records(db, booking.id)) == 2  # nothing for the 15th
 
@@ -196,3 +200,29 @@ def test_the_consumer_meters_what_the_bus_says_ended_once_per_event(
         )
     ).scalars()
     assert len(list(handled)) == 1
+
+
+def test_a_late_end_event_shrinks_a_metered_day_and_empties_the_next(db: Session, team: Team) -> None:
+    """The provider's end at 23:30 arrives the next morning: the records follow the booking."""
+    booking = add_booking(db, team, activated="2026-10-14 20:00")
+    metering.meter(db, now=at("2026-10-15 09:00"))
+    day14, day15 = records(db, booking.id)
+    assert (day14.hours, day15.hours) == (Decimal("4"), Decimal("9"))
+    booking.state = BookingState.COMPLETED.value
+    booking.ended_at = at("2026-10-14 23:30")
+    booking.updated_at = at("2026-10-15 09:30")
+    db.flush()
+    report = metering.meter(db, now=at("2026-10-15 09:31"))
+    assert report.updated == 2
+    day14, day15 = records(db, booking.id)
+    assert (day14.hours, day14.amount, day14.final) == (Decimal("3.5"), Decimal("8.715"), True)
+    assert (day15.hours, day15.amount, day15.final) == (Decimal("0"), Decimal("0"), True)
+
+
+def test_a_running_day_is_settled_only_after_the_grace_window(db: Session, team: Team) -> None:
+    booking = add_booking(db, team, activated="2026-10-14 20:00")
+    grace = timedelta(hours=6)
+    metering.meter(db, at("2026-10-15 00:00"), now=at("2026-10-15 00:10"), grace=grace)
+    assert records(db, booking.id)[0].final is False
+    metering.meter(db, at("2026-10-15 00:00"), now=at("2026-10-15 06:00"), grace=grace)
+    assert records(db, booking.id)[0].final is True

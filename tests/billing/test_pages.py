@@ -55,7 +55,7 @@ def test_empty_list_then_an_invoice(client: TestClient, db: Session) -> None:
     assert doc.find("h1").text() == "Invoices"
     assert doc.find("div", cls="empty-state").find("h3").text() == "No invoices yet"
 
-    client.put("/billing/account", json={"currency": "EUR"}, headers=team.headers)
+    set_account(db, team, "EUR")
     add_booking(db, team, activated="2026-10-14 08:00", ended="2026-10-14 13:30", price="2.4900")
     db.commit()
     assert client.post("/billing/run?day=2026-10-14", headers=team.headers).status_code == 200
@@ -71,7 +71,7 @@ def test_empty_list_then_an_invoice(client: TestClient, db: Session) -> None:
     detail = parse(client.get(f"/billing/invoices/{invoice_id}").text)
     assert detail.find("h1").text() == "Invoice INV-2026-000001"
     line = detail.find("table", cls="invoice-lines").find("tbody").find("tr")
-    assert "5.5 h x 2.49 USD/h" in line.text()
+    assert "5.5 h x 2.49 USD/h" in line.text() and "13.695" in line.text()
     assert detail.find("td", data_subtotal=True).text() == "13.70"
     fx_cell = detail.find("td", data_fx=True).text()
     assert fx_cell.startswith("1 USD = 0.893") and fx_cell.endswith("EUR")
