@@ -45,6 +45,7 @@ from web.kpi_pages import router as kpi_pages_router
 from web.ops_pages import router as ops_pages_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
+from web.security import install as install_security
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.connection_slots = make_connection_slots(settings.redis_url)
 
     install_error_handlers(app)
+    # Innermost: the CSRF checks read a form's body through the request guard's size limit.
+    install_security(app)
     install_request_guards(app)
     # Last, so it wraps the request guards: their 429/413 answers carry the trace id too.
     install_observability(app)

@@ -142,3 +142,16 @@ def set_team_limits(client: Any, operator: dict[str, str], tenant_id: str, **lim
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
     return body
+
+
+def use_page_token(client: Any, url: str = "/") -> str:
+    """After signing in through the pages: take the session's CSRF token from a page (its
+    ``<meta name="csrf-token">``, as the pages' scripts do) and send it with every later request of this
+    client, so its form posts pass web.security's check."""
+    import re
+
+    html = client.get(url).text
+    match = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', html)
+    assert match, "no CSRF token on the page: is the client signed in?"
+    client.headers["X-CSRF-Token"] = match.group(1)
+    return match.group(1)

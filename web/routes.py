@@ -33,6 +33,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 router = APIRouter(include_in_schema=False)
+
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 FIELD_LABELS = {

@@ -34,7 +34,7 @@ from tests.analytics.conftest import (
     seed_other_team,
     seed_team,
 )
-from tests.support import serve
+from tests.support import serve, use_page_token
 from tests.web.dom import parse
 
 RANGE = f"/admin/kpis?start={START.isoformat()}&end={END.isoformat()}"
@@ -43,6 +43,7 @@ RANGE = f"/admin/kpis?start={START.isoformat()}&end={END.isoformat()}"
 def sign_in(client: TestClient, email: str) -> None:
     r = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/admin/kpis"}, follow_redirects=False)
     assert r.status_code == 303, r.text
+    use_page_token(client)
 
 
 def team_signed_in(client: TestClient, db: Session, settings: Settings, role: Role = Role.ADMIN) -> Team:

@@ -19,7 +19,7 @@ from accounts.service import Ctx
 from core.db import session_scope
 from core.settings import ROOT, Settings
 from tests.billing.conftest import PASSWORD, Team, add_booking, set_account
-from tests.support import serve
+from tests.support import serve, use_page_token
 from tests.web.dom import parse
 
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -181,6 +181,7 @@ def test_the_ops_billing_page_acts_and_refuses(
         "/login", data={"email": email, "password": PASSWORD, "next": "/ops/billing"}, follow_redirects=False
     )
     assert r.status_code == 303
+    use_page_token(client)
     page = parse(client.get("/ops/billing").text)
     row = page.find("tr", data_invoice_id=invoice["id"])
     assert row.find("span", data_status=True).text() == "open"
@@ -200,6 +201,7 @@ def test_the_ops_billing_page_acts_and_refuses(
         "/auth/register", json={"email": admin_email, "password": PASSWORD, "tenant_name": "Not staff"}
     )
     client.post("/login", data={"email": admin_email, "password": PASSWORD, "next": "/ops/billing"})
+    use_page_token(client)
     refused = client.get("/ops/billing")
     assert refused.status_code == 403 and "Only platform operators" in refused.text
     assert client.post(f"/ops/billing/{invoice['id']}/void", data={"reason": "mine"}).status_code == 403

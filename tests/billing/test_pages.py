@@ -20,7 +20,7 @@ from accounts.models import Role
 from billing import service
 from core.settings import ROOT, Settings
 from tests.billing.conftest import PASSWORD, Team, add_booking, register, set_account
-from tests.support import serve
+from tests.support import serve, use_page_token
 from tests.web.dom import parse
 
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -33,6 +33,7 @@ def sign_in_page(client: TestClient, email: str) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
+    use_page_token(client)
 
 
 def page_team(client: TestClient) -> tuple[Team, str]:

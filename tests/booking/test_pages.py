@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi.testclient import TestClient
 
 from tests.booking.conftest import PASSWORD, Account, QuietProvisioner, create, invite, register
+from tests.support import use_page_token
 from tests.web.dom import Element, parse
 
 
@@ -20,6 +21,7 @@ def browser_of(app: Any, who: Account) -> TestClient:
         "/login", data={"email": who.email, "password": PASSWORD, "next": "/"}, follow_redirects=False
     )
     assert r.status_code == 303, r.text[:300]
+    use_page_token(client)
     return client
 
 

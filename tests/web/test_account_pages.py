@@ -12,6 +12,7 @@ from typing import Any
 import pyotp
 from fastapi.testclient import TestClient
 
+from tests.support import use_page_token
 from tests.web.dom import Element, parse
 
 PASSWORD = "correct horse battery staple"
@@ -25,9 +26,12 @@ def register(client: TestClient, **extra: Any) -> dict[str, Any]:
 
 
 def sign_in(client: TestClient, email: str, next_page: str = "/") -> Any:
-    return client.post(
+    r = client.post(
         "/login", data={"email": email, "password": PASSWORD, "next": next_page}, follow_redirects=False
     )
+    if r.status_code == 303 and "gpubroker_access" in r.headers.get("set-cookie", ""):
+        use_page_token(client)
+    return r
 
 
 def page(client: TestClient, url: str, status: int = 200) -> Element:

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.support import serve_app
+from tests.support import serve_app, use_page_token
 from tests.web.dom import parse
 
 PASSWORD = "correct horse battery staple"
@@ -77,6 +77,7 @@ def test_book_without_javascript(client: TestClient) -> None:
         "/login", data={"email": email, "password": PASSWORD, "next": "/chat"}, follow_redirects=False
     )
     assert r.status_code == 303
+    use_page_token(client)
     page = client.post("/chat", data={"prompt": "book the cheapest A100 for 3 hours"})
     assert page.status_code == 200, page.text[:500]
     doc = parse(page.text)

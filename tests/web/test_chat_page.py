@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from agent.service import MAX_PROMPT_CHARS
 from catalog.predict import predict_offer
+from tests.support import use_page_token
 from tests.web.dom import Element, parse
 from web.session import ACCESS_COOKIE, COOKIE_PATH
 
@@ -50,6 +51,7 @@ def signed_in(client: TestClient) -> TestClient:
     form = {"email": email, "password": PASSWORD, "next": "/chat"}
     r = client.post("/login", data=form, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/chat"
+    use_page_token(client)
     return client
 
 

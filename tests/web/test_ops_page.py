@@ -13,6 +13,7 @@ from accounts.audit import Source
 from accounts.operators import set_operator
 from accounts.service import Ctx
 from core.db import session_scope
+from tests.support import use_page_token
 from tests.web.dom import parse
 
 PASSWORD = "correct horse battery staple"
@@ -33,6 +34,7 @@ def login(client: TestClient, email: str) -> None:
         "/login", data={"email": email, "password": PASSWORD, "next": "/ops"}, follow_redirects=False
     )
     assert r.status_code == 303
+    use_page_token(client)
 
 
 def test_a_team_member_gets_a_403_page(client: TestClient) -> None:

@@ -22,7 +22,8 @@ async () => {
   const b64 = (t) => { let s = t.replace(/-/g, '+').replace(/_/g, '/'); while (s.length % 4) s += '=';
     return Uint8Array.from(atob(s), c => c.charCodeAt(0)).buffer; };
   const txt = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-  const token = (await (await fetch('/chat/token', {method: 'POST'})).json()).access_token;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;  // as the pages' scripts send it
+  const token = (await (await fetch('/chat/token', {method: 'POST', headers: {'X-CSRF-Token': csrf}})).json()).access_token;
   const auth = {Authorization: 'Bearer ' + token, 'Content-Type': 'application/json'};
   const start = await (await fetch('/auth/webauthn/register/options', {method: 'POST', headers: auth})).json();
   const o = start.options;

@@ -52,10 +52,13 @@
           }
         });
         var r = credential.response;
+        var headers = { "Content-Type": "application/json", Accept: "application/json" };
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta) headers["X-CSRF-Token"] = meta.getAttribute("content");  // when already signed in
         var answer = await fetch("/login/passkey", {
           method: "POST",
           credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          headers: headers,
           body: JSON.stringify({
             flow_id: body.flow_id,
             next: button.getAttribute("data-next") || "/",
