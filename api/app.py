@@ -28,6 +28,7 @@ from api.chat_ws import router as chat_ws_router
 from api.langgraph_api import router as langgraph_router
 from api.worker import Background
 from billing.endpoints import router as billing_router
+from booking.account_endpoints import router as booking_accounts_router
 from booking.endpoints import router as booking_router
 from booking.sandbox import SandboxProvider, create_sandbox_app
 from catalog.endpoints import router as catalog_router
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)
     app.include_router(booking_router)
+    app.include_router(booking_accounts_router)
     app.include_router(booking_pages_router)
     app.include_router(analytics_router)
     app.include_router(kpi_pages_router)
