@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -344,6 +344,9 @@ def _apply(
     account: Credentials | None,
 ) -> None:
     state = BookingState(booking.state)
+    if seen.status == "lost" and booking.stop_reason is not None:
+        # Asked to end it, and it is gone: some providers forget a terminated instance at once.
+        seen = replace(seen, status="terminated", ended_by="us", reason=booking.stop_reason)
     if seen.status == "running":
         if seen.connection() != booking.connection:
             booking.connection = seen.connection()
