@@ -1,5 +1,6 @@
 """The operator console page (``/ops``; its forms post to ``/ops/open-team`` and
-``/ops/teams/{id}/active``, beside the JSON API under ``/ops/tenants``): every team, open one for a customer, close or reopen one.
+``/ops/teams/{id}/active``, beside the JSON API under ``/ops/tenants``): every team, open one for a customer, close or reopen one,
+and the orphan instances the reconciliation job found (``booking.tracking.reconcile``).
 
 Server-rendered forms that work without JavaScript, on the site's sign-in cookies. The page asks the
 same service as the API (``accounts.operators``), so the rules (operators only, audited, an
@@ -18,6 +19,7 @@ from accounts import operators
 from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan
 from accounts.ops_endpoints import OpenTenantIn
+from booking.tracking import open_orphans
 from core.errors import AppError
 from web.account_pages import FormStr, first_error, render, to_login
 from web.session import PageSession, page_session
@@ -40,7 +42,9 @@ def _context(request: Request, page: PageSession, q: str, page_no: int) -> dict[
     assert page.principal is not None
     with accounts_unit(request) as session:
         rows, total = operators.list_tenants(session, page.principal, q=q, page=page_no, page_size=PAGE_SIZE)
+        orphans = open_orphans(session)
     return {
+        "orphans": orphans,
         "active": "ops",
         "me": page.principal,
         "rows": rows,

@@ -281,8 +281,15 @@ def booking_messages(bus: Any, booking_id: str) -> list[tuple[str, str]]:
 
 
 ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGyHn4YyDR7WCIrGxQgkrILM8T9Ny1Xw/XYVdPJUw8ZZ alice@laptop"
-PROVIDER_KEYS = {"lambda": "lambda-key-0123456789", "runpod": "runpod-key-0123456789", "vast": "vast-key-0123456789"}
-AWS_KEYS = {"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+PROVIDER_KEYS = {
+    "lambda": "lambda-key-0123456789",
+    "runpod": "runpod-key-0123456789",
+    "vast": "vast-key-0123456789",
+}
+AWS_KEYS = {
+    "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+}
 
 
 @dataclass
@@ -318,7 +325,11 @@ def fake_servers() -> Iterator[dict[str, tuple[Any, str]]]:
 
     holders = {"lambda": _Swap(FakeLambda), "runpod": _Swap(FakeRunPod), "vast": _Swap(FakeVast)}
     with serve(holders["lambda"]) as lam, serve(holders["runpod"]) as rp, serve(holders["vast"]) as va:
-        yield {"lambda": (holders["lambda"], lam), "runpod": (holders["runpod"], rp), "vast": (holders["vast"], va)}
+        yield {
+            "lambda": (holders["lambda"], lam),
+            "runpod": (holders["runpod"], rp),
+            "vast": (holders["vast"], va),
+        }
 
 
 class _Swap:

@@ -7,13 +7,13 @@ functions the jobs run (``booking.jobs`` -> ``booking.tracking``), called here o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import boto3
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,7 +38,9 @@ def add_key(client: TestClient, who: Account, key: str = ED25519_KEY) -> dict[st
 
 
 def store(client: TestClient, who: Account, clouds: Clouds, provider: str) -> dict[str, Any]:
-    r = client.put(f"/provider-credentials/{provider}", json=clouds.credentials(provider), headers=who.headers)
+    r = client.put(
+        f"/provider-credentials/{provider}", json=clouds.credentials(provider), headers=who.headers
+    )
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
     return body
@@ -46,7 +48,8 @@ def store(client: TestClient, who: Account, clouds: Clouds, provider: str) -> di
 
 def cheapest(client: TestClient, provider: str, spot: bool = False) -> dict[str, Any]:
     r = client.get(
-        "/providers", params={"provider": provider, "spot": str(spot).lower(), "sort": "price_asc", "availability": "up"}
+        "/providers",
+        params={"provider": provider, "spot": str(spot).lower(), "sort": "price_asc", "availability": "up"},
     )
     assert r.status_code == 200, r.text
     items = r.json()["items"]
@@ -80,9 +83,15 @@ async def deliver_submits(app: Any, factory: sessionmaker[Session], booking_id: 
             await provision_submitted(runtime(app, factory), message)
 
 
-def poll(app: Any, factory: sessionmaker[Session], booking_id: str, at: datetime | None = None) -> tracking.PollResult:
+def poll(
+    app: Any, factory: sessionmaker[Session], booking_id: str, at: datetime | None = None
+) -> tracking.PollResult:
     return tracking.poll_booking(
-        factory, app.state.settings, booking_id, bus=app.state.bus, clock=(lambda: at) if at else tracking.utcnow
+        factory,
+        app.state.settings,
+        booking_id,
+        bus=app.state.bus,
+        clock=(lambda: at) if at else tracking.utcnow,
     )
 
 
@@ -99,7 +108,9 @@ def ec2(clouds: Clouds, region: str) -> Any:
 def running_instance(clouds: Clouds, provider: str, ref: str, region: str | None) -> dict[str, Any] | None:
     """The instance as the provider itself lists it now (None when gone)."""
     if provider == "aws":
-        reservations = ec2(clouds, region or "us-east-1").describe_instances(InstanceIds=[ref])["Reservations"]
+        reservations = ec2(clouds, region or "us-east-1").describe_instances(InstanceIds=[ref])[
+            "Reservations"
+        ]
         instance = reservations[0]["Instances"][0]
         return {"type": instance["InstanceType"], "state": instance["State"]["Name"]}
     if provider == "lambda":
@@ -145,7 +156,9 @@ async def test_book_a_real_instance_and_stop_it(
     assert active["state"] == "active"
     connection = active["connection"]
     assert connection["public_ip"]
-    assert connection["ssh_command"].startswith("ssh ") and connection["public_ip"] in connection["ssh_command"]
+    assert (
+        connection["ssh_command"].startswith("ssh ") and connection["public_ip"] in connection["ssh_command"]
+    )
     assert 0 < active["time_left_s"] <= 3600
     assert active["cost_so_far"] is not None and active["cost_so_far"] >= 0
     assert [t["source"] for t in active["transitions"]] == ["user", "poll"]
@@ -188,7 +201,11 @@ def test_credentials_are_checked_encrypted_listed_without_values_and_audited(
     assert {i["provider_id"]: i["status"] for i in listing.json()["items"]}["lambda"] == "stored"
     for secret in (*clouds.credentials("aws").values(), clouds.credentials("lambda")["api_key"]):
         assert secret not in text
-    rows = db.execute(select(ProviderCredential).where(ProviderCredential.tenant_id == admin.tenant_id)).scalars().all()
+    rows = (
+        db.execute(select(ProviderCredential).where(ProviderCredential.tenant_id == admin.tenant_id))
+        .scalars()
+        .all()
+    )
     for row in rows:
         assert row.ciphertext.startswith("gcm1:")
         assert "lambda-key" not in row.ciphertext and "wJalr" not in row.ciphertext
@@ -211,12 +228,16 @@ def test_refused_credentials_are_a_422_quoting_the_provider_and_nothing_is_store
 ) -> None:
     admin = register(client, tenant_name="Wrong keys")
     for provider in ("lambda", "runpod", "vast"):
-        r = client.put(f"/provider-credentials/{provider}", json={"api_key": "wrong-key-123456"}, headers=admin.headers)
+        r = client.put(
+            f"/provider-credentials/{provider}", json={"api_key": "wrong-key-123456"}, headers=admin.headers
+        )
         assert r.status_code == 422, r.text
         error = r.json()["error"]
         assert error["code"] == "credentials_refused" and error["details"]["provider"] == provider
         assert "wrong-key-123456" not in r.text
-    lam = client.put("/provider-credentials/lambda", json={"api_key": "wrong-key-123456"}, headers=admin.headers)
+    lam = client.put(
+        "/provider-credentials/lambda", json={"api_key": "wrong-key-123456"}, headers=admin.headers
+    )
     assert "global/invalid-api-key" in lam.json()["error"]["message"]
     listing = client.get("/provider-credentials", headers=admin.headers).json()["items"]
     assert all(i["status"] == "missing" for i in listing)
@@ -244,7 +265,9 @@ def test_only_admins_store_credentials(client: TestClient, clouds: Clouds) -> No
     assert client.get("/provider-credentials", headers=user.headers).status_code == 200
 
 
-def test_booking_without_credentials_or_key_is_a_409_naming_the_page(client: TestClient, clouds: Clouds) -> None:
+def test_booking_without_credentials_or_key_is_a_409_naming_the_page(
+    client: TestClient, clouds: Clouds
+) -> None:
     alice = register(client, tenant_name="Not ready")
     offer = cheapest(client, "lambda")
     booking = create(client, alice, offer["id"], hours=1)
@@ -293,7 +316,11 @@ RSA_1024 = (
 def test_ssh_keys_are_validated_and_the_first_is_the_default(client: TestClient) -> None:
     alice = register(client, tenant_name="Keys")
     first = add_key(client, alice)
-    assert first["default"] is True and first["fingerprint"].startswith("SHA256:") and first["name"] == "alice@laptop"
+    assert (
+        first["default"] is True
+        and first["fingerprint"].startswith("SHA256:")
+        and first["name"] == "alice@laptop"
+    )
     r = client.post("/ssh-keys", json={"public_key": ED25519_KEY}, headers=alice.headers)
     assert r.status_code == 409 and r.json()["error"]["code"] == "duplicate_ssh_key"
     private = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----"
@@ -305,7 +332,10 @@ def test_ssh_keys_are_validated_and_the_first_is_the_default(client: TestClient)
         assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "public_key", bad
     second = client.post(
         "/ssh-keys",
-        json={"name": "ci", "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ2qz4m0mWGq6x4l0cW0c3v1zqvJmO1rJ3VqjC8U9m4x"},
+        json={
+            "name": "ci",
+            "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ2qz4m0mWGq6x4l0cW0c3v1zqvJmO1rJ3VqjC8U9m4x",
+        },
         headers=alice.headers,
     )
     assert second.status_code == 201 and second.json()["default"] is False

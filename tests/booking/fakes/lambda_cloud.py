@@ -96,7 +96,9 @@ class FakeLambda(FakeState):
             region, kind = body.get("region_name"), body.get("instance_type_name")
             keys = body.get("ssh_key_names")
             if not isinstance(region, str) or not isinstance(kind, str):
-                return _error(400, "global/invalid-parameters", "region_name and instance_type_name are required.")
+                return _error(
+                    400, "global/invalid-parameters", "region_name and instance_type_name are required."
+                )
             if not isinstance(keys, list) or len(keys) != 1:
                 return _error(400, "global/invalid-parameters", "Exactly one SSH key must be specified.")
             with self.lock:
@@ -147,7 +149,9 @@ class FakeLambda(FakeState):
             body = await request.json()
             with self.lock:
                 if any(k["name"] == body.get("name") for k in self.ssh_keys):
-                    return _error(400, "global/invalid-parameters", "An SSH key with this name already exists.")
+                    return _error(
+                        400, "global/invalid-parameters", "An SSH key with this name already exists."
+                    )
                 key = {"id": uuid.uuid4().hex, "name": body["name"], "public_key": body["public_key"]}
                 self.ssh_keys.append(key)
             return {"data": key}

@@ -75,9 +75,7 @@ GPU_TYPES = [
     {"id": "NVIDIA RTX A6000", "displayName": "RTX A6000", "memoryInGb": 48},
     {"id": "NVIDIA L40S", "displayName": "L40S", "memoryInGb": 48},
 ]
-NO_CAPACITY = (
-    "There are no longer any instances available with the requested specifications. Please refresh and try again."
-)
+NO_CAPACITY = "There are no longer any instances available with the requested specifications. Please refresh and try again."
 
 
 class FakeRunPod(FakeState):
@@ -128,12 +126,22 @@ class FakeRunPod(FakeState):
         if pod is None:
             return None
         self.reads[pod_id] = self.reads.get(pod_id, 0) + 1
-        if pod["desiredStatus"] == "RUNNING" and pod["runtime"] is None and self.reads[pod_id] >= self.boot_reads:
+        if (
+            pod["desiredStatus"] == "RUNNING"
+            and pod["runtime"] is None
+            and self.reads[pod_id] >= self.boot_reads
+        ):
             ports = []
             for i, spec in enumerate(p for p in pod["_ports"].split(",") if p):
                 private, _, kind = spec.partition("/")
                 ports.append(
-                    {"ip": pod["_ip"], "isIpPublic": True, "privatePort": int(private), "publicPort": 40000 + i, "type": kind}
+                    {
+                        "ip": pod["_ip"],
+                        "isIpPublic": True,
+                        "privatePort": int(private),
+                        "publicPort": 40000 + i,
+                        "type": kind,
+                    }
                 )
             pod["runtime"] = {"uptimeInSeconds": 1, "ports": ports}
         return self._view(pod)
@@ -177,7 +185,10 @@ class FakeRunPod(FakeState):
                 )
             with self.lock:
                 result = graphql_sync(
-                    SCHEMA, body.get("query", ""), root_value=self._root(), variable_values=body.get("variables")
+                    SCHEMA,
+                    body.get("query", ""),
+                    root_value=self._root(),
+                    variable_values=body.get("variables"),
                 )
             answer: dict[str, Any] = {"data": result.data}
             if result.errors:

@@ -47,7 +47,9 @@ class FakeVast(FakeState):
         self._next_id = 9_000_000
         self.app = self._build()
 
-    def add_ask(self, ask_id: int, gpu_name: str, num_gpus: int, dph_total: float, geolocation: str, min_bid: float) -> None:
+    def add_ask(
+        self, ask_id: int, gpu_name: str, num_gpus: int, dph_total: float, geolocation: str, min_bid: float
+    ) -> None:
         self.asks[ask_id] = {
             "id": ask_id,
             "ask_contract_id": ask_id,
@@ -66,7 +68,9 @@ class FakeVast(FakeState):
     def outbid(self, instance_id: int) -> None:
         """Vast stops an interruptible instance whose bid was beaten; the renter still wants it running."""
         with self.lock:
-            self.instances[instance_id].update(actual_status="stopped", cur_state="stopped", status_msg="outbid")
+            self.instances[instance_id].update(
+                actual_status="stopped", cur_state="stopped", status_msg="outbid"
+            )
 
     def _build(self) -> FastAPI:
         app = FastAPI()
@@ -141,10 +145,15 @@ class FakeVast(FakeState):
                 if instance is None:
                     return _fail(404, "no_such_instance", f"Instance {instance_id} not found.")
                 self.reads[instance_id] = self.reads.get(instance_id, 0) + 1
-                if instance["actual_status"] in (None, "loading") and self.reads[instance_id] >= self.boot_reads:
+                if (
+                    instance["actual_status"] in (None, "loading")
+                    and self.reads[instance_id] >= self.boot_reads
+                ):
                     instance.update(
                         actual_status="running",
-                        ports={"22/tcp": [{"HostIp": "0.0.0.0", "HostPort": str(41000 + instance_id % 1000)}]},
+                        ports={
+                            "22/tcp": [{"HostIp": "0.0.0.0", "HostPort": str(41000 + instance_id % 1000)}]
+                        },
                     )
                 elif instance["actual_status"] is None:
                     instance["actual_status"] = "loading"
