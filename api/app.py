@@ -45,6 +45,7 @@ from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
 from web.kpi_pages import router as kpi_pages_router
 from web.ops_pages import router as ops_pages_router
+from web.provisioning_pages import router as provisioning_pages_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
 
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(booking_router)
     app.include_router(booking_accounts_router)
     app.include_router(booking_pages_router)
+    app.include_router(provisioning_pages_router)
     app.include_router(analytics_router)
     app.include_router(kpi_pages_router)
     app.include_router(web_router)

@@ -7,6 +7,8 @@ functions the jobs run (``booking.jobs`` -> ``booking.tracking``), called here o
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -76,11 +78,14 @@ def runtime(app: Any, factory: sessionmaker[Session]) -> Runtime:
     return Runtime(settings=app.state.settings, session_factory=factory, bus=app.state.bus)
 
 
-async def deliver_submits(app: Any, factory: sessionmaker[Session], booking_id: str) -> None:
-    """What the worker's ``booking-provisioner`` consumer does with the submit's event."""
+def deliver_submits(app: Any, factory: sessionmaker[Session], booking_id: str) -> None:
+    """What the worker's ``booking-provisioner`` consumer does with the submit's event: the real handler,
+    on an event loop of its own in another thread, as the worker runs it (the test thread may already
+    have a loop, left by the browser tests)."""
     for message in app.state.bus.recent("booking_events", 1000):
         if message["payload"]["booking_id"] == booking_id and message["payload"]["to"] == "pending_provision":
-            await provision_submitted(runtime(app, factory), message)
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, provision_submitted(runtime(app, factory), message)).result()
 
 
 def poll(
@@ -127,7 +132,7 @@ def running_instance(clouds: Clouds, provider: str, ref: str, region: str | None
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_book_a_real_instance_and_stop_it(
+def test_book_a_real_instance_and_stop_it(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds, provider: str
 ) -> None:
     alice = register(client, tenant_name=f"{provider} users")
@@ -145,7 +150,7 @@ async def test_book_a_real_instance_and_stop_it(
     assert submitted["state"] == "pending_provision"
     assert submitted["provisioner"] == provider and submitted["provider_ref"] is None
 
-    await deliver_submits(app, factory, booking["id"])
+    deliver_submits(app, factory, booking["id"])
     pending = detail(client, alice, booking["id"])
     assert pending["provider_ref"], pending
     assert pending["state"] == "pending_provision" and pending["connection"] is None
@@ -283,7 +288,7 @@ def test_booking_without_credentials_or_key_is_a_409_naming_the_page(
     assert detail(client, alice, booking["id"])["state"] == "draft"
 
 
-async def test_broker_mode_books_on_the_operators_account(
+def test_broker_mode_books_on_the_operators_account(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
     from tests.booking.conftest import tune
@@ -296,7 +301,7 @@ async def test_broker_mode_books_on_the_operators_account(
     booking = create(client, alice, cheapest(client, "lambda")["id"], hours=1)
     r = client.post(f"/bookings/{booking['id']}/submit", headers=alice.headers)
     assert r.status_code == 200, r.text
-    await deliver_submits(app, factory, booking["id"])
+    deliver_submits(app, factory, booking["id"])
     poll(app, factory, booking["id"])
     assert detail(client, alice, booking["id"])["state"] == "active"
     with factory() as session:

@@ -26,7 +26,7 @@ from tests.booking.test_provisioning import (
 )
 
 
-async def submitted(
+def submitted(
     client: TestClient,
     app: Any,
     factory: sessionmaker[Session],
@@ -69,27 +69,27 @@ def launches(clouds: Clouds, provider: str) -> int:
 
 
 @pytest.mark.parametrize("provider", ["aws", "lambda", "runpod", "vast"])
-async def test_a_create_whose_answer_was_lost_is_found_not_repeated(
+def test_a_create_whose_answer_was_lost_is_found_not_repeated(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds, provider: str
 ) -> None:
     """The provider created the instance but we never stored its id (a worker died after the call): the
     next attempt finds it by its tag or name instead of creating a second one."""
-    _, booking_id = await submitted(client, app, factory, clouds, provider)
+    _, booking_id = submitted(client, app, factory, clouds, provider)
     booking = row(factory, booking_id)
     credentials = Credentials(provider, clouds.credentials(provider))
     lost_ref = provisioner_for(provider, app.state.settings, credentials).provision(booking)
     assert launches(clouds, provider) == 1
 
-    await deliver_submits(app, factory, booking_id)
-    await deliver_submits(app, factory, booking_id)  # the event delivered twice: the claim holds
+    deliver_submits(app, factory, booking_id)
+    deliver_submits(app, factory, booking_id)  # the event delivered twice: the claim holds
     assert row(factory, booking_id).provider_ref == lost_ref
     assert launches(clouds, provider) == 1
 
 
-async def test_a_live_claim_keeps_a_second_worker_out(
+def test_a_live_claim_keeps_a_second_worker_out(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    _, booking_id = await submitted(client, app, factory, clouds, "lambda")
+    _, booking_id = submitted(client, app, factory, clouds, "lambda")
     now = datetime.now(UTC)
     with factory() as session:
         assert tracking.claim(session, booking_id, now) is True
@@ -104,12 +104,12 @@ async def test_a_live_claim_keeps_a_second_worker_out(
     assert ref is not None and list(clouds.lambda_.instances) == [ref]
 
 
-async def test_a_booking_not_running_after_ten_minutes_fails_and_its_instance_is_terminated(
+def test_a_booking_not_running_after_ten_minutes_fails_and_its_instance_is_terminated(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    alice, booking_id = await submitted(client, app, factory, clouds, "lambda")
+    alice, booking_id = submitted(client, app, factory, clouds, "lambda")
     clouds.lambda_.boot_reads = 10_000  # it never finishes booting
-    await deliver_submits(app, factory, booking_id)
+    deliver_submits(app, factory, booking_id)
     ref = row(factory, booking_id).provider_ref
     assert poll(app, factory, booking_id).seen == "pending"
 
@@ -123,11 +123,11 @@ async def test_a_booking_not_running_after_ten_minutes_fails_and_its_instance_is
     assert clouds.lambda_.instances[ref]["status"] == "terminated"
 
 
-async def test_past_its_hours_the_instance_is_stopped_and_the_booking_completes(
+def test_past_its_hours_the_instance_is_stopped_and_the_booking_completes(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    alice, booking_id = await submitted(client, app, factory, clouds, "runpod")
-    await deliver_submits(app, factory, booking_id)
+    alice, booking_id = submitted(client, app, factory, clouds, "runpod")
+    deliver_submits(app, factory, booking_id)
     poll(app, factory, booking_id)
     active = row(factory, booking_id)
     assert active.state == "active" and active.activated_at is not None
@@ -143,11 +143,11 @@ async def test_past_its_hours_the_instance_is_stopped_and_the_booking_completes(
     assert done["transitions"][-1]["details"]["reason"] == "booked hours ended"
 
 
-async def test_aws_spot_goes_through_instance_market_options(
+def test_aws_spot_goes_through_instance_market_options(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    _, booking_id = await submitted(client, app, factory, clouds, "aws", spot=True)
-    await deliver_submits(app, factory, booking_id)
+    _, booking_id = submitted(client, app, factory, clouds, "aws", spot=True)
+    deliver_submits(app, factory, booking_id)
     booking = row(factory, booking_id)
     described = ec2(clouds, booking.region or "us-east-1").describe_instances(
         InstanceIds=[booking.provider_ref]
@@ -165,11 +165,11 @@ async def test_aws_spot_goes_through_instance_market_options(
 
 
 @pytest.mark.parametrize("provider", ["runpod"])
-async def test_a_reclaimed_spot_instance_completes_with_the_reason(
+def test_a_reclaimed_spot_instance_completes_with_the_reason(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds, provider: str
 ) -> None:
-    alice, booking_id = await submitted(client, app, factory, clouds, provider, spot=True)
-    await deliver_submits(app, factory, booking_id)
+    alice, booking_id = submitted(client, app, factory, clouds, provider, spot=True)
+    deliver_submits(app, factory, booking_id)
     poll(app, factory, booking_id)
     active = row(factory, booking_id)
     assert active.state == "active" and active.spot is True
@@ -185,11 +185,11 @@ async def test_a_reclaimed_spot_instance_completes_with_the_reason(
     assert f"{provider} reclaimed the spot instance" in done["transitions"][-1]["details"]["reason"]
 
 
-async def test_an_instance_the_provider_lost_fails_the_booking(
+def test_an_instance_the_provider_lost_fails_the_booking(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    alice, booking_id = await submitted(client, app, factory, clouds, "lambda")
-    await deliver_submits(app, factory, booking_id)
+    alice, booking_id = submitted(client, app, factory, clouds, "lambda")
+    deliver_submits(app, factory, booking_id)
     poll(app, factory, booking_id)
     ref = row(factory, booking_id).provider_ref
     del clouds.lambda_.instances[ref]  # type: ignore[arg-type]
@@ -198,23 +198,23 @@ async def test_an_instance_the_provider_lost_fails_the_booking(
     assert failed["state"] == "failed" and failed["failure_reason"] == "lambda no longer knows this instance"
 
 
-async def test_a_provider_refusal_fails_the_booking_with_its_words(
+def test_a_provider_refusal_fails_the_booking_with_its_words(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    alice, booking_id = await submitted(client, app, factory, clouds, "lambda")
+    alice, booking_id = submitted(client, app, factory, clouds, "lambda")
     clouds.lambda_.no_capacity.add(row(factory, booking_id).offer_name)
-    await deliver_submits(app, factory, booking_id)
+    deliver_submits(app, factory, booking_id)
     failed = detail(client, alice, booking_id)
     assert failed["state"] == "failed"
     assert "instance-operations/launch/insufficient-capacity" in failed["failure_reason"]
 
 
-async def test_polls_repeat_nothing_and_back_off_while_nothing_changes(
+def test_polls_repeat_nothing_and_back_off_while_nothing_changes(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    _, booking_id = await submitted(client, app, factory, clouds, "vast")
+    _, booking_id = submitted(client, app, factory, clouds, "vast")
     clouds.vast.boot_reads = 10_000
-    await deliver_submits(app, factory, booking_id)
+    deliver_submits(app, factory, booking_id)
     now = datetime.now(UTC)
     waits = []
     for i in range(3):
@@ -246,12 +246,12 @@ def _owner(client: TestClient, factory: sessionmaker[Session], booking_id: str) 
     return Account(email, "", "", body["access_token"]), booking_id
 
 
-async def test_a_429_is_retried_after_retry_after_and_a_long_one_postpones_the_poll(
+def test_a_429_is_retried_after_retry_after_and_a_long_one_postpones_the_poll(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
-    _, booking_id = await submitted(client, app, factory, clouds, "lambda")
+    _, booking_id = submitted(client, app, factory, clouds, "lambda")
     clouds.lambda_.throttle(2, retry_after="0")
-    await deliver_submits(app, factory, booking_id)
+    deliver_submits(app, factory, booking_id)
     assert row(factory, booking_id).provider_ref is not None  # retried past two 429s
     assert clouds.lambda_.throttle_left == 0
 
@@ -264,14 +264,14 @@ async def test_a_429_is_retried_after_retry_after_and_a_long_one_postpones_the_p
     assert row(factory, booking_id).state == "pending_provision"
 
 
-async def test_reconciliation_reports_orphans_on_the_operator_console(
+def test_reconciliation_reports_orphans_on_the_operator_console(
     client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds
 ) -> None:
     from tests.accounts.test_operators import make_operator
     from tests.booking.test_pages import browser_of
 
-    alice, booking_id = await submitted(client, app, factory, clouds, "aws")
-    await deliver_submits(app, factory, booking_id)
+    alice, booking_id = submitted(client, app, factory, clouds, "aws")
+    deliver_submits(app, factory, booking_id)
     poll(app, factory, booking_id)
     # Someone started an instance by hand with our tag, for a booking we do not have.
     stray = ec2(clouds, "us-east-1").run_instances(
