@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from core.errors import AppError
-from core.settings import Settings
+from core.settings import Settings, encryption_key_bytes
 
 log = logging.getLogger(__name__)
 
@@ -117,4 +117,4 @@ def cipher(settings: Settings) -> Cipher:
     if settings.encryption_key is None:
         log.warning("GPUBROKER_ENCRYPTION_KEY is unset: stored credentials use the public development key")
         return AesGcmCipher(DEV_ENCRYPTION_KEY)
-    return AesGcmCipher(base64.b64decode(settings.encryption_key.get_secret_value()))
+    return AesGcmCipher(encryption_key_bytes(settings.encryption_key.get_secret_value()))

@@ -27,6 +27,23 @@ DEV_WEBHOOK_SECRET = "gpubroker-dev-webhook-secret-do-not-use-in-production"
 log = logging.getLogger(__name__)
 
 
+def encryption_key_bytes(text: str) -> bytes:
+    """GPUBROKER_ENCRYPTION_KEY's 32 bytes, from standard or URL-safe base64 (padded or not)."""
+    raw: bytes | None = None
+    padded = text.strip() + "=" * (-len(text.strip()) % 4)
+    for altchars in (None, b"-_"):
+        try:
+            raw = base64.b64decode(padded, altchars=altchars, validate=True)
+            break
+        except (binascii.Error, ValueError):
+            continue
+    if raw is None:
+        raise ValueError("GPUBROKER_ENCRYPTION_KEY must be base64 (32 random bytes)")
+    if len(raw) != 32:
+        raise ValueError(f"GPUBROKER_ENCRYPTION_KEY must decode to 32 bytes (AES-256), not {len(raw)}")
+    return raw
+
+
 class Environment(StrEnum):
     """Where the process runs. Anything else is refused at start-up: a mistyped ``prod`` must not
     silently switch the production guards off."""
@@ -185,7 +202,7 @@ class Settings(BaseSettings):
     # idle, and set aside (dead-lettered) after this many deliveries.
     consumer_claim_idle_s: float = Field(default=30.0, gt=0)
     consumer_max_deliveries: int = Field(default=5, ge=1)
-    # Encrypts stored provider credentials (AES-GCM, 32 bytes, base64) when Vault's transit engine is not
+    # Encrypts stored provider credentials (AES-GCM, 32 bytes, standard or URL-safe base64) when Vault's transit engine is not
     # configured; production refuses to start without one of the two.
     # Generate one with: python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())".
     encryption_key: SecretStr | None = None
@@ -222,12 +239,7 @@ class Settings(BaseSettings):
     def _valid_encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value():
             return None
-        try:
-            raw = base64.b64decode(value.get_secret_value(), validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("GPUBROKER_ENCRYPTION_KEY must be base64 (32 random bytes)") from None
-        if len(raw) != 32:
-            raise ValueError(f"GPUBROKER_ENCRYPTION_KEY must decode to 32 bytes (AES-256), not {len(raw)}")
+        encryption_key_bytes(value.get_secret_value())  # ValueError names the variable, never the value
         return value
 
     @field_validator("trusted_proxies")

@@ -31,6 +31,17 @@ def key() -> str:
 
 def test_the_encryption_key_is_32_bytes_of_base64_and_never_echoed() -> None:
     assert Settings(encryption_key=SecretStr(key())).encryption_key is not None
+    raw = os.urandom(32)
+    for spelling in (
+        base64.urlsafe_b64encode(raw).decode(),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+    ):
+        assert (
+            crypto.cipher(Settings(encryption_key=SecretStr(spelling))).decrypt(
+                crypto.AesGcmCipher(raw).encrypt(b"same key", "ctx"), "ctx"
+            )
+            == b"same key"
+        )
     for bad in ("not base64 at all!", base64.b64encode(b"short").decode()):
         with pytest.raises(ValidationError) as caught:
             Settings(encryption_key=SecretStr(bad))
