@@ -13,9 +13,10 @@ Provider credentials (``PUT/GET/DELETE /provider-credentials/{provider}``):
 - **Broker mode**: ``GPUBROKER_BROKER_CREDENTIALS`` holds the operator's own accounts; a team that stored
   none for a provider books on the operator's (``credential_source = "broker"``).
 
-SSH keys (``/ssh-keys``): OpenSSH public keys (ed25519, ECDSA, RSA of 2048 bits or more), parsed and
-fingerprinted like ``ssh-keygen -l`` (``SHA256:...``); a private key pasted by mistake is refused without
-being stored or echoed. A user's first key is their default when booking.
+SSH keys (``/ssh-keys``; in the user's GDPR export, erased with them): OpenSSH public keys (ed25519,
+ECDSA, RSA of 2048 bits or more), parsed and fingerprinted like ``ssh-keygen -l`` (``SHA256:...``); a
+private key pasted by mistake is refused without being stored or echoed. A user's first key is their
+default when booking.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -32,12 +34,15 @@ from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from accounts.gdpr import register_source
 from accounts.service import Ctx, Principal, now_utc, record
 from booking.errors import CredentialsRefused, NoCredentials, NoSshKey, ProviderError
 from booking.models import ProviderCredential, SshKey
 from booking.provisioners import CREDENTIAL_FIELDS, Credentials, has_provisioner, provisioner_for
 from core import crypto
+from core.db import session_scope
 from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import Settings
 
@@ -346,3 +351,42 @@ def key_for_booking(session: Session, principal: Principal, key_id: str | None) 
             details={"page": SSH_KEYS_PAGE},
         )
     return keys[0]
+
+
+class SshKeysData:
+    """The user's SSH public keys in the GDPR export, and gone on erasure. (Provider credentials are the
+    team's, not the person's: they are neither exported nor erased with a user.)"""
+
+    name = "ssh_keys"
+
+    async def export(self, app_state: Any, user_id: str) -> Any:
+        def rows() -> list[dict[str, Any]]:
+            with session_scope(app_state.session_factory) as session:
+                keys = session.execute(
+                    select(SshKey).where(SshKey.user_id == user_id).order_by(SshKey.created_at)
+                )
+                return [
+                    {
+                        "id": k.id,
+                        "name": k.name,
+                        "public_key": k.public_key,
+                        "fingerprint": k.fingerprint,
+                        "created_at": k.created_at.isoformat(),
+                    }
+                    for k in keys.scalars()
+                ]
+
+        return await run_in_threadpool(rows)
+
+    async def erase(self, app_state: Any, user_id: str) -> int:
+        def work() -> int:
+            with session_scope(app_state.session_factory) as session:
+                keys = list(session.execute(select(SshKey).where(SshKey.user_id == user_id)).scalars())
+                for k in keys:
+                    session.delete(k)
+                return len(keys)
+
+        return await run_in_threadpool(work)
+
+
+register_source(SshKeysData())

@@ -219,9 +219,12 @@ def test_credentials_are_checked_encrypted_listed_without_values_and_audited(
     assert [d["provider"] for d in saved_events] == ["lambda", "aws"]
     audit_text = repr([(e.event_type, e.details) for e in entries])
     assert "lambda-key-0123456789" not in audit_text and "wJalrXUtnFEMI" not in audit_text
+    add_key(client, admin)
     export = client.get("/data-request", headers=admin.headers)
     assert export.status_code == 200
     assert "lambda-key-0123456789" not in export.text and "gcm1:" not in export.text
+    # The user's SSH keys are theirs and in the export; the team's provider credentials are not.
+    assert [k["name"] for k in export.json()["ssh_keys"]] == ["alice@laptop"]
 
     r = client.delete("/provider-credentials/lambda", headers=admin.headers)
     assert r.status_code == 204
