@@ -295,3 +295,25 @@ def test_reconciliation_reports_orphans_on_the_operator_console(
 
     ec2(clouds, "us-east-1").terminate_instances(InstanceIds=[stray])
     assert tracking.reconcile(factory, app.state.settings, ["aws"]) == []
+
+
+@pytest.mark.parametrize("provider", ["lambda", "runpod", "vast"])
+def test_reconciliation_reads_every_providers_list(
+    client: TestClient, app: Any, factory: sessionmaker[Session], clouds: Clouds, provider: str
+) -> None:
+    """A booking that ended while its instance still runs (a stop that never reached the provider) is an orphan."""
+    alice, booking_id = submitted(client, app, factory, clouds, provider)
+    deliver_submits(app, factory, booking_id)
+    poll(app, factory, booking_id)
+    ref = row(factory, booking_id).provider_ref
+    assert tracking.reconcile(factory, app.state.settings, [provider]) == []
+    with factory() as session:
+        booking = session.get(Booking, booking_id)
+        assert booking is not None
+        booking.state = "completed"  # our side ended it; the provider never heard
+        session.commit()
+    orphans = tracking.reconcile(factory, app.state.settings, [provider])
+    assert [(o.provider_id, o.instance_ref, o.booking_id) for o in orphans] == [(provider, ref, booking_id)]
+    assert (
+        orphans[0].reason.startswith("its booking is completed") and orphans[0].tenant_id == alice.tenant_id
+    )
