@@ -29,6 +29,9 @@ class Action(enum.StrEnum):
     BOOKING_READ = "booking.read"
     BOOKING_WRITE = "booking.write"
     PLATFORM_OPERATE = "platform.operate"
+    CREDENTIALS_READ = "credentials.read"
+    CREDENTIALS_WRITE = "credentials.write"
+    SSH_KEYS = "ssh_keys.manage"
 
 
 _ALL = frozenset(Role)
@@ -54,6 +57,12 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.BOOKING_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.USER}),
     # No team role: the operator console is for platform staff (users.operator, see accounts.operators).
     Action.PLATFORM_OPERATE: frozenset(),
+    # The team's provider accounts (booking.credentials): which providers have one is the bookers' business
+    # too; storing or removing one spends the team's money, so admins only. Values are never shown to anyone.
+    Action.CREDENTIALS_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.USER, Role.AUDITOR}),
+    Action.CREDENTIALS_WRITE: frozenset({Role.ADMIN}),
+    # Everyone keeps their own SSH public keys.
+    Action.SSH_KEYS: _ALL,
 }
 
 # Roles a role may hand out when inviting; nobody grants more than they are trusted with.

@@ -26,6 +26,7 @@ from api.health import router as health_router
 from api.langgraph_api import router as langgraph_router
 from api.worker import Background
 from billing.endpoints import router as billing_router
+from booking.account_endpoints import router as booking_accounts_router
 from booking.endpoints import router as booking_router
 from booking.sandbox import SandboxProvider, create_sandbox_app
 from catalog.endpoints import router as catalog_router
@@ -43,6 +44,7 @@ from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
 from web.kpi_pages import router as kpi_pages_router
 from web.ops_pages import router as ops_pages_router
+from web.provisioning_pages import router as provisioning_pages_router
 from web.routes import STATIC_DIR
 from web.routes import router as web_router
 from web.security import install as install_security
@@ -123,7 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(billing_pages_router)
     app.include_router(billing_ops_pages_router)
     app.include_router(booking_router)
+    app.include_router(booking_accounts_router)
     app.include_router(booking_pages_router)
+    app.include_router(provisioning_pages_router)
     app.include_router(analytics_router)
     app.include_router(kpi_pages_router)
     app.include_router(web_router)

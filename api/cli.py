@@ -51,7 +51,9 @@ def migrate(settings: Settings) -> None:
                 # Polled, not waited for: a session waiting in pg_advisory_lock sits in a transaction, and
                 # the checkpointer's CREATE INDEX CONCURRENTLY in the lock holder waits for every open
                 # transaction to end, a deadlock PostgreSQL does not detect.
-                while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATE_LOCK}).scalar():
+                while not conn.execute(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATE_LOCK}
+                ).scalar():
                     conn.commit()
                     time.sleep(0.5)
                 conn.commit()

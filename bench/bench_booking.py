@@ -29,6 +29,7 @@ import orjson
 
 from bench.bench_http import Server, ensure_database
 from bench.common import machine_header, markdown_table, percentile
+from booking.provisioners import CREDENTIAL_FIELDS
 from booking.signing import signed_headers
 from core.settings import DEV_WEBHOOK_SECRET
 
@@ -43,9 +44,11 @@ async def sign_up(client: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def offer_ids(client: httpx.AsyncClient, n: int) -> list[str]:
+    """Offers of providers that book through the sandbox: AWS, RunPod, Lambda and Vast provision for real
+    and would need the team's credentials (booking.provisioners)."""
     r = await client.get("/providers", params={"page_size": 100, "sort": "price_asc", "availability": "up"})
     r.raise_for_status()
-    ids = [o["id"] for o in r.json()["items"]]
+    ids = [o["id"] for o in r.json()["items"] if o["provider"] not in CREDENTIAL_FIELDS]
     return [ids[i % len(ids)] for i in range(n)]
 
 

@@ -18,3 +18,6 @@ from accounts.service import Ctx, Principal
 CanReadBookings = Annotated[Principal, Depends(require(Action.BOOKING_READ))]
 CanBook = Annotated[Principal, Depends(require(Action.BOOKING_WRITE))]
 BookingCtx = Annotated[Ctx, Depends(get_ctx)]
+CanReadCredentials = Annotated[Principal, Depends(require(Action.CREDENTIALS_READ))]
+CanWriteCredentials = Annotated[Principal, Depends(require(Action.CREDENTIALS_WRITE))]
+CanManageSshKeys = Annotated[Principal, Depends(require(Action.SSH_KEYS))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from accounts.deps import get_ctx
-from booking import service
+from booking import service, tracking
 from booking.deps import BookingCtx, CanBook, CanReadBookings
 from booking.errors import ConcurrentUpdate
 from booking.models import Booking
@@ -31,10 +32,21 @@ router = APIRouter()
 log = logging.getLogger(__name__)
 
 WEBHOOK_ATTEMPTS = 5
+COMPUTED = frozenset({"connection", "time_left_s", "cost_so_far"})
 
 
-def booking_out(booking: Booking) -> BookingOut:
-    return BookingOut.model_validate(booking)
+def booking_out(booking: Booking, now: datetime | None = None) -> BookingOut:
+    """The booking with what is computed from it: ``connection`` (with the SSH command), time left, cost so far."""
+    at = now or datetime.now(UTC)
+    fields = {name: getattr(booking, name) for name in BookingOut.model_fields if name not in COMPUTED}
+    return BookingOut.model_validate(
+        {
+            **fields,
+            "connection": tracking.connection_view(booking),
+            "time_left_s": tracking.time_left_s(booking, at),
+            "cost_so_far": tracking.cost_so_far(booking, at),
+        }
+    )
 
 
 @router.post("/bookings", response_model=BookingOut, status_code=201, tags=["bookings"])
@@ -48,7 +60,11 @@ def create_booking(
     """A draft booking of an offer at today's price; submit it to provision. ``idempotency_key`` (in the
     body or the ``Idempotency-Key`` header) makes a retried request return the same booking."""
     key = body.idempotency_key or idempotency_key
-    return booking_out(service.create_booking(session, ctx, principal, body.offer_id, body.hours, key))
+    return booking_out(
+        service.create_booking(
+            session, ctx, principal, body.offer_id, body.hours, key, ssh_key_id=body.ssh_key_id
+        )
+    )
 
 
 @router.get("/bookings", response_model=BookingPage, tags=["bookings"])

@@ -41,3 +41,37 @@ class InvalidSignature(Unauthorized):
 
 class StaleWebhook(Unauthorized):
     code = "stale_webhook"
+
+
+class CredentialsRefused(AppError):
+    """The provider refused the team's credentials (a cheap read call said so); the provider's answer is in
+    the message."""
+
+    code = "credentials_refused"
+    status = 422
+
+
+class ProviderRefused(ProviderError):
+    """The provider understood and said no (no capacity, an unknown instance type, a bid too low): asking
+    again will not help, so a booking being provisioned fails with the provider's words."""
+
+    code = "provider_refused"
+
+
+class ProviderRateLimited(ProviderError):
+    """The provider kept answering 429 after our retries; ``retry_after_s`` is what it last asked for."""
+
+    code = "provider_rate_limited"
+    status = 503
+
+    def __init__(self, message: str, retry_after_s: float, details: object = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after_s = retry_after_s
+
+
+class NoCredentials(Conflict):
+    code = "no_provider_credentials"
+
+
+class NoSshKey(Conflict):
+    code = "no_ssh_key"

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -78,6 +79,25 @@ class Booking(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Real provisioning (booking/provisioners/, booking/tracking.py). The offer's spot flag and zone, as booked.
+    spot: Mapped[bool] = mapped_column(Boolean, default=False)
+    zone: Mapped[str | None] = mapped_column(String(80))
+    # Who starts the instance: the provider's own API ("aws", "lambda", ...) or "sandbox" (no provisioner of
+    # its own); set at submit. "team" or "broker": whose provider account pays.
+    provisioner: Mapped[str | None] = mapped_column(String(20))
+    credential_source: Mapped[str | None] = mapped_column(String(10))
+    # The SSH key the instance lets in (a copy: deleting the key later does not change a running booking).
+    ssh_key_id: Mapped[str | None] = mapped_column(ForeignKey("ssh_keys.id", ondelete="SET NULL"))
+    ssh_public_key: Mapped[str | None] = mapped_column(Text)
+    # {public_ip, ssh_user, ssh_port, ports: [{port, public_port, protocol}]} once the provider reports it.
+    connection: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A worker asking the provider for the instance holds this lease; another one waits it out.
+    provision_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Polling: when next, and how many polls in a row saw nothing change (the backoff).
+    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    poll_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # Why we asked the provider to end the instance ("booked hours ended", "stopped on request", ...).
+    stop_reason: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -98,7 +118,7 @@ class BookingTransition(Base):
     booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id"), index=True)
     from_state: Mapped[str] = mapped_column(String(24))
     to_state: Mapped[str] = mapped_column(String(24))
-    source: Mapped[str] = mapped_column(String(16))  # user | webhook | system
+    source: Mapped[str] = mapped_column(String(16))  # user | webhook | poll | system
     event_id: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # When it happened by the provider's account (its event's ``occurred_at``, clamped as the booking's
@@ -125,3 +145,56 @@ class WebhookDelivery(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ProviderCredential(Base):
+    """A team's account at a provider: the secret fields encrypted (``core.crypto``, bound to the team and
+    provider), a hint to recognise it by (``AKIA…WXYZ``) and what the provider said when it was checked."""
+
+    __tablename__ = "provider_credentials"
+    __table_args__ = (UniqueConstraint("tenant_id", "provider_id", name="uq_provider_credentials_tenant"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(String(40))
+    ciphertext: Mapped[str] = mapped_column(Text)
+    cipher: Mapped[str] = mapped_column(String(20))
+    hint: Mapped[str] = mapped_column(String(60))
+    account: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    validated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SshKey(Base):
+    """A user's SSH public key; the first one is their default when booking."""
+
+    __tablename__ = "ssh_keys"
+    __table_args__ = (UniqueConstraint("user_id", "fingerprint", name="uq_ssh_keys_user_fingerprint"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    public_key: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProviderOrphan(Base):
+    """An instance the provider runs under our tag that no live booking accounts for (reconciliation)."""
+
+    __tablename__ = "provider_orphans"
+    __table_args__ = (UniqueConstraint("provider_id", "instance_ref", name="uq_provider_orphans_instance"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    provider_id: Mapped[str] = mapped_column(String(40))
+    tenant_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    instance_ref: Mapped[str] = mapped_column(String(200))
+    booking_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -40,6 +40,12 @@ class BookingCreate(BaseModel):
         pattern=r"^[\x21-\x7e]+$",
         description="the same key returns the same booking instead of a second one",
     )
+    ssh_key_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=36,
+        description="the SSH key (GET /ssh-keys) the instance lets in; default: your first key",
+    )
 
     @field_validator("hours")
     @classmethod
@@ -58,6 +64,20 @@ class TransitionOut(BaseModel):
     event_id: str | None
     at: Utc
     details: dict[str, Any]
+
+
+class PortOut(BaseModel):
+    port: int = Field(description="the port on the instance")
+    public_port: int = Field(description="where it is reached from outside")
+    protocol: str
+
+
+class ConnectionOut(BaseModel):
+    public_ip: str
+    ssh_user: str
+    ssh_port: int
+    ssh_command: str = Field(description="the command that opens a shell on the instance with your key")
+    ports: list[PortOut]
 
 
 class BookingOut(BaseModel):
@@ -86,6 +106,20 @@ class BookingOut(BaseModel):
     submitted_at: Utc | None
     activated_at: Utc | None
     ended_at: Utc | None
+    spot: bool = Field(description="a spot (interruptible) instance: the provider may reclaim it")
+    zone: str | None
+    provisioner: str | None = Field(
+        description="who starts the instance: the provider's own API (aws, lambda, runpod, vast) or "
+        '"sandbox" (a provider without real provisioning yet); null while a draft'
+    )
+    ssh_key_id: str | None
+    connection: ConnectionOut | None = Field(
+        None, description="how to reach the instance, once active: address, SSH command, open ports"
+    )
+    time_left_s: int | None = Field(None, description="seconds of booked time left, while active")
+    cost_so_far: Price | None = Field(
+        None, description="the booked price times the time run so far (capped at the booked hours)"
+    )
 
 
 class BookingDetailOut(BookingOut):
@@ -110,3 +144,68 @@ class ProviderEvent(BaseModel):
     instance_id: str = Field(min_length=1, max_length=200)
     occurred_at: datetime | None = None
     reason: str | None = Field(None, max_length=1000)
+
+
+# --- provider credentials and SSH keys ----------------------------------------------------------------
+
+
+class CredentialsIn(BaseModel):
+    """AWS: ``access_key_id`` and ``secret_access_key``; RunPod, Lambda, Vast: ``api_key``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str | None = Field(None, max_length=2000)
+    access_key_id: str | None = Field(None, max_length=2000)
+    secret_access_key: str | None = Field(None, max_length=2000)
+
+    def values(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class CredentialsOut(BaseModel):
+    """What we keep about a team's provider account, without any secret."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    provider_id: str
+    status: str = Field(description='"stored": checked with the provider when saved')
+    hint: str = Field(description="enough of the key to recognise it, never enough to use it")
+    account: str | None = Field(description="how the provider described the account when it was checked")
+    cipher: str = Field(description="aes-256-gcm or vault-transit")
+    created_at: Utc
+    updated_at: Utc
+    validated_at: Utc
+
+
+class ProviderAccountOut(BaseModel):
+    provider_id: str
+    status: str = Field(
+        description='"stored" (the team\'s own), "broker" (the operator\'s account) or "missing"'
+    )
+    credentials: CredentialsOut | None
+
+
+class CredentialsList(BaseModel):
+    items: list[ProviderAccountOut]
+
+
+class SshKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=100, description="a label; default: the key's comment")
+    public_key: str = Field(min_length=1, max_length=16_000, description="an OpenSSH public key (.pub)")
+
+
+class SshKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    public_key: str
+    fingerprint: str
+    created_at: Utc
+    default: bool = False
+
+
+class SshKeyList(BaseModel):
+    items: list[SshKeyOut]

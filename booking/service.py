@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from accounts.errors import PermissionDenied
 from accounts.policy import POLICY, Action
 from accounts.service import Ctx, Principal, now_utc, record
-from booking import repository
+from booking import credentials, repository
 from booking.errors import IllegalTransition
 from booking.models import MAX_HOURS, Booking, BookingState, BookingTransition
-from booking.provisioners import provisioner_for
+from booking.provisioners import SANDBOX, has_provisioner, provisioner_for
 from booking.transitions import S, check_allowed, move
 from booking.webhooks import apply_webhook
 from core.errors import Conflict, InvalidInput, NotFound
@@ -133,6 +133,7 @@ def create_booking(
     hours: float,
     idempotency_key: str | None = None,
     expected_hourly_price: Decimal | None = None,
+    ssh_key_id: str | None = None,
 ) -> Booking:
     """A draft booking of an available offer at its price now. With an idempotency key, asking again
     returns the first booking (and a different request under the same key is a 409). With
@@ -162,6 +163,8 @@ def create_booking(
             code="price_changed",
             details={"offer_id": offer_id, "approved": str(expected_hourly_price), "now": str(price)},
         )
+    if ssh_key_id is not None:
+        credentials.key_for_booking(session, principal, ssh_key_id)  # 422 when it is not the user's
     now = now_utc()
     booking = Booking(
         id=str(uuid.uuid4()),
@@ -176,6 +179,9 @@ def create_booking(
         hourly_price=price,
         currency=offer.currency or "USD",
         hours=hours,
+        spot=bool(offer.spot),
+        zone=offer.zone,
+        ssh_key_id=ssh_key_id,
         state=S.DRAFT.value,
         idempotency_key=key,
         created_at=now,
@@ -204,13 +210,32 @@ def create_booking(
 
 
 def submit_booking(session: Session, ctx: Ctx, principal: Principal, booking_id: str) -> Booking:
-    """draft -> pending_provision: the provider is asked for the instance and its id is kept. A
-    provider error (502) leaves the booking a draft; submitting again gets the same instance."""
+    """draft -> pending_provision.
+
+    A provider with a provisioner of its own (AWS, RunPod, Lambda, Vast) is *not* called here: the submit
+    checks that the team has an account there (409 naming the page otherwise) and that the user has an SSH
+    key (409), commits, and the worker asks the provider (``booking.tracking.provision_booking``, run by
+    the ``booking-provisioner`` consumer of the ``pending_provision`` event, and by the poll job for any
+    booking it missed). Every other provider provisions through the sandbox here, as before: a provider
+    error (502) leaves the booking a draft, and submitting again gets the same instance."""
     _require_writer(principal)
     booking = _own(session, principal, booking_id, lock=True)
     check_allowed(booking, S.PENDING_PROVISION)
-    ref = provisioner_for(booking.provider_id, ctx.settings).provision(booking)
-    booking.provider_ref = ref
+    if has_provisioner(booking.provider_id):
+        account = credentials.require_account(session, ctx.settings, booking.tenant_id, booking.provider_id)
+        key = credentials.key_for_booking(session, principal, booking.ssh_key_id)
+        booking.ssh_key_id = key.id
+        booking.ssh_public_key = key.public_key
+        booking.provisioner = booking.provider_id
+        booking.credential_source = account.source
+        booking.next_poll_at = now_utc()
+        booking.poll_streak = 0
+        details: dict[str, object] = {"provisioner": booking.provider_id, "account": account.source}
+    else:
+        ref = provisioner_for(booking.provider_id, ctx.settings).provision(booking)
+        booking.provider_ref = ref
+        booking.provisioner = SANDBOX
+        details = {"provider_ref": ref, "provisioner": SANDBOX}
     move(
         session,
         ctx,
@@ -218,13 +243,28 @@ def submit_booking(session: Session, ctx: Ctx, principal: Principal, booking_id:
         S.PENDING_PROVISION,
         source="user",
         actor=principal.actor,
-        details={"provider_ref": ref},
+        details=details,
     )
     return booking
 
 
+def end_instance(session: Session, ctx: Ctx, booking: Booking, reason: str) -> None:
+    """Asks the booking's provider to end its instance (nothing to do before it has one). A provider with a
+    provisioner of its own is told with the booking's account; the poll then records the end."""
+    if booking.provider_ref is None:
+        return
+    if booking.provisioner and booking.provisioner != SANDBOX:
+        account = credentials.require_account(session, ctx.settings, booking.tenant_id, booking.provider_id)
+        provisioner_for(booking.provider_id, ctx.settings, account.credentials).stop(booking)
+        booking.stop_reason = reason
+        booking.next_poll_at = now_utc()
+        booking.poll_streak = 0
+    else:
+        provisioner_for(booking.provider_id, ctx.settings).stop(booking)
+
+
 def _request_stop(session: Session, ctx: Ctx, principal: Principal, booking: Booking, how: str) -> Booking:
-    provisioner_for(booking.provider_id, ctx.settings).stop(booking)
+    end_instance(session, ctx, booking, "stopped on request")
     record(
         session,
         ctx,
@@ -247,8 +287,9 @@ def cancel_booking(session: Session, ctx: Ctx, principal: Principal, booking_id:
         return _request_stop(session, ctx, principal, booking, "cancel")
     check_allowed(booking, S.CANCELLED)
     if booking.state == S.PENDING_PROVISION and booking.provider_ref:
-        # Before the state changes: if the provider cannot be told, nothing changes (502).
-        provisioner_for(booking.provider_id, ctx.settings).stop(booking)
+        # Before the state changes: if the provider cannot be told, nothing changes (502). An instance still
+        # being created is ended by the worker that creates it, once it sees the booking cancelled.
+        end_instance(session, ctx, booking, "cancelled before it started")
     move(session, ctx, booking, S.CANCELLED, source="user", actor=principal.actor)
     return booking
 

@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -77,9 +77,20 @@ def _replay(prior: WebhookDelivery) -> dict[str, Any]:
 
 
 def _apply_event(
-    session: Session, ctx: Ctx, booking: Booking, event: ProviderEvent, provider_id: str
+    session: Session,
+    ctx: Ctx,
+    booking: Booking,
+    event: ProviderEvent,
+    provider_id: str,
+    source: str = "webhook",
 ) -> tuple[int, dict[str, Any]]:
-    """Moves the booking as the event says; the answer to keep for this event id."""
+    """Moves the booking as the event says; the answer to keep for this event id. ``source``: "webhook",
+    or "poll" when the worker saw it by reading the provider's API (``booking.tracking``)."""
+    actor = (
+        Actor("client", f"provider:{provider_id}")
+        if source == "webhook"
+        else Actor("system", f"poller:{provider_id}")
+    )
     current = BookingState(booking.state)
     target = EVENT_TARGETS[event.type]
     answer: dict[str, Any] = {"received": True, "event_id": event.id, "booking_id": booking.id}
@@ -96,8 +107,8 @@ def _apply_event(
             ctx,
             booking,
             S.COMPLETED,
-            source="webhook",
-            actor=Actor("client", f"provider:{provider_id}"),
+            source=source,
+            actor=actor,
             event_id=event.id,
             details={
                 "event_type": event.type,
@@ -125,7 +136,7 @@ def _apply_event(
             "booking.webhook_rejected",
             "failure",
             tenant_id=booking.tenant_id,
-            actor=Actor("client", f"provider:{provider_id}"),
+            actor=actor,
             target=f"booking:{booking.id}",
             details={
                 "event_id": event.id,
@@ -151,8 +162,8 @@ def _apply_event(
         ctx,
         booking,
         target,
-        source="webhook",
-        actor=Actor("client", f"provider:{provider_id}"),
+        source=source,
+        actor=actor,
         event_id=event.id,
         details=details,
         happened_at=event.occurred_at,
@@ -215,4 +226,44 @@ def apply_webhook(
     except IntegrityError as exc:
         # Another delivery of this event id got there first; the caller retries and replays its answer.
         raise ConcurrentUpdate(f"event {event.id!r} is being applied by another delivery") from exc
+    return {"status_code": status, "body": answer, "replayed": False}
+
+
+def apply_observed(
+    session: Session,
+    ctx: Ctx,
+    booking: Booking,
+    event_type: str,
+    *,
+    reason: str | None = None,
+    occurred_at: datetime | None = None,
+) -> dict[str, Any]:
+    """What a poll of the provider saw, applied exactly as the webhook ``event_type`` would be: the event id
+    is ``poll:<instance>:<type>``, so a second poll (or a second worker) seeing the same thing replays the
+    first answer and changes nothing. ``booking`` must be locked by the caller."""
+    assert booking.provider_ref is not None
+    event_id = f"poll:{booking.provider_ref}:{event_type}"
+    if (prior := repository.delivery(session, booking.provider_id, event_id)) is not None:
+        return _replay(prior)
+    event = ProviderEvent(
+        id=event_id, type=event_type, instance_id=booking.provider_ref, occurred_at=occurred_at, reason=reason
+    )
+    status, answer = _apply_event(session, ctx, booking, event, booking.provider_id, source="poll")
+    payload = {"id": event_id, "type": event_type, "instance_id": booking.provider_ref, "reason": reason}
+    session.add(
+        WebhookDelivery(
+            provider_id=booking.provider_id,
+            event_id=event_id,
+            event_type=event_type,
+            received_at=now_utc(),
+            booking_id=booking.id,
+            status_code=status,
+            response=answer,
+            payload=payload,
+        )
+    )
+    try:
+        flush(session)
+    except IntegrityError as exc:
+        raise ConcurrentUpdate(f"event {event_id!r} is being applied by another poller") from exc
     return {"status_code": status, "body": answer, "replayed": False}

@@ -155,6 +155,35 @@ class VaultSecretStore:
     def get(self, provider: str, key: str) -> str | None:
         return self._secret(provider).get(key) or None
 
+    # --- the transit engine (core.crypto) -------------------------------------------------------------
+
+    def transit(self, operation: str, mount: str, key: str, **body: str) -> str:
+        """``encrypt`` (``plaintext=`` base64) or ``decrypt`` (``ciphertext=``) with transit key ``key``;
+        the answer's ``ciphertext`` or ``plaintext``. No answer is :class:`SecretUnavailable` (503);
+        a refusal too, naming the key, never the data."""
+        with self._lock:
+            where = f"transit {operation} {mount}/keys/{key}"
+
+            def call() -> Any:
+                engine = self._client.secrets.transit
+                if operation == "encrypt":
+                    return engine.encrypt_data(name=key, plaintext=body["plaintext"], mount_point=mount)
+                return engine.decrypt_data(name=key, ciphertext=body["ciphertext"], mount_point=mount)
+
+            try:
+                self._ensure_token()
+                answer = self._call(where, call)
+            except (_Outage, _Refused) as exc:
+                raise SecretUnavailable(
+                    f"Vault's transit engine did not {operation}: {exc}",
+                    details={"vault": self.url, "key": f"{mount}/keys/{key}"},
+                ) from None
+        data = answer.get("data") if isinstance(answer, dict) else None
+        field = "ciphertext" if operation == "encrypt" else "plaintext"
+        if not isinstance(data, dict) or not isinstance(data.get(field), str):
+            raise SecretUnavailable(f"{where}: the answer has no data.{field}")
+        return str(data[field])
+
     # --- the cache ------------------------------------------------------------------------------------
 
     def _secret(self, provider: str) -> dict[str, str]:

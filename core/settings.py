@@ -6,6 +6,8 @@ real one. Nothing else in the code base reads ``os.environ``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import logging
 from decimal import Decimal
@@ -25,6 +27,23 @@ DEV_JWT_SECRET = "gpubroker-dev-secret-do-not-use-in-production-0123456789"
 # the webhook endpoint refuses everything signed with this one.
 DEV_WEBHOOK_SECRET = "gpubroker-dev-webhook-secret-do-not-use-in-production"
 log = logging.getLogger(__name__)
+
+
+def encryption_key_bytes(text: str) -> bytes:
+    """GPUBROKER_ENCRYPTION_KEY's 32 bytes, from standard or URL-safe base64 (padded or not)."""
+    raw: bytes | None = None
+    padded = text.strip() + "=" * (-len(text.strip()) % 4)
+    for altchars in (None, b"-_"):
+        try:
+            raw = base64.b64decode(padded, altchars=altchars, validate=True)
+            break
+        except (binascii.Error, ValueError):
+            continue
+    if raw is None:
+        raise ValueError("GPUBROKER_ENCRYPTION_KEY must be base64 (32 random bytes)")
+    if len(raw) != 32:
+        raise ValueError(f"GPUBROKER_ENCRYPTION_KEY must decode to 32 bytes (AES-256), not {len(raw)}")
+    return raw
 
 
 class Environment(StrEnum):
@@ -47,7 +66,10 @@ class UnsafeSettings(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GPUBROKER_", env_file=".env", extra="ignore")
+    # Errors never echo a value: a mistyped secret must not land in a log.
+    model_config = SettingsConfigDict(
+        env_prefix="GPUBROKER_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Environment = Environment.DEV
     database_url: str = f"sqlite:///{ROOT / 'var' / 'gpubroker.db'}"
@@ -233,9 +255,45 @@ class Settings(BaseSettings):
     # Retention (core/retention.py), in days: usage records (spec: two years) and raw provider webhooks.
     retention_usage_days: int = Field(default=730, ge=1)
     retention_webhook_days: int = Field(default=90, ge=1)
-    # Encrypts stored provider credentials (AES-GCM, 32 bytes, base64) when Vault's transit engine is not
+    # Encrypts stored provider credentials (AES-GCM, 32 bytes, standard or URL-safe base64) when Vault's transit engine is not
     # configured; production refuses to start without one of the two.
+    # Generate one with: python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())".
     encryption_key: SecretStr | None = None
+    # With Vault configured, credentials are encrypted by its transit engine instead (the key never leaves Vault).
+    vault_transit_mount: str = "transit"
+    vault_transit_key: str = "gpubroker-credentials"
+
+    # Real provisioning (booking/provisioners/). The providers' API endpoints; tests and moto point them
+    # elsewhere. `aws_endpoint_url` is unset in production (boto3 finds each region's endpoint).
+    aws_endpoint_url: str | None = None
+    # An AMI for every AWS instance instead of the newest Deep Learning AMI found in the region.
+    aws_ami_id: str | None = None
+    lambda_api_url: str = "https://cloud.lambda.ai/api/v1"
+    runpod_api_url: str = "https://api.runpod.io/graphql"
+    vast_api_url: str = "https://console.vast.ai/api/v0"
+    # Container images where the provider runs containers (documented defaults of each provider).
+    runpod_image: str = "runpod/pytorch:2.8.0-py3.11-cuda12.8.1"
+    vast_image: str = "vastai/base-image:@vastai-automatic-tag"
+    # Broker mode: the operator's own provider accounts, used for teams that stored none of their own,
+    # as JSON: {"lambda": {"api_key": "..."}, "aws": {"access_key_id": "...", "secret_access_key": "..."}}.
+    broker_credentials: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
+    # Tracking (booking/tracking.py): a booking not running this long after its submit fails and its
+    # instance is terminated (FR-BOOK-2); instances are polled every `poll_interval_s`, backing off to
+    # `poll_max_interval_s` while nothing changes.
+    provision_timeout_s: float = Field(default=600.0, gt=0)
+    poll_interval_s: float = Field(default=15.0, gt=0)
+    poll_max_interval_s: float = Field(default=300.0, gt=0)
+    # A provider's 429 is retried this many times, waiting its Retry-After (at most `provider_max_wait_s`).
+    provider_retries: int = Field(default=3, ge=0, le=10)
+    provider_max_wait_s: float = Field(default=30.0, ge=0)
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _valid_encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        encryption_key_bytes(value.get_secret_value())  # ValueError names the variable, never the value
+        return value
 
     @model_validator(mode="after")
     def _signing_key_present(self) -> Settings:

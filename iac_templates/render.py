@@ -1,9 +1,12 @@
 """Render a Terraform configuration for one offer.
 
-AWS, GCP and Azure use their official Terraform providers; Lambda and RunPod have no official
-provider, so their templates call the providers' real launch APIs from a ``terraform_data``
-resource; anything else gets a generic template that says what to fill in. Every output is valid
-HCL (the tests parse each with python-hcl2).
+Every catalog provider with a Terraform provider gets its own template on that provider: AWS, GCP,
+Azure, Nebius, OCI, DigitalOcean, Paperspace, Scaleway, OVHcloud, IBM Cloud and CUDO Compute. Lambda,
+RunPod and Vast.ai publish none, so their templates call the providers' real launch APIs from a
+``terraform_data`` resource; anything else gets a generic template that says what to fill in. Every
+output is valid HCL (the tests parse each, rendered for a real offer, with python-hcl2). The templates
+are checked for shape, not applied against the clouds: variables name what only the account holder knows
+(project, subnet, image, key).
 """
 
 from __future__ import annotations
@@ -29,6 +32,26 @@ TEMPLATES = {
     "azure": "azure.tf.j2",
     "lambda": "lambda.tf.j2",
     "runpod": "runpod.tf.j2",
+    "nebius": "nebius.tf.j2",
+    "oci": "oci.tf.j2",
+    "digitalocean": "digitalocean.tf.j2",
+    "paperspace": "paperspace.tf.j2",
+    "scaleway": "scaleway.tf.j2",
+    "ovhcloud": "ovhcloud.tf.j2",
+    "ibm": "ibm.tf.j2",
+    "cudo": "cudo.tf.j2",
+    "vast": "vast.tf.j2",
+}
+# What the person applying a template must know, by provider.
+NOTES = {
+    "nebius": "set parent_id (the project) and subnet_id; the instance boots Nebius' Ubuntu 22.04 CUDA 12 image",
+    "oci": "set compartment_id, subnet_id and a GPU image_id of the region",
+    "digitalocean": "GPU Droplets boot DigitalOcean's AI/ML-ready image; set ssh_key_ids",
+    "paperspace": "set template_id, user_id and team_id of your Paperspace account",
+    "scaleway": "the instance boots Scaleway's Ubuntu GPU OS 12 image",
+    "ovhcloud": "set service_name (the Public Cloud project), and the flavor and image ids of the region",
+    "ibm": "set vpc_id, subnet_id, image_id and ssh_key_ids; a floating IP makes it reachable",
+    "cudo": "the VM takes the project's SSH keys",
 }
 
 # GCP sells A2/A3/A4/G2 machine types with their GPUs attached.
@@ -86,8 +109,23 @@ def render_terraform(offer: dict[str, Any], name: str = "gpubroker-node") -> tup
         notes.append("GCP bills the host VM on top of the GPU price shown for this offer")
     if provider == "aws":
         notes.append("the AMI is the latest AWS Deep Learning AMI (Ubuntu 22.04); set key_name to SSH in")
-    if provider in ("lambda", "runpod"):
+    if provider in ("lambda", "runpod", "vast"):
         notes.append(f"{provider} has no official Terraform provider; this calls its launch API with curl")
+    if provider == "nebius":
+        platform, _, preset = str(offer.get("name", "")).partition("_")
+        ctx.update(platform=platform, preset=preset)
+    if provider == "cudo":
+        machine, _, shape = str(offer.get("name", "")).rpartition("_")
+        match = re.fullmatch(r"(\d+)x(\d+)v(\d+)gb", shape)
+        ctx.update(
+            machine_type=machine or offer.get("name"),
+            vcpus=int(match.group(2)) if match else int(float(offer.get("vcpu") or 1)),
+            memory_gib=int(match.group(3)) if match else int(float(offer.get("memory_gb") or 4)),
+        )
+    if provider == "vast":
+        ctx["gpu_name"] = str(offer.get("name", "")).partition("x-")[2].rsplit("-", 2)[0].replace("_", " ")
+    if provider in NOTES:
+        notes.append(NOTES[provider])
     if template == "generic.tf.j2":
         notes.append(f"no Terraform template for {provider} yet: fill in the provider block and the resource")
     text = _env.get_template(template).render(**ctx)

@@ -11,6 +11,7 @@ model argument; the rules (which states may change, tenant isolation) live in ``
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from langgraph.config import get_config
 from langgraph.types import interrupt
 
 from booking import service as bookings
+from booking import tracking
 from booking.models import Booking, BookingState
 from booking.service import PRICE_STEP
 from catalog import service as catalog
@@ -34,6 +36,8 @@ from tools.schemas import (
 
 
 def booking_brief(b: Booking) -> BookingBrief:
+    now = datetime.now(UTC)
+    cost = tracking.cost_so_far(b, now)
     return BookingBrief(
         id=b.id,
         state=b.state,
@@ -51,7 +55,22 @@ def booking_brief(b: Booking) -> BookingBrief:
         ended_at=b.ended_at.isoformat() if b.ended_at else None,
         failure_reason=b.failure_reason,
         url=f"/account/bookings/{b.id}",
+        spot=bool(b.spot),
+        provisioner=b.provisioner,
+        connection=tracking.connection_view(b),
+        time_left_s=tracking.time_left_s(b, now),
+        cost_so_far=float(cost) if cost is not None else None,
     )
+
+
+def market_terms(spot: bool) -> str:
+    """What the user agrees to besides the price: spot capacity can be taken back."""
+    if spot:
+        return (
+            "This is a spot (interruptible) instance: the provider can reclaim it at any time, "
+            "ending the booking early."
+        )
+    return "This is an on-demand instance: it runs until the booked hours end or you stop it."
 
 
 def _approved(answer: Any) -> bool:
@@ -82,8 +101,9 @@ def book_offer(ctx: ToolContext, args: BookOfferArgs) -> BookingResult:
             "question": (
                 f"Book {offer['provider']} {offer['name']} ({offer['gpu_count']}x {offer['gpu_family']}, "
                 f"{offer['region'] or 'any region'}) for {args.hours:g} h at ${price:,.2f}/h, "
-                f"about ${total:,.2f} in total?"
+                f"about ${total:,.2f} in total? {market_terms(bool(offer.get('spot')))}"
             ),
+            "spot": bool(offer.get("spot")),
             "offer_id": offer["id"],
             "offer_name": offer["name"],
             "provider": offer["provider"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -181,6 +181,11 @@ class BookingBrief(BaseModel):
     ended_at: str | None = None
     failure_reason: str | None = None
     url: str
+    spot: bool = False
+    provisioner: str | None = None
+    connection: dict[str, Any] | None = None
+    time_left_s: int | None = None
+    cost_so_far: float | None = None
 
 
 class BookingResult(BaseModel):

@@ -6,6 +6,9 @@ as the API, so the rules are the same: another team's booking is "not found", an
 cannot act (403, audited), an illegal move is refused with both states named. Every button is a plain
 form that posts and redirects (303), so the pages work without JavaScript; a booking waiting for its
 provider reloads itself every few seconds (a meta refresh, no script) until the provider answers.
+With JavaScript, ``/static/booking.js`` follows an active or provisioning booking live instead
+(``GET /bookings/{id}`` with the page's API token from ``POST /chat/token``): its state, how to
+connect, the time left (counting down) and the cost so far.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -24,7 +28,7 @@ from accounts import service as accounts
 from accounts.deps import get_ctx
 from accounts.policy import Action
 from accounts.service import Ctx, Principal
-from booking import service
+from booking import service, tracking
 from booking.models import Booking, BookingState
 from core.db import session_scope
 from core.errors import AppError
@@ -81,12 +85,17 @@ def _detail_context(request: Request, principal: Principal, booking_id: str) -> 
     with session_scope(request.app.state.session_factory) as session:
         booking = service.get_booking(session, principal, booking_id)
         transitions = service.booking_transitions(session, principal, booking_id)
+    now = datetime.now(UTC)
     return {
         "active": "bookings",
         "booking": booking,
         "transitions": transitions,
         "can_act": principal.role in service.WRITERS,
         "refresh": booking.state == BookingState.PENDING_PROVISION,
+        "connection": tracking.connection_view(booking),
+        "time_left_s": tracking.time_left_s(booking, now),
+        "cost_so_far": tracking.cost_so_far(booking, now),
+        "live": booking.state in (BookingState.PENDING_PROVISION, BookingState.ACTIVE),
     }
 
 

@@ -1,6 +1,7 @@
 """The operator console pages (``/ops``, ``/ops/teams/{id}``; their forms post to ``/ops/open-team``,
 ``/ops/teams/{id}/active`` and ``/ops/teams/{id}/plan``, beside the JSON API under ``/ops/tenants``): every
-team, open one for a customer, close or reopen one, set its plan and limits.
+team, open one for a customer, close or reopen one, set its plan and limits, and the orphan instances the
+reconciliation job found (``booking.tracking.reconcile``).
 
 Server-rendered forms that work without JavaScript, on the site's sign-in cookies. The page asks the
 same service as the API (``accounts.operators``), so the rules (operators only, audited, an
@@ -20,6 +21,7 @@ from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan
 from accounts.ops_endpoints import OpenTenantIn
 from accounts.schemas import TenantUpdate
+from booking.tracking import open_orphans
 from core.errors import AppError
 from web.account_pages import FormStr, first_error, render, to_login
 from web.session import PageSession, page_session
@@ -42,7 +44,9 @@ def _context(request: Request, page: PageSession, q: str, page_no: int) -> dict[
     assert page.principal is not None
     with accounts_unit(request) as session:
         rows, total = operators.list_tenants(session, page.principal, q=q, page=page_no, page_size=PAGE_SIZE)
+        orphans = open_orphans(session)
     return {
+        "orphans": orphans,
         "active": "ops",
         "me": page.principal,
         "rows": rows,

@@ -12,12 +12,17 @@ import httpx
 
 from booking.errors import ProviderError
 from booking.models import Booking
+from booking.provisioners.base import Credentials, Observation
 from core import tracing
 from core.settings import Settings
 
 
 class SandboxProvisioner:
-    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+    """Push: the sandbox reports by webhook, so ``observe`` has nothing to add and nothing is polled."""
+
+    def __init__(
+        self, settings: Settings, credentials: Credentials | None = None, client: httpx.Client | None = None
+    ) -> None:
         self._settings = settings
         self._client = client
 
@@ -64,3 +69,12 @@ class SandboxProvisioner:
         if booking.provider_ref is None:
             return
         self._request("POST", f"/instances/{booking.provider_ref}/stop")
+
+    def observe(self, booking: Booking) -> Observation | None:
+        return None
+
+    def check(self) -> str:
+        return "the sandbox provider (no account)"
+
+    def list_ours(self) -> list[Observation]:
+        return []

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import booking.service
 from accounts import crypto
 from booking.models import Booking
+from booking.provisioners import CREDENTIAL_FIELDS
 from booking.signing import signed_headers
 from catalog.models import Offer
 from core.settings import DEV_WEBHOOK_SECRET
@@ -89,10 +90,18 @@ def mallory(client: TestClient) -> Account:
 
 
 def offer_ids(factory: sessionmaker[Session], n: int = 1) -> list[str]:
-    """Offers that can be booked. Through ``factory``, whose sessions take the test connection's lock:
-    the app's own threads (housekeeping at start-up, webhooks) share that connection."""
+    """Offers that can be booked through the sandbox provider (providers with a provisioner of their own
+    are tested in test_provisioning.py). Through ``factory``, whose sessions take the test connection's
+    lock: the app's own threads (housekeeping at start-up, webhooks) share that connection."""
     query = (
-        select(Offer.id).where(Offer.availability == "up", Offer.spot.is_(False)).order_by(Offer.id).limit(n)
+        select(Offer.id)
+        .where(
+            Offer.availability == "up",
+            Offer.spot.is_(False),
+            Offer.provider.not_in(sorted(CREDENTIAL_FIELDS)),
+        )
+        .order_by(Offer.id)
+        .limit(n)
     )
     with factory() as session:
         return list(session.execute(query).scalars())
@@ -194,11 +203,14 @@ class QuietProvisioner:
     def stop(self, booking: Booking) -> None:
         self.stopped.append(booking.provider_ref)
 
+    def observe(self, booking: Booking) -> None:
+        return None
+
 
 @pytest.fixture
 def quiet(monkeypatch: pytest.MonkeyPatch) -> QuietProvisioner:
     provisioner = QuietProvisioner()
-    monkeypatch.setattr(booking.service, "provisioner_for", lambda provider_id, settings: provisioner)
+    monkeypatch.setattr(booking.service, "provisioner_for", lambda provider_id, settings, *_: provisioner)
     return provisioner
 
 
@@ -263,3 +275,102 @@ def booking_messages(bus: Any, booking_id: str) -> list[tuple[str, str]]:
         for m in bus.recent("booking_events", 1000)
         if m["payload"]["booking_id"] == booking_id
     ]
+
+
+# --- real providers: moto for AWS, fakes for the others --------------------------------------------
+
+
+ED25519_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGyHn4YyDR7WCIrGxQgkrILM8T9Ny1Xw/XYVdPJUw8ZZ alice@laptop"
+PROVIDER_KEYS = {
+    "lambda": "lambda-key-0123456789",
+    "runpod": "runpod-key-0123456789",
+    "vast": "vast-key-0123456789",
+}
+AWS_KEYS = {
+    "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+}
+
+
+@dataclass
+class Clouds:
+    aws_url: str
+    lambda_: Any
+    runpod: Any
+    vast: Any
+
+    def credentials(self, provider: str) -> dict[str, str]:
+        return dict(AWS_KEYS) if provider == "aws" else {"api_key": PROVIDER_KEYS[provider]}
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto in server mode on a free loopback port: the AWS wire protocol, answered by moto."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_servers() -> Iterator[dict[str, tuple[Any, str]]]:
+    from tests.booking.fakes.lambda_cloud import FakeLambda
+    from tests.booking.fakes.runpod import FakeRunPod
+    from tests.booking.fakes.vast import FakeVast
+
+    holders = {"lambda": _Swap(FakeLambda), "runpod": _Swap(FakeRunPod), "vast": _Swap(FakeVast)}
+    with serve(holders["lambda"]) as lam, serve(holders["runpod"]) as rp, serve(holders["vast"]) as va:
+        yield {
+            "lambda": (holders["lambda"], lam),
+            "runpod": (holders["runpod"], rp),
+            "vast": (holders["vast"], va),
+        }
+
+
+class _Swap:
+    """An ASGI app that forwards to a fresh fake per test (so no test sees another's instances)."""
+
+    def __init__(self, kind: Any) -> None:
+        self.kind = kind
+        self.current = kind()
+
+    def renew(self) -> Any:
+        self.current = self.kind()
+        return self.current
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        await self.current.app(scope, receive, send)
+
+
+@pytest.fixture
+def clouds(app: Any, moto_url: str, fake_servers: dict[str, tuple[Any, str]]) -> Clouds:
+    """Every real provider reachable by the app: moto (reset) for AWS, fresh fakes for the others."""
+    import httpx
+
+    httpx.post(f"{moto_url}/moto-api/reset", timeout=10)
+    fakes = {}
+    for name, (holder, _) in fake_servers.items():
+        fake = holder.renew()
+        fake.keys.add(PROVIDER_KEYS[name])
+        fakes[name] = fake
+    tune(
+        app,
+        aws_endpoint_url=moto_url,
+        lambda_api_url=f"{fake_servers['lambda'][1]}/api/v1",
+        runpod_api_url=f"{fake_servers['runpod'][1]}/graphql",
+        vast_api_url=f"{fake_servers['vast'][1]}/api/v0",
+    )
+    return Clouds(moto_url, fakes["lambda"], fakes["runpod"], fakes["vast"])

@@ -16,6 +16,7 @@ What is proven here:
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -450,7 +451,8 @@ def test_production_refuses_unsafe_settings_naming_each() -> None:
         webhook_secret="w" * 40,
         redis_url="redis://:pw@redis:6379/1",
         database_url="postgresql://app@db/gpubroker",
-        encryption_key="k" * 44,
+        # 32 bytes, base64: the format GPUBROKER_ENCRYPTION_KEY is validated against (core.settings).
+        encryption_key=base64.b64encode(b"k" * 32).decode(),
         webauthn_origin="https://gpubroker.example",
         webauthn_rp_id="gpubroker.example",
     )

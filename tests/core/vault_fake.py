@@ -14,6 +14,13 @@ The paths, bodies and status codes are Vault's, as its API docs give them:
 - ``POST /v1/auth/token/renew-self``: ``{"auth": {..., "lease_duration", "renewable"}}``; 400 for a token
   that is not renewable.
 - ``GET /v1/sys/health``: 200 ``{"initialized", "sealed", "standby", ...}``, 503 when sealed.
+- The transit secrets engine (https://developer.hashicorp.com/vault/api-docs/secret/transit), mounted at
+  ``transit``: ``POST /v1/transit/encrypt/<key>`` ``{"plaintext": <base64>}`` ->
+  ``{"data": {"ciphertext": "vault:v<N>:<base64>", "key_version": N}}`` (the key is created on first use,
+  as Vault's upsert does); ``POST /v1/transit/decrypt/<key>`` ``{"ciphertext"}`` -> ``{"data": {"plaintext":
+  <base64>}}``; 400 ``{"errors": ["encryption key not found"]}`` for an unknown key, 400 ``{"errors":
+  ["cipher: message authentication failed"]}`` for a ciphertext that does not decrypt. Keys are real
+  AES-256-GCM keys held by the fake, versioned by :meth:`FakeVault.rotate`.
 
 Everything but login and health needs a live token in ``X-Vault-Token``: 403
 ``{"errors": ["permission denied"]}`` otherwise. Tokens expire on the test's :class:`Clock`; a sealed
@@ -23,12 +30,17 @@ what reached Vault.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -93,6 +105,7 @@ class FakeVault:
         self.mount = mount
         self.sealed = False
         self.secrets: dict[str, list[dict[str, Any]]] = {}  # path -> versions, oldest first
+        self.transit_keys: dict[str, list[bytes]] = {}  # transit key name -> versions, oldest first
         self.tokens: dict[str, Token] = {}
         self.approles: dict[str, tuple[str, int, bool]] = {}  # role_id -> (secret_id, ttl, renewable)
         self.requests: list[Seen] = []
@@ -142,6 +155,12 @@ class FakeVault:
         self.approles[role_id] = (secret_id, ttl_s, renewable)
 
     # --- what reached it --------------------------------------------------------------------------------
+
+    def rotate(self, key: str) -> int:
+        """A new version of the transit key; older versions still decrypt. Returns the new version."""
+        versions = self.transit_keys.setdefault(key, [])
+        versions.append(os.urandom(32))
+        return len(versions)
 
     def count(self, method: str, path: str) -> int:
         return sum(1 for r in self.requests if r.method == method and r.path == path)
@@ -253,6 +272,42 @@ class FakeVault:
                 return _errors(400, "lease is not renewable")
             token.expires_at = self.clock() + token.ttl_s
             return JSONResponse(_envelope(auth=self._token_auth(token, token.ttl_s)))
+
+        @app.post("/v1/transit/encrypt/{key}")
+        async def transit_encrypt(key: str, request: Request) -> JSONResponse:
+            if self._live_token(request) is None:
+                return _errors(403, "permission denied")
+            body = await request.json()
+            try:
+                plaintext = base64.b64decode(body.get("plaintext") or "", validate=True)
+            except binascii.Error:
+                return _errors(400, "failed to base64-decode plaintext")
+            if key not in self.transit_keys:
+                self.rotate(key)
+            version = len(self.transit_keys[key])
+            nonce = os.urandom(12)
+            sealed = AESGCM(self.transit_keys[key][-1]).encrypt(nonce, plaintext, None)
+            ciphertext = f"vault:v{version}:" + base64.b64encode(nonce + sealed).decode()
+            return JSONResponse(_envelope(data={"ciphertext": ciphertext, "key_version": version}))
+
+        @app.post("/v1/transit/decrypt/{key}")
+        async def transit_decrypt(key: str, request: Request) -> JSONResponse:
+            if self._live_token(request) is None:
+                return _errors(403, "permission denied")
+            if key not in self.transit_keys:
+                return _errors(400, "encryption key not found")
+            body = await request.json()
+            prefix, _, rest = str(body.get("ciphertext") or "").partition(":")
+            version, _, payload = rest.partition(":")
+            try:
+                raw = base64.b64decode(payload, validate=True)
+                aead = AESGCM(self.transit_keys[key][int(version.lstrip("v")) - 1])
+                plaintext = aead.decrypt(raw[:12], raw[12:], None)
+            except (binascii.Error, ValueError, IndexError, InvalidTag):
+                return _errors(400, "cipher: message authentication failed")
+            if prefix != "vault":
+                return _errors(400, "invalid ciphertext: no prefix")
+            return JSONResponse(_envelope(data={"plaintext": base64.b64encode(plaintext).decode()}))
 
         @app.get("/v1/{mount}/data/{path:path}")
         def kv_read(mount: str, path: str, request: Request) -> JSONResponse:

@@ -57,13 +57,24 @@ def test_book_from_the_chat_in_a_browser(browser: Any, booking_server: str, scre
     expect(card).to_be_visible(timeout=30_000)
     expect(card).to_contain_text("Book ")
     expect(card.locator("[data-figure=estimate]")).to_contain_text("$")
+    # The question says what kind of capacity it is: the cheapest H100 of the bundled catalog is a spot
+    # offer, so the user is told it can be interrupted before saying yes.
+    expect(card.locator(".approval-question")).to_contain_text(
+        "This is a spot (interruptible) instance: the provider can reclaim it at any time"
+    )
+    expect(card.locator("[data-market]")).to_have_text("Spot: can be interrupted")
     page.screenshot(path=str(screenshots / "chat-approval.png"), full_page=True)
 
     card.get_by_role("button", name="Book it").click()
     booking = page.locator(".chat-msg-assistant").nth(1).locator(".booking-card")
     expect(booking).to_be_visible(timeout=30_000)
     expect(card.get_by_role("button", name="Book it")).to_be_disabled()
-    expect(booking.locator(".badge")).to_have_text(re.compile("pending provision|active"))
+    expect(booking.locator("[data-booking-state]")).to_have_text(re.compile("provisioning|active"))
+    # The card follows its booking: once the provider reports the instance running it says so, without
+    # a reload (it used to stay "pending provision").
+    expect(booking.locator("[data-booking-state]")).to_have_text("active", timeout=20_000)
+    expect(booking).to_contain_text("spot (interruptible)")
+    expect(booking.locator("[data-booking-live]")).to_contain_text("Cost so far")
     page.screenshot(path=str(screenshots / "chat-booked.png"), full_page=True)
     booking.locator("a.rec-name").click()
     page.wait_for_url(re.compile(r".*/bookings/[0-9a-f-]{36}$"))

@@ -129,21 +129,90 @@
     ]);
   }
 
+  var LIVE_STATES = { draft: true, pending_provision: true, active: true };
+  var STATE_TEXT = {
+    draft: "draft", pending_provision: "provisioning", active: "active",
+    completed: "completed", failed: "failed", cancelled: "cancelled"
+  };
+
+  function duration(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h ? h + " h " : "") + m + " min";
+  }
+
+  // The live part of a booking card: state, and once active, how to connect, time left and cost so far.
+  function bookingLive(b) {
+    var facts = [];
+    if (b.connection) {
+      facts.push(el("div", { "class": "booking-ssh" }, [
+        el("dt", { text: "SSH" }), el("dd", {}, [el("code", { "data-ssh-command": "", text: b.connection.ssh_command })])
+      ]));
+      facts.push(fact("IP", b.connection.public_ip));
+    }
+    if (b.time_left_s !== null && b.time_left_s !== undefined) facts.push(fact("Time left", duration(b.time_left_s)));
+    if (b.cost_so_far !== null && b.cost_so_far !== undefined) facts.push(fact("Cost so far", money(b.cost_so_far)));
+    if (b.state === "failed" && b.failure_reason) facts.push(fact("Why", b.failure_reason));
+    return el("dl", { "class": "rec-facts booking-live", "data-booking-live": "" }, facts);
+  }
+
   function bookingCard(b) {
-    return el("li", { "class": "rec-card booking-card", "data-booking-id": b.id }, [
+    var market = b.spot ? "spot (interruptible)" : "on-demand";
+    var card = el("li", { "class": "rec-card booking-card", "data-booking-id": b.id, "data-state": b.state }, [
       el("p", { "class": "rec-title" }, [
         el("a", { "class": "rec-name", href: b.url, text: b.offer_name }),
         " ",
-        el("span", { "class": "badge badge-state-" + b.state, text: b.state.replace(/_/g, " ") })
+        el("span", { "class": "badge badge-state-" + b.state, "data-booking-state": "", text: STATE_TEXT[b.state] || b.state })
       ]),
       el("dl", { "class": "rec-facts" }, [
-        fact("Provider", b.provider),
+        fact("Provider", b.provider + (b.provisioner === "sandbox" ? " (sandbox)" : "")),
         fact("GPUs", b.gpu_count + "× " + b.gpu_type),
         fact("$/h", money(b.hourly_price), "rec-price"),
-        fact("Hours", number(b.hours))
-      ])
+        fact("Hours", number(b.hours)),
+        fact("Market", market)
+      ]),
+      bookingLive(b)
     ]);
+    if (LIVE_STATES[b.state]) BookingWatch.watch(card, b.id);
+    return card;
   }
+
+  // Booking cards follow their booking: GET /bookings/{id} every few seconds (with the page's API token)
+  // until it reaches a final state or the card leaves the page. The chat's answer was written when the
+  // booking was still provisioning; this is what keeps the card from saying so after it is active.
+  var BookingWatch = {
+    token: null,
+    every: 3000,
+    watch: function (card, id) {
+      var self = this, seen = false;
+      async function tick() {
+        if (card.isConnected) seen = true;
+        else if (seen) return; // the card left the page
+        try {
+          var token = self.token ? await self.token(false) : null;
+          if (token) {
+            var r = await fetch("/bookings/" + encodeURIComponent(id), {
+              credentials: "same-origin", headers: { Accept: "application/json", Authorization: "Bearer " + token }
+            });
+            if (r.status === 401 && self.token) await self.token(true); // expired: a fresh one next time
+            if (r.ok) self.update(card, await r.json());
+          }
+        } catch (e) { /* offline for a moment: the next tick tries again */ }
+        if (LIVE_STATES[card.dataset.state]) setTimeout(tick, self.every);
+      }
+      setTimeout(tick, self.every);
+    },
+    update: function (card, b) {
+      card.dataset.state = b.state;
+      var badge = card.querySelector("[data-booking-state]");
+      if (badge) {
+        badge.className = "badge badge-state-" + b.state;
+        badge.textContent = STATE_TEXT[b.state] || b.state;
+      }
+      var live = card.querySelector("[data-booking-live]");
+      if (live) live.replaceWith(bookingLive(b));
+    }
+  };
 
   // The question a paused run asks; its buttons answer it (see init: data-resume).
   function approvalCard(a) {
@@ -151,6 +220,7 @@
     return el("section", { "class": "chat-block chat-approval", "aria-label": "Approval needed", "data-approval": a.id }, [
       el("h3", { text: booking ? "Approve this booking?" : "Confirm" }),
       el("p", { "class": "approval-question", text: a.question }),
+      a.spot !== undefined ? el("p", { "class": "badge " + (a.spot ? "badge-spot" : "badge-up"), "data-market": a.spot ? "spot" : "on-demand", text: a.spot ? "Spot: can be interrupted" : "On-demand" }) : null,
       a.estimated_total !== undefined ? el("dl", { "class": "forecast-figures" }, [
         fact("Per hour", money(a.hourly_price)),
         fact("Hours", number(a.hours)),
@@ -559,6 +629,11 @@
       fieldLabels = {};
     }
     var token = null;
+    BookingWatch.token = async function (fresh) {
+      if (fresh) token = null;
+      token = token || await fetchToken();
+      return token;
+    };
     var busy = false;
 
     Array.prototype.forEach.call(document.querySelectorAll("[data-js-only]"), function (node) {
