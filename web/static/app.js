@@ -2,9 +2,17 @@
    1. Theme: a toggle that pins light or dark and remembers it in localStorage. This file is
       loaded in <head> so the saved theme is applied before the first paint (no flash).
    2. Filter form: empty fields are not sent, so shared URLs stay short (the server ignores
-      them anyway). */
+      them anyway).
+   3. csrfHeaders(headers): adds the page's CSRF token (its <meta name="csrf-token">) to a script's
+      cookie-signed request, as web/security.py requires. */
 (function () {
   "use strict";
+
+  window.csrfHeaders = function (headers) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) headers["X-CSRF-Token"] = meta.getAttribute("content");
+    return headers;
+  };
 
   var KEY = "gpubroker-theme";
   var root = document.documentElement;

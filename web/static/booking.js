@@ -20,11 +20,7 @@
   }
 
   async function fetchToken() {
-    // A cookie-signed POST carries the page's CSRF token (web/security.py).
-    var headers = { Accept: "application/json" };
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) headers["X-CSRF-Token"] = meta.getAttribute("content");
-    var r = await fetch("/chat/token", { method: "POST", credentials: "same-origin", headers: headers });
+    var r = await fetch("/chat/token", { method: "POST", credentials: "same-origin", headers: window.csrfHeaders({ Accept: "application/json" }) });
     if (!r.ok) return null;
     return (await r.json()).access_token || null;
   }

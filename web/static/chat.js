@@ -652,15 +652,8 @@
       form.setAttribute("aria-busy", on ? "true" : "false");
     }
 
-    // Cookie-signed requests carry the page's CSRF token (web/security.py).
-    function csrfHeaders(headers) {
-      var meta = document.querySelector('meta[name="csrf-token"]');
-      if (meta) headers["X-CSRF-Token"] = meta.getAttribute("content");
-      return headers;
-    }
-
     async function fetchToken() {
-      var r = await fetch("/chat/token", { method: "POST", credentials: "same-origin", headers: csrfHeaders({ Accept: "application/json" }) });
+      var r = await fetch("/chat/token", { method: "POST", credentials: "same-origin", headers: window.csrfHeaders({ Accept: "application/json" }) });
       if (!r.ok) return null;
       var body = await r.json();
       return body.access_token || null;

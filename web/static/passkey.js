@@ -52,9 +52,7 @@
           }
         });
         var r = credential.response;
-        var headers = { "Content-Type": "application/json", Accept: "application/json" };
-        var meta = document.querySelector('meta[name="csrf-token"]');
-        if (meta) headers["X-CSRF-Token"] = meta.getAttribute("content");  // when already signed in
+        var headers = window.csrfHeaders({ "Content-Type": "application/json", Accept: "application/json" });
         var answer = await fetch("/login/passkey", {
           method: "POST",
           credentials: "same-origin",
