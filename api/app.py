@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from accounts import cors
 from accounts.connections import make_connection_slots
 from accounts.endpoints import router as accounts_router
 from accounts.ops_endpoints import router as ops_router
@@ -48,8 +49,6 @@ from web.routes import router as web_router
 from web.security import install as install_security
 
 log = logging.getLogger(__name__)
-
-
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_request_guards(app)
     # Last, so it wraps the request guards: their 429/413 answers carry the trace id too.
     install_observability(app)
+    # Outside the guards: preflights are answered first and every answer carries the CORS headers.
+    cors.install(app)
 
     if settings.trusted_proxy_list:
         # Outermost: every guard and log sees the client address the trusted proxy reports.
