@@ -181,7 +181,10 @@ async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") ->
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     log.info(
-        "worker %s: jobs (concurrency %d) and %d consumers running", consumer_name(), concurrency, len(CONSUMERS)
+        "worker %s: jobs (concurrency %d) and %d consumers running",
+        consumer_name(),
+        concurrency,
+        len(CONSUMERS),
     )
     watch = asyncio.create_task(stopping.wait())
     failed = asyncio.create_task(_first_failure(background))
@@ -211,7 +214,9 @@ async def wait_for_migrations(runtime: Runtime, timeout_s: float) -> None:
     deadline = loop.time() + timeout_s
     said = False
     while True:
-        checks = await asyncio.to_thread(check_database, SimpleNamespace(session_factory=runtime.session_factory))
+        checks = await asyncio.to_thread(
+            check_database, SimpleNamespace(session_factory=runtime.session_factory)
+        )
         failing = {name: c.get("reason") for name, c in checks.items() if c.get("status") != "ok"}
         if not failing:
             return
