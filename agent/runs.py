@@ -44,7 +44,7 @@ from agent import checkpoints
 from agent import service as agent_service
 from agent.models import AgentRun, AgentThread
 from agent.run_events import END, RunEvents
-from core.db import session_scope
+from core.db import session_scope, write_transaction
 from core.errors import AppError, Conflict, NotFound
 from core.observability import current_trace_id
 from core.settings import Settings
@@ -256,7 +256,7 @@ class RunManager:
     async def db(self, fn: Callable[[Session], Any]) -> Any:
         def work() -> Any:
             with session_scope(self.session_factory()) as session:
-                return fn(session)
+                return fn(write_transaction(session))
 
         return await run_in_threadpool(work)
 

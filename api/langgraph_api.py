@@ -39,7 +39,7 @@ from agent import service as agent_service
 from agent.models import AgentRun, AgentThread
 from agent.runs import active_runs, dump, request_cancel
 from api.chat import assistant
-from core.db import session_scope
+from core.db import session_scope, write_transaction
 from core.errors import AppError, Conflict, InvalidInput, NotFound
 
 router = APIRouter(tags=["langgraph"])
@@ -56,6 +56,27 @@ ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 class NotImplementedByUs(AppError):
     code = "not_implemented"
     status = 501
+
+
+# agent.state.AgentState as JSON Schema (written out: the TypedDict is not pydantic's on Python 3.11).
+STATE_SCHEMA: dict[str, Any] = {
+    "title": "AgentState",
+    "type": "object",
+    "properties": {
+        "messages": {
+            "title": "Messages",
+            "type": "array",
+            "items": {"type": "object", "description": "a LangChain message: {type|role, content, ...}"},
+        },
+        "result": {
+            "title": "Result",
+            "anyOf": [
+                {"type": "object", "description": "the turn's structured answer (ChatResult)"},
+                {"type": "null"},
+            ],
+        },
+    },
+}
 
 
 def assistant_dict() -> dict[str, Any]:
@@ -91,7 +112,8 @@ async def db(request: Request, fn: Any) -> Any:
 
     def work() -> Any:
         with session_scope(factory) as session:
-            return fn(session)
+            # Most units read a row and then write it (threads, runs): on SQLite they queue for the lock.
+            return fn(write_transaction(session))
 
     return await run_in_threadpool(work)
 
@@ -173,13 +195,12 @@ def assistant_graph(user: AssistantUser, assistant_id: str, request: Request) ->
 @router.get("/assistants/{assistant_id}/schemas")
 def assistant_schemas(user: AssistantUser, assistant_id: str, request: Request) -> dict[str, Any]:
     check_assistant(assistant_id)
-    graph = assistant(request).graph
     return {
         "graph_id": GRAPH_ID,
-        "input_schema": graph.get_input_jsonschema(),
-        "output_schema": graph.get_output_jsonschema(),
-        "state_schema": graph.get_input_jsonschema(),
-        "config_schema": graph.get_config_jsonschema(),
+        "input_schema": STATE_SCHEMA,
+        "output_schema": STATE_SCHEMA,
+        "state_schema": STATE_SCHEMA,
+        "config_schema": {"title": "Config", "type": "object", "properties": {}},
         "context_schema": None,
     }
 

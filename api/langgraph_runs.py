@@ -482,7 +482,8 @@ async def join_stream(
     cancel_on_disconnect: str,
 ) -> StreamingResponse:
     await _get_run(request, user, thread_id, run_id)
-    bad = [m for m in stream_mode or () if m not in STREAM_MODES]
+    stream_mode = [m for m in stream_mode or () if m]  # clients send an empty value for "all"
+    bad = [m for m in stream_mode if m not in STREAM_MODES]
     if bad:
         raise InvalidInput(f"unsupported stream_mode {', '.join(bad)}", details=[{"field": "stream_mode"}])
     if last_event_id in ("-1", "0"):
