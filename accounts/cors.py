@@ -125,7 +125,8 @@ def team_of_request(state: Any, headers: dict[bytes, str]) -> str | None:
     if not key and api_keys.is_api_key(bearer):
         key = bearer
     if key:
-        return state.key_teams.team_of(state.session_factory, key)
+        team: str | None = state.key_teams.team_of(state.session_factory, key)
+        return team
     if bearer:
         return tokens.peek_tenant(state.settings, bearer)
     return None

@@ -390,7 +390,7 @@ class RunManager:
         head: tuple[str | None, set[tuple[str, str]]],
         a: agent_service.Assistant,
     ) -> None:
-        saver = a.graph.checkpointer
+        saver: Any = a.graph.checkpointer
         thread_id = run.thread_id if run is not None else None
         if action == "rollback" and saver is not None and run is not None and not run.stateless:
             await checkpoints.rollback(saver, run.thread_id, run_id, head)
@@ -560,7 +560,7 @@ class EventShaper:
                     self.partial[message.id] = message
                     out.append(("messages/metadata", {message.id: {"metadata": meta}}))
                 else:
-                    self.partial[message.id] = self.partial[message.id] + message  # type: ignore[assignment]
+                    self.partial[message.id] = self.partial[message.id] + message
                 out.append(("messages/partial", [self.partial[message.id]]))
             return out
         if mode == "updates":

@@ -339,7 +339,7 @@ async def delete_thread(user: AssistantUser, thread_id: str, request: Request) -
 
     for run_id in await db(request, work):
         request.app.state.runs.cancel_local(run_id, "interrupt")
-    saver = assistant(request).graph.checkpointer
+    saver: Any = assistant(request).graph.checkpointer
     if saver is not None:
         await saver.adelete_thread(thread_id)
     return Response(status_code=204)
