@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve init install test test-sqlite lint bench eval clean system-deps promtool
+.PHONY: run serve init install js-deps test test-sqlite lint bench eval clean system-deps promtool
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,11 @@ $(BIN)/promtool: | $(BIN)/python
 
 promtool: $(BIN)/promtool
 
-test: install system-deps promtool
+# LangGraph's JS client and a useStream page (tests/js), run by tests/api/test_langgraph_js.py.
+js-deps:
+	cd tests/js && npm ci --no-audit --no-fund
+
+test: install system-deps promtool js-deps
 	$(BIN)/pytest
 	$(MAKE) eval
 

@@ -54,8 +54,7 @@ def update_tenant(
     granted = [f for f in PLATFORM_FIELDS if f in changes]
     if granted:
         raise Forbidden(
-            "plans and limits are set by the platform's operators: ask them to change "
-            + ", ".join(granted),
+            "plans and limits are set by the platform's operators: ask them to change " + ", ".join(granted),
             code="operator_only",
             details=[{"field": f} for f in granted],
         )

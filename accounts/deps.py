@@ -1,7 +1,8 @@
 """FastAPI dependencies of accounts, as ``Annotated`` aliases.
 
-``CurrentUser`` is the signed-in caller (401 without a valid access token); ``require(action)``
-adds the policy check (403, audited) and is how every protected route names its action.
+``CurrentUser`` is the signed-in caller (401 without a valid access token or team API key, sent as
+``Authorization: Bearer`` or ``X-Api-Key``); ``require(action)`` adds the policy check (403, audited), and
+for an API key its scopes, and is how every protected route names its action.
 ``AccountsDb`` is the request's session with one difference from ``core.deps.DbSession``: an error
 marked ``persist`` (a failed sign-in, a reused refresh token) commits what was written before it,
 so counters, revocations and audit entries survive the failed request.
@@ -14,19 +15,20 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
-from accounts import service
+from accounts import api_keys, service
 from accounts.audit import Source
 from accounts.errors import NotAuthenticated, PermissionDenied
-from accounts.policy import Action, allowed
+from accounts.policy import Action, allowed, key_allows
 from accounts.service import Ctx, Principal
 from core.db import session_scope
 from core.observability import current_trace_id
 
-bearer = HTTPBearer(auto_error=False, description="an access token from POST /auth/login")
+bearer = HTTPBearer(auto_error=False, description="an access token from POST /auth/login, or a team API key")
+api_key_header = APIKeyHeader(name="X-Api-Key", auto_error=False, description="a team API key (gbk_...)")
 
 
 @contextmanager
@@ -72,13 +74,21 @@ def get_ctx(request: HTTPConnection) -> Ctx:
 
 
 def current_user(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    if credentials is None:
-        raise NotAuthenticated("sign in first: send 'Authorization: Bearer <access token>'")
+    token = credentials.credentials if credentials is not None else api_key
+    if not token:
+        raise NotAuthenticated(
+            "sign in first: send 'Authorization: Bearer <access token>' or 'X-Api-Key: <team API key>'"
+        )
     # Its own short unit of work, so a long streamed response does not hold a session open.
     with session_scope(request.app.state.session_factory) as session:
-        principal = service.authenticate(session, request.app.state.settings, credentials.credentials)
+        if api_keys.is_api_key(token):
+            principal = api_keys.authenticate(session, token)
+        else:
+            principal = service.authenticate(session, request.app.state.settings, token)
     request.state.principal = principal
     return principal
 
@@ -93,13 +103,17 @@ def require(action: Action) -> Callable[[Request, Principal], Principal]:
     """A dependency that lets the caller through only if the policy allows their role ``action``."""
 
     def dependency(request: Request, principal: CurrentUser) -> Principal:
-        if not allowed(principal.role, action):
+        by_key = principal.api_key_id is None or key_allows(principal.scopes, action)
+        if not (allowed(principal.role, action) and by_key):
             with session_scope(request.app.state.session_factory) as session:
                 service.record_denied(session, get_ctx(request), principal, action.value, request.url.path)
-            raise PermissionDenied(
-                f"your role ({principal.role}) may not do this ({action.value})",
-                details={"action": action.value, "role": principal.role},
+            reason = (
+                f"your role ({principal.role}) may not do this ({action.value})"
+                if by_key
+                else f"this API key's scopes ({', '.join(sorted(principal.scopes)) or 'none'}) do not allow "
+                f"{action.value}"
             )
+            raise PermissionDenied(reason, details={"action": action.value, "role": principal.role})
         return principal
 
     dependency.__policy_action__ = action  # type: ignore[attr-defined]
@@ -121,3 +135,4 @@ CanReadUsers = Annotated[Principal, Depends(require(Action.USERS_READ))]
 CanInviteUsers = Annotated[Principal, Depends(require(Action.USERS_INVITE))]
 CanManageUsers = Annotated[Principal, Depends(require(Action.USERS_MANAGE))]
 CanReadAudit = Annotated[Principal, Depends(require(Action.AUDIT_READ))]
+CanManageApiKeys = Annotated[Principal, Depends(require(Action.API_KEYS_MANAGE))]

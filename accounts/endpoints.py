@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from accounts import admin, gdpr, mfa, oidc, service, tokens, webauthn
+from accounts import admin, api_keys, gdpr, mfa, oidc, service, tokens, webauthn
 from accounts.audit import public_view
 from accounts.deps import (
     AccountsCtx,
@@ -21,6 +21,7 @@ from accounts.deps import (
     CanEraseData,
     CanExportData,
     CanInviteUsers,
+    CanManageApiKeys,
     CanManageMfa,
     CanManageSessions,
     CanManageUsers,
@@ -31,6 +32,9 @@ from accounts.deps import (
     CanUpdateTenant,
 )
 from accounts.schemas import (
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyOut,
     AuditEntryOut,
     AuditVerifyOut,
     ErasureOut,
@@ -116,9 +120,13 @@ async def introspect(request: Request, session: AccountsDb, settings: SettingsDe
     ):
         principal = await run_in_threadpool(service.authenticate, session, settings, caller or "")
         if not principal.operator:
-            raise Forbidden("token introspection is for platform operators and services", code="operator_only")
+            raise Forbidden(
+                "token introspection is for platform operators and services", code="operator_only"
+            )
     token = await introspected_token(request)
-    return IntrospectionOut.model_validate(await run_in_threadpool(service.introspect, session, settings, token))
+    return IntrospectionOut.model_validate(
+        await run_in_threadpool(service.introspect, session, settings, token)
+    )
 
 
 @router.post("/auth/register", response_model=RegisterOut, status_code=201, tags=["auth"])
@@ -308,6 +316,38 @@ def update_user(
     principal: CanManageUsers, user_id: str, body: UserUpdate, session: AccountsDb, ctx: AccountsCtx
 ) -> UserOut:
     return service.user_out(session, admin.update_user(session, ctx, principal, user_id, body))
+
+
+# --- team API keys -----------------------------------------------------------------------------
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut], tags=["admin"], summary="The team's API keys")
+def list_api_keys(principal: CanManageApiKeys, session: AccountsDb) -> list[dict[str, Any]]:
+    return [api_keys.key_out(k) for k in api_keys.list_keys(session, principal)]
+
+
+@router.post(
+    "/api-keys",
+    response_model=ApiKeyCreated,
+    status_code=201,
+    tags=["admin"],
+    summary="Create a team API key (the key is in this answer only)",
+)
+def create_api_key(
+    principal: CanManageApiKeys, body: ApiKeyIn, session: AccountsDb, ctx: AccountsCtx
+) -> dict[str, Any]:
+    row, key = api_keys.create(session, ctx, principal, body.name, body.scopes)
+    return {**api_keys.key_out(row), "key": key}
+
+
+@router.delete(
+    "/api-keys/{key_id}", response_model=ApiKeyOut, tags=["admin"], summary="Revoke a team API key"
+)
+def revoke_api_key(
+    principal: CanManageApiKeys, key_id: str, request: Request, session: AccountsDb, ctx: AccountsCtx
+) -> dict[str, Any]:
+    teams = getattr(request.app.state, "key_teams", None)
+    return api_keys.key_out(api_keys.revoke(session, ctx, principal, key_id, teams))
 
 
 # --- audit -------------------------------------------------------------------------------------

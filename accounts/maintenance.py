@@ -19,7 +19,9 @@ from accounts.models import AuthFlow
 DEFAULT_GRACE = timedelta(minutes=10)
 
 
-def purge_expired_flows(session: Session, now: datetime | None = None, grace: timedelta = DEFAULT_GRACE) -> int:
+def purge_expired_flows(
+    session: Session, now: datetime | None = None, grace: timedelta = DEFAULT_GRACE
+) -> int:
     """Delete flows that expired or were consumed more than ``grace`` ago; returns how many."""
     cutoff = (now or datetime.now(UTC)) - grace
     result = session.execute(

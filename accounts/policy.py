@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     USERS_INVITE = "users.invite"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    API_KEYS_MANAGE = "api_keys.manage"
     BOOKING_READ = "booking.read"
     BOOKING_WRITE = "booking.write"
     PLATFORM_OPERATE = "platform.operate"
@@ -52,6 +53,8 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.USERS_INVITE: frozenset({Role.ADMIN, Role.MANAGER}),
     Action.USERS_MANAGE: frozenset({Role.ADMIN}),
     Action.AUDIT_READ: frozenset({Role.ADMIN, Role.AUDITOR}),
+    # Team API keys act for the team: only its admins create and revoke them (no key can, whatever scope).
+    Action.API_KEYS_MANAGE: frozenset({Role.ADMIN}),
     # The team's bookings: everyone sees them; auditors cannot book, submit, cancel or stop.
     Action.BOOKING_READ: _ALL,
     Action.BOOKING_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.USER}),
@@ -72,6 +75,19 @@ GRANTABLE: dict[Role, frozenset[Role]] = {
     Role.USER: frozenset(),
     Role.AUDITOR: frozenset(),
 }
+
+
+# What a team API key may do, by scope (accounts.api_keys); a key may do nothing else, whatever its
+# creator's role. The catalog is public; the scope lets a program say what it is for.
+SCOPE_ACTIONS: dict[str, frozenset[Action]] = {
+    "catalog:read": frozenset(),
+    "assistant": frozenset({Action.ASSISTANT_USE}),
+    "bookings": frozenset({Action.BOOKING_READ, Action.BOOKING_WRITE}),
+}
+
+
+def key_allows(scopes: frozenset[str], action: Action) -> bool:
+    return any(action in SCOPE_ACTIONS.get(scope, frozenset()) for scope in scopes)
 
 
 def allowed(role: str, action: Action) -> bool:

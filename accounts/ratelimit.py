@@ -1,11 +1,11 @@
 """Rate limiting (FR-SEC-2) and the request guards that run before any route.
 
 Token buckets: a bucket holds up to ``burst`` tokens, refills at ``rps`` tokens a second, and each
-request takes one. A signed-in caller draws from its tenant's bucket (the tenant's
-``rate_limit_rps`` and ``burst``, set by its plan or an admin); anonymous callers, and callers whose
-token does not verify, draw from a bucket per client IP. With ``GPUBROKER_REDIS_URL`` set the
-buckets live in Redis and one Lua script reads, refills and takes atomically, with Redis's own
-clock, so every API replica shares them; otherwise they live in this process.
+request takes one. A signed-in caller, and a team API key (``X-Api-Key`` or a ``gbk_`` bearer), draws
+from its tenant's bucket (the tenant's ``rate_limit_rps`` and ``burst``, set by its plan or an admin);
+anonymous callers, and callers whose token or key does not verify, draw from a bucket per client IP.
+With ``GPUBROKER_REDIS_URL`` set the buckets live in Redis and one Lua script reads, refills and takes
+atomically, with Redis's own clock, so every API replica shares them; otherwise they live in this process.
 
 Every response carries ``X-RateLimit-Limit`` (the bucket's size) and ``X-RateLimit-Remaining``
 (whole tokens left); a refused request gets 429 in the error envelope with ``Retry-After``.
@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accounts import repository, tokens
+from accounts import api_keys, repository, tokens
 from core.errors import envelope
 from core.redisconn import Breaker, sync_client
 from core.settings import Settings
@@ -174,6 +174,8 @@ class TenantLimits:
     def __init__(self) -> None:
         self._cache: dict[str, tuple[float, tuple[float, int] | None]] = {}
         self._lock = threading.Lock()
+        # Other per-team caches to forget with these limits (accounts.cors's origins).
+        self.listeners: list[Any] = []
 
     def get(self, session_factory: Any, tenant_id: str) -> tuple[float, int] | None:
         now = time.monotonic()
@@ -184,7 +186,9 @@ class TenantLimits:
         try:
             with session_factory() as session:
                 tenant = repository.tenant(session, tenant_id)
-                limits = (tenant.rate_limit_rps, tenant.burst) if tenant is not None and tenant.active else None
+                limits = (
+                    (tenant.rate_limit_rps, tenant.burst) if tenant is not None and tenant.active else None
+                )
         except SQLAlchemyError:
             # The database is away: the limits last known (or the client's IP bucket); the request itself
             # then gets its 503 from the route that needs the database.
@@ -196,6 +200,8 @@ class TenantLimits:
     def forget(self, tenant_id: str) -> None:
         with self._lock:
             self._cache.pop(tenant_id, None)
+        for listener in self.listeners:
+            listener(tenant_id)
 
 
 def client_ip(scope: Scope) -> str:
@@ -215,13 +221,24 @@ def bearer_token(scope: Scope) -> str | None:
     return cookie or None
 
 
+def api_key(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-api-key":
+            return value.decode("latin-1").strip() or None
+    return None
+
+
 def decide(app_state: Any, scope: Scope) -> Decision:
     """Which bucket the request draws from, and the draw. Blocking (Redis, the database): run it in
     a worker thread."""
     settings: Settings = app_state.settings
     limiter: RateLimiter = app_state.rate_limiter
     token = bearer_token(scope)
-    tenant_id = tokens.peek_tenant(settings, token) if token else None
+    key = api_key(scope) or (token if api_keys.is_api_key(token) else None)
+    if key:
+        tenant_id = app_state.key_teams.team_of(app_state.session_factory, key)
+    else:
+        tenant_id = tokens.peek_tenant(settings, token) if token else None
     if tenant_id is not None:
         limits = app_state.tenant_limits.get(app_state.session_factory, tenant_id)
         if limits is not None:
@@ -324,4 +341,5 @@ def install_request_guards(app: FastAPI) -> None:
     429/413 answers carry the trace id."""
     app.state.rate_limiter = make_rate_limiter(app.state.settings.redis_url)
     app.state.tenant_limits = TenantLimits()
+    app.state.key_teams = api_keys.KeyTeams()
     app.add_middleware(RequestGuard)

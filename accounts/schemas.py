@@ -46,6 +46,20 @@ LoginPassword = Annotated[str, Field(min_length=1, max_length=256), AfterValidat
 OpaqueToken = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9_\-\.]+$")]
 
 
+_ORIGIN = re.compile(r"^https?://[a-z0-9.\-]+(:[0-9]{1,5})?$")
+
+
+def _cors_origin(value: str) -> str:
+    value = value.strip().lower().rstrip("/")
+    if value != "*" and not _ORIGIN.match(value):
+        raise ValueError('an origin is scheme://host[:port] (no path), or "*"')
+    return value
+
+
+CorsOrigin = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_cors_origin)]
+ApiKeyScope = Literal["catalog:read", "assistant", "bookings"]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -141,6 +155,7 @@ class TenantOut(BaseModel):
     seats: int
     ws_limit: int
     active: bool
+    cors_origins: list[str] = Field(default_factory=list)
     created_at: datetime
 
 
@@ -151,6 +166,12 @@ class TenantUpdate(Strict):
     burst: int | None = Field(None, ge=1, le=1_000_000)
     seats: int | None = Field(None, ge=1, le=100_000)
     ws_limit: int | None = Field(None, ge=0, le=100_000)
+    cors_origins: list[CorsOrigin] | None = Field(
+        None,
+        max_length=50,
+        description='origins whose pages may call the API with the team\'s API keys ("https://app.example.com", '
+        'or "*" for any)',
+    )
 
 
 class UserOut(BaseModel):
@@ -246,3 +267,23 @@ class IntrospectionOut(BaseModel):
 
 class JwksOut(BaseModel):
     keys: list[dict[str, str]]
+
+
+class ApiKeyIn(Strict):
+    name: PlainText
+    scopes: list[ApiKeyScope] = Field(min_length=1, max_length=3)
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_by: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="the key itself: shown this once, stored only as a hash")

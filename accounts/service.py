@@ -57,6 +57,9 @@ class Principal:
     email: str
     #: A platform operator (``users.operator``): may run the operator console, whatever the team role.
     operator: bool = False
+    #: Set when the caller is a team API key (accounts.api_keys): it acts as its creator, within ``scopes``.
+    api_key_id: str | None = None
+    scopes: frozenset[str] = frozenset()
 
     @property
     def actor(self) -> Actor:

@@ -90,7 +90,9 @@ def public_jwk(public_key: Any) -> dict[str, Any]:
         extra = {"alg": "RS256"}
     else:
         raise ValueError("only Ed25519 and RSA keys are supported")
-    thumbprint = _b64(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).digest())
+    thumbprint = _b64(
+        hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).digest()
+    )
     return {**members, **extra, "use": "sig", "kid": thumbprint}
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Interrupt
@@ -212,13 +213,14 @@ class Assistant:
         cache: Any = None,
         checkpointer: Any = None,
         model_spec: str | None = None,
+        model: BaseChatModel | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.model_spec = model_spec or settings.llm
         ctx = ToolContext(session_factory=session_factory, settings=settings, cache=cache)
         self.graph = build_graph(
-            make_chat_model(self.model_spec, settings),
+            model or make_chat_model(self.model_spec, settings),
             make_tools(ctx),
             checkpointer,
             model_name=self.model_spec,

@@ -14,16 +14,21 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from accounts import cors
 from accounts.connections import make_connection_slots
 from accounts.endpoints import router as accounts_router
 from accounts.ops_endpoints import router as ops_router
 from accounts.ratelimit import install_request_guards
+from accounts.service import Ctx
+from agent.run_events import make_run_events
+from agent.runs import RunManager
 from agent.service import Assistant, open_checkpointer
 from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
 from api.health import router as health_router
 from api.langgraph_api import router as langgraph_router
+from api.langgraph_runs import router as langgraph_runs_router
 from api.worker import Background
 from billing.endpoints import router as billing_router
 from booking.account_endpoints import router as booking_accounts_router
@@ -52,8 +57,6 @@ from web.security import install as install_security
 log = logging.getLogger(__name__)
 
 
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # GPUBROKER_ENV=production refuses unsafe settings here, naming every one, before anything starts.
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                await app.state.runs.close()
                 if sandbox_driver is not None:
                     await app.state.sandbox_provider.stop()
                 if background is not None:
@@ -99,6 +103,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_deliveries=settings.consumer_max_deliveries,
     )
     app.state.connection_slots = make_connection_slots(settings.redis_url)
+    # Assistant runs: run by the replica that accepts them, their events readable from any replica.
+    app.state.runs = RunManager(
+        lambda: app.state.session_factory,
+        settings,
+        make_run_events(settings.redis_url),
+        lambda: app.state.assistant,
+        lambda source: Ctx(
+            settings=app.state.settings,
+            source=source,
+            bus=getattr(app.state, "bus", None),
+            limiter=getattr(app.state, "rate_limiter", None),
+            tenant_limits=getattr(app.state, "tenant_limits", None),
+        ),
+    )
 
     install_error_handlers(app)
     # Innermost: the CSRF checks read a form's body through the request guard's size limit.
@@ -106,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_request_guards(app)
     # Last, so it wraps the request guards: their 429/413 answers carry the trace id too.
     install_observability(app)
+    # Outside the guards: preflights are answered first and every answer carries the CORS headers.
+    cors.install(app)
 
     if settings.trusted_proxy_list:
         # Outermost: every guard and log sees the client address the trusted proxy reports.
@@ -116,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router)
     app.include_router(billing_router)
     app.include_router(chat_router)
+    app.include_router(langgraph_runs_router)
     app.include_router(langgraph_router)
     app.include_router(chat_ws_router)
     app.include_router(ops_router)

@@ -278,7 +278,10 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
     load_job_modules()
     if settings.is_sqlite:
-        print("with SQLite the jobs run inside `gpubroker serve` (make run); there is no queue to show", file=sys.stderr)
+        print(
+            "with SQLite the jobs run inside `gpubroker serve` (make run); there is no queue to show",
+            file=sys.stderr,
+        )
         return 2
     app = make_app(settings)
     if args.action == "run":
@@ -314,7 +317,9 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
     rows = asyncio.run(listing())
     for row in rows[-args.limit :]:
-        print(f"#{row['id']:<8} {row['status']:<7} {row['job']:<36} queue {row['queue']:<10} attempts {row['attempts']}")
+        print(
+            f"#{row['id']:<8} {row['status']:<7} {row['job']:<36} queue {row['queue']:<10} attempts {row['attempts']}"
+        )
     print(f"{len(rows)} jobs queued, running or failed")
     return 0
 

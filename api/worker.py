@@ -215,7 +215,9 @@ async def wait_for_migrations(runtime: Runtime, timeout_s: float) -> None:
     deadline = loop.time() + timeout_s
     said = False
     while True:
-        checks = await asyncio.to_thread(check_database, SimpleNamespace(session_factory=runtime.session_factory))
+        checks = await asyncio.to_thread(
+            check_database, SimpleNamespace(session_factory=runtime.session_factory)
+        )
         failing = {name: c.get("reason") for name, c in checks.items() if c.get("status") != "ok"}
         if not failing:
             return

@@ -91,6 +91,11 @@ def _require_writer(principal: Principal) -> None:
             f"your role ({principal.role}) may not book",
             details={"action": "booking.write", "role": principal.role},
         )
+    if principal.api_key_id is not None and "bookings" not in principal.scopes:
+        raise PermissionDenied(
+            "this API key has no bookings scope",
+            details={"action": "booking.write", "scopes": sorted(principal.scopes)},
+        )
 
 
 def _check_hours(hours: float) -> float:

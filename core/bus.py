@@ -227,7 +227,11 @@ class RedisStreamBus:
         return async_client(self._url)
 
     def publish(self, topic: str, key: str, payload: dict[str, Any], event_id: str | None = None) -> None:
-        fields = {"key": key, "id": event_id or uuid.uuid4().hex, "payload": orjson.dumps(payload, default=str)}
+        fields = {
+            "key": key,
+            "id": event_id or uuid.uuid4().hex,
+            "payload": orjson.dumps(payload, default=str),
+        }
 
         def unavailable() -> None:
             raise BusUnavailable(f"the event bus (Redis) is unavailable; {topic} event not published")

@@ -83,7 +83,9 @@ class Breaker:
             self._open_until = time.monotonic() + self.cooldown_s
             self.failures += 1
         if first:
-            log.warning("redis unavailable for %s (%s): falling back for %.0f s", self.name, exc, self.cooldown_s)
+            log.warning(
+                "redis unavailable for %s (%s): falling back for %.0f s", self.name, exc, self.cooldown_s
+            )
 
     def _fallback(self, fallback: Callable[[], T], reason: str) -> T:
         self.fallbacks += 1

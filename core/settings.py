@@ -252,6 +252,14 @@ class Settings(BaseSettings):
     # idle, and set aside (dead-lettered) after this many deliveries.
     consumer_claim_idle_s: float = Field(default=30.0, gt=0)
     consumer_max_deliveries: int = Field(default=5, ge=1)
+    # Assistant runs (agent/runs.py): how often a waiting run looks for its turn and a running one beats
+    # its heartbeat and reads a cancellation asked on another replica; a running run silent this long
+    # had its replica die. A run's event log is kept this long after it ends (resumable runs: keep_s).
+    run_poll_s: float = Field(default=0.25, gt=0)
+    run_stale_after_s: float = Field(default=30.0, gt=0)
+    run_events_keep_s: float = Field(default=3600.0, gt=0)
+    run_events_grace_s: float = Field(default=120.0, gt=0)
+    run_read_block_s: float = Field(default=1.0, gt=0)
     # Retention (core/retention.py), in days: usage records (spec: two years) and raw provider webhooks.
     retention_usage_days: int = Field(default=730, ge=1)
     retention_webhook_days: int = Field(default=90, ge=1)
@@ -365,7 +373,6 @@ class Settings(BaseSettings):
         if value.lower() not in ("text", "json"):
             raise ValueError("GPUBROKER_LOG_FORMAT must be text or json")
         return value.lower()
-
 
     @property
     def oidc_enabled(self) -> bool:

@@ -17,6 +17,7 @@ from catalog.sizing import estimate_requirements as size_workload
 from core.errors import AppError
 from iac_templates.render import render_terraform
 from tools.context import ToolContext
+from tools.progress import report
 from tools.schemas import (
     CompareOffersArgs,
     CompareOffersResult,
@@ -85,6 +86,7 @@ def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResul
     filters = to_filters(args)
     with ctx.session() as session:
         found = service.search(session, filters, ctx.cache, ctx.settings.cache_ttl_s)
+        report(f"found {found['total']:,} matching offers", tool="search_offers", total=found["total"])
         relaxed = [] if found["total"] else service.relaxations(session, filters)
     return SearchOffersResult(
         total=found["total"],

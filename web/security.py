@@ -15,7 +15,8 @@ for browsers) when it fails:
    ``<meta name="csrf-token">`` for scripts, so no form can be forgotten.
 
 Requests without a session cookie (sign-in, sign-up) get the origin check only, which is what stops a
-login-CSRF. Bearer-token API calls are unaffected: the JSON API never reads the cookies.
+login-CSRF. Bearer-token and API-key (``X-Api-Key``) calls are unaffected: the JSON API never reads the
+cookies for them, and other origins' pages reach it under accounts.cors's rules.
 
 Headers. Every response gets ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy``; HTML gets a
 Content-Security-Policy that allows scripts, styles and connections from this origin only (the pages
@@ -175,8 +176,8 @@ class SecurityMiddleware:
     async def _check(
         self, scope: Scope, receive: Receive, settings: Settings, headers: list[tuple[bytes, bytes]]
     ) -> tuple[str | None, Receive]:
-        if _header(headers, b"authorization"):
-            return None, receive  # bearer API calls: the cookies are never read
+        if _header(headers, b"authorization") or _header(headers, b"x-api-key"):
+            return None, receive  # bearer and API-key calls: the cookies are never read
         cookie = _header(headers, b"cookie")
         cookies = cookie_parser(cookie) if cookie else {}
         site = _header(headers, b"sec-fetch-site")

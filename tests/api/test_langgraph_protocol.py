@@ -109,7 +109,7 @@ def test_protocol_errors_are_4xx(base_url: str, headers: dict[str, str]) -> None
             "/runs/stream",
             json={
                 "assistant_id": "gpubroker",
-                "stream_mode": "debug",
+                "stream_mode": "tools",
                 "input": {"messages": [{"role": "user", "content": "x"}]},
             },
         )

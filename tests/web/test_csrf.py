@@ -114,11 +114,18 @@ def test_bearer_api_calls_are_unaffected(client: TestClient) -> None:
         "/auth/register", json={"email": f"api-{uuid.uuid4().hex[:8]}@example.com", "password": PASSWORD}
     )
     token = r.json()["access_token"]
+    tenant = r.json()["tenant"]["id"]
+    headers = {"Authorization": f"Bearer {token}", "Origin": "http://elsewhere.example"}
+    # Another origin's page reaches the API only when the team lists it (accounts.cors), never via CSRF.
+    r = client.patch(f"/tenants/{tenant}", json={"name": "From a program"}, headers=headers)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "origin_not_allowed"
     r = client.patch(
-        f"/tenants/{r.json()['tenant']['id']}",
-        json={"name": "From a program"},
-        headers={"Authorization": f"Bearer {token}", "Origin": "http://elsewhere.example"},
+        f"/tenants/{tenant}",
+        json={"cors_origins": ["http://elsewhere.example"]},
+        headers={"Authorization": f"Bearer {token}"},
     )
+    assert r.status_code == 200
+    r = client.patch(f"/tenants/{tenant}", json={"name": "From a program"}, headers=headers)
     assert r.status_code == 200
 
 
