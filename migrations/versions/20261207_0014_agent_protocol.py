@@ -8,8 +8,8 @@
 - api_keys: team keys for programs and front-ends (SHA-256 of the key, its prefix, scopes, last use);
 - tenants.cors_origins: the origins whose browser pages may call the API with the team's credentials.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 06:00:00
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
