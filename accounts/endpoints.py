@@ -265,7 +265,8 @@ def audit_log(
     principal: CanReadAudit,
     session: AccountsDb,
     event_type: Annotated[str | None, Query(max_length=60)] = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    # Within the id column (INTEGER: 32 bits on PostgreSQL); past it the database refuses the value.
+    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     entries = admin.audit_log(session, principal, event_type=event_type, before_id=before_id, limit=limit)

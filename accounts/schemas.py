@@ -7,12 +7,12 @@ control characters, so hostile values end as a 422 in the envelope rather than d
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from accounts.models import Plan, Role
+from core.types import UtcDateTime
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -128,7 +128,7 @@ class PasskeyLoginIn(Strict):
 class WebAuthnCredentialOut(BaseModel):
     id: str
     name: str
-    created_at: datetime
+    created_at: UtcDateTime
     recovery_codes: list[str] | None = None
 
 
@@ -141,7 +141,7 @@ class TenantOut(BaseModel):
     seats: int
     ws_limit: int
     active: bool
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TenantUpdate(Strict):
@@ -161,7 +161,7 @@ class UserOut(BaseModel):
     role: str
     active: bool
     mfa: list[str]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class MeOut(UserOut):
@@ -182,7 +182,7 @@ class InvitationOut(BaseModel):
     id: str
     email: str
     role: str
-    expires_at: datetime
+    expires_at: UtcDateTime
     token: str = Field(description="shown once; the invitee registers with it")
 
 
