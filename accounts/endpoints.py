@@ -128,7 +128,14 @@ def logout(me: CanManageSessions, session: AccountsDb, ctx: AccountsCtx) -> Resp
     return Response(status_code=204)
 
 
-@router.get("/auth/oidc/login", tags=["auth"], summary="Start an OIDC sign-in (redirects to the provider)")
+@router.get(
+    "/auth/oidc/login",
+    tags=["auth"],
+    summary="Start an OIDC sign-in (redirects to the provider)",
+    status_code=status.HTTP_302_FOUND,
+    response_class=RedirectResponse,
+    responses={302: {"description": "to the identity provider's authorization endpoint (`Location`)"}},
+)
 def oidc_login(
     request: Request,
     session: AccountsDb,

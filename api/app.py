@@ -24,6 +24,7 @@ from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
 from api.health import router as health_router
 from api.langgraph_api import router as langgraph_router
+from api.openapi import install_openapi
 from api.worker import Background
 from billing.endpoints import router as billing_router
 from booking.endpoints import router as booking_router
@@ -46,8 +47,6 @@ from web.routes import STATIC_DIR
 from web.routes import router as web_router
 
 log = logging.getLogger(__name__)
-
-
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -129,4 +128,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.mount("/sandbox-provider", create_sandbox_app(app.state.sandbox_provider))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_openapi(app)
     return app

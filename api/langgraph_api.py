@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
 from langchain_core.messages import BaseMessage, convert_to_messages
 from langgraph.types import Command, Interrupt
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +37,7 @@ from core import metrics
 from core.db import session_scope
 from core.errors import AppError, Conflict, InvalidInput
 from core.observability import current_trace_id
+from core.responses import EventStream, event_stream
 from tools.context import Caller, acting_as
 
 log = logging.getLogger(__name__)
@@ -260,7 +260,7 @@ async def run_events(
 
 async def _stream(
     request: Request, body: RunCreate, thread_id: str, stateless: bool, user: Principal
-) -> StreamingResponse:
+) -> EventStream:
     started = time.perf_counter()
     modes, inputs = _validate_run(body)
     if isinstance(inputs, Command):
@@ -280,23 +280,28 @@ async def _stream(
     location = f"/runs/{run_id}" if stateless else f"/threads/{thread_id}/runs/{run_id}"
     events = run_events(request, thread_id, run_id, modes, inputs, caller_of(request, user))
     model = assistant(request).model_spec
-    return StreamingResponse(
+    return EventStream(
         metrics.timed_turn(events, model=model, transport="langgraph", started=started),
-        media_type="text/event-stream",
         headers={"Content-Location": location, "Cache-Control": "no-cache"},
     )
 
 
-@router.post("/threads/{thread_id}/runs/stream")
+RUN_EVENTS = event_stream(
+    "server-sent events: metadata, then values, updates or messages; error if the run fails",
+    ["metadata", "values", "updates", "messages", "error"],
+)
+
+
+@router.post("/threads/{thread_id}/runs/stream", response_class=EventStream, responses=RUN_EVENTS)
 async def thread_run_stream(
     user: AssistantUser, thread_id: str, body: RunCreate, request: Request
-) -> StreamingResponse:
+) -> EventStream:
     await load_thread(request, thread_id, user)
     return await _stream(request, body, thread_id, stateless=False, user=user)
 
 
-@router.post("/runs/stream")
-async def stateless_run_stream(user: AssistantUser, body: RunCreate, request: Request) -> StreamingResponse:
+@router.post("/runs/stream", response_class=EventStream, responses=RUN_EVENTS)
+async def stateless_run_stream(user: AssistantUser, body: RunCreate, request: Request) -> EventStream:
     if body.input is None:
         raise InvalidInput("a stateless run needs input", details=[{"field": "input"}])
     if body.command is not None:
