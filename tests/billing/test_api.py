@@ -194,3 +194,25 @@ def test_account_change_and_run_are_audited(client: TestClient, db: Session, api
     run(client, api_team, "2026-10-14")
     events = [e["event_type"] for e in client.get("/audit", headers=api_team.headers).json()]
     assert "billing.account_updated" in events and "billing.run" in events
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/billing/run?day=0001-01-01", "day"),
+        ("/billing/run?day=9999-12-31", "day"),
+        ("/usage?start=0001-01-01", "start"),
+        ("/usage?end=9999-12-31", "end"),
+        ("/invoices?start=0001-01-01", "start"),
+        ("/invoices?end=9999-12-31", "end"),
+    ],
+)
+def test_a_day_out_of_range_is_a_422_naming_it(
+    client: TestClient, api_team: Team, path: str, field: str
+) -> None:
+    # core.types.Day, as on the KPI endpoints (issue 12: a day at either end of Python's range overflowed).
+    method = client.post if path.startswith("/billing/run") else client.get
+    r = method(path, headers=api_team.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["field"] == field
+    assert "between 1970-01-01 and 2999-12-31" in r.json()["error"]["message"]
