@@ -188,4 +188,6 @@ def test_a_page_number_out_of_range_is_a_422_naming_it(client: TestClient, opera
     r = client.get("/ops/tenants", params={"page": 109004508127769680}, headers=operator.headers)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"][0]["field"] == "page"
-    assert client.get("/ops/tenants", params={"page": 100_000}, headers=operator.headers).json()["items"] == []
+    assert (
+        client.get("/ops/tenants", params={"page": 100_000}, headers=operator.headers).json()["items"] == []
+    )
