@@ -14,7 +14,7 @@ status  documented on an operation when
         dependencies, and every function of ours they reach, read from the source (:func:`reach`). A
         raise inside ``try`` whose ``except`` catches it does not count. This is how 401 (sign-in),
         403 (the role policy, operators), 404 (an id that is not the caller's), 409, 400 and 502 are found.
-404     the route has path parameters: a value holding ``/``, or an empty one, finds no route.
+404     the route has path parameters: a value holding ``/`` finds no route.
 413     the route reads a body (``accounts.ratelimit``: the guard counts every body).
 415     the route takes a JSON body (``core.errors``: a body sent as another media type).
 422     always: parameters and bodies are validated, and the guard refuses NUL bytes in any URL.
@@ -23,6 +23,9 @@ status  documented on an operation when
 500     always.
 ======  ==============================================================================================
 
+The reader follows names it can resolve (module attributes, imports, a method's own class, a variable
+bound to what a constructor or an annotated function returns); a call it cannot resolve (an object chosen
+at run time, such as a booking's provisioner) is not followed, and the route declares those errors itself.
 A route's own ``responses=`` are kept: their descriptions win, and their error answers get the envelope.
 Success answers that are not JSON (CSV, PDF, server-sent events, a redirect) are declared on their routes
 with their media type. The HTML pages are left out of the document (``include_in_schema=False``).
