@@ -194,7 +194,14 @@ def logout(me: CanManageSessions, session: AccountsDb, ctx: AccountsCtx) -> Resp
     return Response(status_code=204)
 
 
-@router.get("/auth/oidc/login", tags=["auth"], summary="Start an OIDC sign-in (redirects to the provider)")
+@router.get(
+    "/auth/oidc/login",
+    tags=["auth"],
+    summary="Start an OIDC sign-in (redirects to the provider)",
+    status_code=status.HTTP_302_FOUND,
+    response_class=RedirectResponse,
+    responses={302: {"description": "to the identity provider's authorization endpoint (`Location`)"}},
+)
 def oidc_login(
     request: Request,
     session: AccountsDb,
@@ -363,7 +370,8 @@ def audit_log(
     principal: CanReadAudit,
     session: AccountsDb,
     event_type: Annotated[str | None, Query(max_length=60)] = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    # Within the id column (INTEGER: 32 bits on PostgreSQL); past it the database refuses the value.
+    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     entries = admin.audit_log(session, principal, event_type=event_type, before_id=before_id, limit=limit)

@@ -18,6 +18,7 @@ from accounts.policy import Action
 from accounts.schemas import Email, InvitationOut, Strict, TenantOut, TenantUpdate
 from accounts.service import Principal, record_denied
 from core.db import session_scope
+from core.types import PageNumber
 
 router = APIRouter(prefix="/ops", tags=["operators"])
 
@@ -67,7 +68,7 @@ def list_tenants(
     principal: Operator,
     session: AccountsDb,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OpsTenantPage:
     rows, total = operators.list_tenants(session, principal, q=q, page=page, page_size=page_size)

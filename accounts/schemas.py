@@ -7,12 +7,12 @@ control characters, so hostile values end as a 422 in the envelope rather than d
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from accounts.models import Plan, Role
+from core.types import UtcDateTime
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -142,7 +142,7 @@ class PasskeyLoginIn(Strict):
 class WebAuthnCredentialOut(BaseModel):
     id: str
     name: str
-    created_at: datetime
+    created_at: UtcDateTime
     recovery_codes: list[str] | None = None
 
 
@@ -156,7 +156,7 @@ class TenantOut(BaseModel):
     ws_limit: int
     active: bool
     cors_origins: list[str] = Field(default_factory=list)
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TenantUpdate(Strict):
@@ -182,7 +182,7 @@ class UserOut(BaseModel):
     role: str
     active: bool
     mfa: list[str]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class MeOut(UserOut):
@@ -203,7 +203,7 @@ class InvitationOut(BaseModel):
     id: str
     email: str
     role: str
-    expires_at: datetime
+    expires_at: UtcDateTime
     token: str = Field(description="shown once; the invitee registers with it")
 
 
@@ -280,9 +280,9 @@ class ApiKeyOut(BaseModel):
     prefix: str
     scopes: list[str]
     created_by: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
 
 
 class ApiKeyCreated(ApiKeyOut):

@@ -29,6 +29,7 @@ from api.chat_ws import router as chat_ws_router
 from api.health import router as health_router
 from api.langgraph_api import router as langgraph_router
 from api.langgraph_runs import router as langgraph_runs_router
+from api.openapi import install_openapi
 from api.worker import Background
 from billing.endpoints import router as billing_router
 from booking.account_endpoints import router as booking_accounts_router
@@ -159,4 +160,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.mount("/sandbox-provider", create_sandbox_app(app.state.sandbox_provider))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_openapi(app)
     return app

@@ -26,7 +26,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
@@ -40,6 +39,7 @@ from core import metrics
 from core.db import session_scope
 from core.errors import AppError, Conflict, InvalidInput
 from core.observability import current_trace_id
+from core.responses import EventStream, event_stream
 from tools.context import Caller, acting_as
 
 log = logging.getLogger(__name__)
@@ -241,16 +241,23 @@ def _tool_error(content: str) -> str | None:
     return str(data["error"]) if isinstance(data, dict) and "error" in data else None
 
 
-@router.post("/chat/stream", summary="Ask the assistant, streamed as server-sent events")
-async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) -> StreamingResponse:
+@router.post(
+    "/chat/stream",
+    summary="Ask the assistant, streamed as server-sent events",
+    response_class=EventStream,
+    responses=event_stream(
+        "server-sent events, each `data:` one JSON value; `error` if the run fails, `end` last",
+        ["metadata", "token", "tool_start", "tool_end", "result", "approval_required", "error", "end"],
+    ),
+)
+async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) -> EventStream:
     started = time.perf_counter()
     body.check()
     a = assistant(request)
     thread_id = await prepare_thread(request, body.thread_id, user)
     if body.resume is not None and await a.pending_approval(thread_id) is None:
         raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
-    return StreamingResponse(
+    return EventStream(
         chat_events(a, body, thread_id, caller_of(request, user), started),
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -36,13 +36,15 @@ from billing.schemas import (
 )
 from core.deps import DbSession, SettingsDep
 from core.errors import InvalidInput
+from core.types import Day
 
 router = APIRouter(tags=["billing"])
 
 Page = Annotated[int, Query(ge=1, le=100_000)]
 PageSize = Annotated[int, Query(ge=1, le=100)]
-Start = Annotated[date | None, Query(description="first UTC day included (YYYY-MM-DD)")]
-End = Annotated[date | None, Query(description="last UTC day included (YYYY-MM-DD)")]
+# Days bounded to 1970-2999 (core.types.Day): a 422 naming the parameter, not an overflow downstream.
+Start = Annotated[Day | None, Query(description="first UTC day included (YYYY-MM-DD)")]
+End = Annotated[Day | None, Query(description="last UTC day included (YYYY-MM-DD)")]
 
 
 def _range(start: date | None, end: date | None) -> None:
@@ -210,7 +212,7 @@ def run(
     principal: CanUpdateTenant,
     request: Request,
     ctx: AccountsCtx,
-    day: Annotated[date, Query(description="the UTC day to bill (YYYY-MM-DD), once it has ended")],
+    day: Annotated[Day, Query(description="the UTC day to bill (YYYY-MM-DD), once it has ended")],
 ) -> RunOut:
     return service.run_billing(
         request.app.state.session_factory,

@@ -27,12 +27,21 @@ from booking.models import Booking
 from booking.schemas import BookingCreate, BookingDetailOut, BookingOut, BookingPage, TransitionOut
 from core.db import session_scope
 from core.deps import DbSession
+from core.errors import ErrorEnvelope
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 
 WEBHOOK_ATTEMPTS = 5
 COMPUTED = frozenset({"connection", "time_left_s", "cost_so_far"})
+# The provider is reached through a provisioner chosen at run time, which the OpenAPI builder
+# (api/openapi.py) cannot follow: its refusals are declared here.
+PROVIDER_ERRORS: dict[int | str, dict[str, Any]] = {
+    502: {
+        "model": ErrorEnvelope,
+        "description": "the provider refused or could not be reached (`provider_error`)",
+    }
+}
 
 
 def booking_out(booking: Booking, now: datetime | None = None) -> BookingOut:
@@ -89,19 +98,25 @@ def get_booking(principal: CanReadBookings, booking_id: str, session: DbSession)
     return BookingDetailOut(**booking_out(booking).model_dump(), transitions=transitions)
 
 
-@router.post("/bookings/{booking_id}/submit", response_model=BookingOut, tags=["bookings"])
+@router.post(
+    "/bookings/{booking_id}/submit", response_model=BookingOut, tags=["bookings"], responses=PROVIDER_ERRORS
+)
 def submit_booking(principal: CanBook, booking_id: str, session: DbSession, ctx: BookingCtx) -> BookingOut:
     """draft -> pending_provision; the provider's webhook makes it active."""
     return booking_out(service.submit_booking(session, ctx, principal, booking_id))
 
 
-@router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, tags=["bookings"])
+@router.post(
+    "/bookings/{booking_id}/cancel", response_model=BookingOut, tags=["bookings"], responses=PROVIDER_ERRORS
+)
 def cancel_booking(principal: CanBook, booking_id: str, session: DbSession, ctx: BookingCtx) -> BookingOut:
     """Cancels a draft or pending booking; an active one is asked to stop (completed on the provider's word)."""
     return booking_out(service.cancel_booking(session, ctx, principal, booking_id))
 
 
-@router.post("/bookings/{booking_id}/stop", response_model=BookingOut, tags=["bookings"])
+@router.post(
+    "/bookings/{booking_id}/stop", response_model=BookingOut, tags=["bookings"], responses=PROVIDER_ERRORS
+)
 def stop_booking(principal: CanBook, booking_id: str, session: DbSession, ctx: BookingCtx) -> BookingOut:
     """Ends an active booking early; it completes when the provider confirms (instance.terminated)."""
     return booking_out(service.stop_booking(session, ctx, principal, booking_id))

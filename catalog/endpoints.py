@@ -16,6 +16,7 @@ from pydantic import Field
 from catalog import predict, service
 from catalog.predict import PredictRequest
 from catalog.schemas import (
+    EXPORT_FIELDS,
     OfferFilters,
     OfferHistory,
     OfferOut,
@@ -41,7 +42,30 @@ def search_offers(
     return json_response(service.search(session, filters, cache, settings.cache_ttl_s))
 
 
-@router.get("/providers/export", summary="Export offers as CSV or JSON (<= 10k rows)")
+EXPORT_JSON = {
+    "type": "object",
+    "required": ["total", "items"],
+    "properties": {
+        "total": {"type": "integer"},
+        "items": {"type": "array", "items": {"type": "object", "required": list(EXPORT_FIELDS)}},
+    },
+}
+
+
+@router.get(
+    "/providers/export",
+    summary="Export offers as CSV or JSON (<= 10k rows)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "`format=csv` (the default): a CSV attachment; `format=json`: the same rows as JSON",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": EXPORT_JSON},
+            },
+        }
+    },
+)
 def export_offers(
     params: Annotated[ExportParams, Query()], session: DbSession, settings: SettingsDep
 ) -> Response:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 import math
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.tracing import current_trace_id, response_headers
+from core.tracing import current_trace_id, new_trace_id, response_headers
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +93,32 @@ def error_headers(exc: AppError) -> dict[str, str] | None:
     return None
 
 
+class ErrorBody(BaseModel):
+    """What went wrong, for a person (``message``) and for code (``code``, ``details``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="stable, machine-readable, e.g. `not_found`, `validation_error`")
+    message: str = Field(description="for a person; names the bad field where there is one")
+    details: Any = Field(description="structured context: the fields at fault, limits, ids; or null")
+    trace_id: str = Field(
+        pattern="^[0-9a-f]{32}$", description="the request's W3C trace id, also in the `X-Trace-Id` header"
+    )
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every 4xx and 5xx answer of the API (the OpenAPI component ``ErrorEnvelope``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
 def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details, "trace_id": current_trace_id()}}
+    # Every HTTP request runs in a trace (core.observability); outside one (a WebSocket close, a job) a
+    # fresh id still gives the client something to quote, and the documented schema stays true.
+    trace_id = current_trace_id() or new_trace_id()
+    return {"error": {"code": code, "message": message, "details": details, "trace_id": trace_id}}
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -104,7 +130,8 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for err in errors:
-        field = _field_name(err.get("loc", ()))
+        # A JSON syntax error's location is ("body", <character offset>): the field is the body itself.
+        field = "body" if err.get("type") == "json_invalid" else _field_name(err.get("loc", ()))
         msg = err.get("msg", "invalid value")
         if err.get("type") == "extra_forbidden":
             msg = "unknown parameter"
@@ -129,6 +156,14 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def raised_by_database_driver(exc: BaseException) -> bool:
+    """True when ``exc`` came out of SQLAlchemy executing a statement (the driver refused a parameter)."""
+    return any(
+        frame.f_globals.get("__name__", "").startswith("sqlalchemy.engine")
+        for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
@@ -138,7 +173,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = validation_details(list(exc.errors()))
+        errors = list(exc.errors())
+        if (
+            isinstance(exc.body, bytes)
+            and exc.body
+            and any(e.get("loc", ())[:1] == ("body",) for e in errors)
+        ):
+            # FastAPI hands the route the raw bytes when the Content-Type is not JSON; the fields it then
+            # finds missing are not the client's mistake, the media type is.
+            message = "send the request body as JSON (Content-Type: application/json)"
+            return JSONResponse(
+                envelope("unsupported_media_type", message, [{"field": "Content-Type"}]), status_code=415
+            )
+        details = validation_details(errors)
         fields = ", ".join(dict.fromkeys(d["field"] for d in details))
         first = details[0] if details else {"field": "request", "message": "invalid"}
         message = f"invalid {fields}: {first['message']}" if details else "invalid request"
@@ -146,6 +193,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI's answer to a body it cannot decode (bytes that are not UTF-8): as a JSON syntax error
+            # is, a 422 naming the body.
+            message = "invalid body: it is not valid JSON in UTF-8"
+            details = [{"field": "body", "message": "not valid JSON in UTF-8", "type": "json_invalid"}]
+            return JSONResponse(envelope("validation_error", message, details), status_code=422)
         code = {
             404: "not_found",
             405: "method_not_allowed",
@@ -159,15 +212,27 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    def _refused_value() -> JSONResponse:
+        message = (
+            "a value in the request cannot be stored (for example a NUL character or an out-of-range number)"
+        )
+        return JSONResponse(envelope("invalid_value", message, [{"field": "request"}]), status_code=422)
+
     @app.exception_handler(DataError)
     async def _data(_: Request, exc: DataError) -> JSONResponse:
         # A value the database cannot store or compare (a NUL character in text on PostgreSQL, a number
         # out of a column's range): the client's input, not our failure. The statement is not echoed.
         log.info("database refused a value: %s", type(exc.orig).__name__ if exc.orig else "DataError")
-        message = (
-            "a value in the request cannot be stored (for example a NUL character or an out-of-range number)"
-        )
-        return JSONResponse(envelope("invalid_value", message, [{"field": "request"}]), status_code=422)
+        return _refused_value()
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # SQLite's driver refuses an integer over 64 bits with a bare OverflowError, not a DataError: the
+        # same client input. An overflow anywhere else is a failure of ours.
+        if not raised_by_database_driver(exc):
+            return await _unexpected(request, exc)
+        log.info("database refused a value: OverflowError")
+        return _refused_value()
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

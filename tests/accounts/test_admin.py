@@ -278,3 +278,14 @@ def test_every_route_is_public_or_names_its_action(app: Any) -> None:
         "/audit/verify",
         "/data-request",
     } <= guarded
+
+
+def test_times_in_answers_carry_their_utc_offset(client: TestClient, admin: Account) -> None:
+    # Found by schemathesis: on SQLite /me, /tenants, /users and /ops/tenants sent naive times, which the
+    # documented date-time format (RFC 3339) does not allow.
+    me = client.get("/me", headers=admin.headers).json()
+    invite = client.post(
+        f"/tenants/{admin.tenant_id}/invitations", json={"email": new_email("utc")}, headers=admin.headers
+    ).json()
+    for stamp in (me["created_at"], me["tenant"]["created_at"], invite["expires_at"]):
+        assert stamp.endswith(("+00:00", "Z")), stamp

@@ -216,3 +216,12 @@ def test_sign_in_events_reach_the_bus(client: TestClient, app: Any) -> None:
     client.post("/auth/register", json={"email": "bus-reader@example.com", "password": PASSWORD})
     published = [m["payload"]["event_type"] for m in app.state.bus.recent("audit_events", 50)]
     assert "user.registered" in published and "login.succeeded" in published
+
+
+def test_a_before_id_past_the_id_column_is_a_422_naming_it(client: TestClient, history: Account) -> None:
+    # 2**64 was a 500 on SQLite (its driver's OverflowError); ids past 32 bits a 422 naming no field.
+    r = client.get("/audit", params={"before_id": 2**64}, headers=history.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["field"] == "before_id"
+    newest = client.get("/audit", params={"before_id": 2**31 - 1}, headers=history.headers)
+    assert newest.status_code == 200 and newest.json()

@@ -245,3 +245,23 @@ def test_billing_country_and_vat_id_are_validated(client: TestClient, api_team: 
         assert error["code"] == "invalid_billing_details" and error["details"][0]["field"] == field, error
     # Nothing of the refused changes was kept.
     assert client.get("/billing/account", headers=api_team.headers).json()["vat_id"] == "DE136695976"
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/billing/run?day=0001-01-01", "day"),
+        ("/billing/run?day=9999-12-31", "day"),
+        ("/usage?start=0001-01-01", "start"),
+        ("/usage?end=9999-12-31", "end"),
+        ("/invoices?start=0001-01-01", "start"),
+        ("/invoices?end=9999-12-31", "end"),
+    ],
+)
+def test_a_day_out_of_range_is_a_422_naming_it(
+    client: TestClient, api_team: Team, path: str, field: str
+) -> None:
+    # core.types.Day, as on the KPI endpoints (issue 12: a day at either end of Python's range overflowed).
+    method = client.post if path.startswith("/billing/run") else client.get
+    r = method(path, headers=api_team.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["field"] == field
+    assert "between 1970-01-01 and 2999-12-31" in r.json()["error"]["message"]

@@ -196,3 +196,15 @@ def test_metrics_can_require_a_token(client: TestClient, app: Any) -> None:
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     allowed = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
     assert allowed.status_code == 200 and "gpubroker_http_requests_total" in allowed.text
+
+
+def test_openapi_documents_the_export_as_it_is_sent(client: TestClient) -> None:
+    # Issue 12: the export was documented as JSON while it sends CSV by default.
+    documented = client.get("/openapi.json").json()["paths"]["/providers/export"]["get"]["responses"]["200"]
+    assert set(documented["content"]) == {"text/csv", "application/json"}
+    csv_answer = client.get("/providers/export", params={"limit": 5})
+    assert csv_answer.headers["content-type"].split(";")[0] == "text/csv"
+    json_answer = client.get("/providers/export", params={"limit": 5, "format": "json"})
+    assert json_answer.headers["content-type"] == "application/json"
+    required = documented["content"]["application/json"]["schema"]["properties"]["items"]["items"]["required"]
+    assert set(required) <= set(json_answer.json()["items"][0])
