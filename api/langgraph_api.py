@@ -258,7 +258,12 @@ def _search(session: Session, tenant_id: str, body: ThreadSearch) -> list[AgentT
         stmt = stmt.where(AgentThread.status == body.status)
     if body.ids:
         stmt = stmt.where(AgentThread.id.in_(body.ids))
-    column = {"thread_id": AgentThread.id}.get(body.sort_by, getattr(AgentThread, body.sort_by))
+    column = {
+        "thread_id": AgentThread.id,
+        "status": AgentThread.status,
+        "created_at": AgentThread.created_at,
+        "updated_at": AgentThread.updated_at,
+    }[body.sort_by]
     stmt = stmt.order_by(column.desc() if body.sort_order == "desc" else column.asc())
     rows = session.execute(stmt).scalars()
     # Metadata and values filters are JSON containment, the same on SQLite and PostgreSQL.

@@ -29,7 +29,6 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import StreamingResponse
 from langchain_core.messages import convert_to_messages
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -56,6 +55,27 @@ from api.chat import caller_of
 from api.langgraph_api import ASSISTANT_IDS, GRAPH_ID, NotImplementedByUs, db, load_thread
 from core import metrics
 from core.errors import Conflict, InvalidInput, NotFound
+from core.responses import EventStream, event_stream
+
+RUN_EVENTS = event_stream(
+    "server-sent events of the run, each with an `id:` for Last-Event-ID; the names follow stream_mode",
+    [
+        "metadata",
+        "values",
+        "updates",
+        "messages",
+        "messages/partial",
+        "messages/complete",
+        "messages/metadata",
+        "custom",
+        "events",
+        "debug",
+        "tasks",
+        "checkpoints",
+        "error",
+        "end",
+    ],
+)
 
 router = APIRouter(tags=["langgraph"])
 
@@ -239,7 +259,7 @@ def sse_response(
     cancel_on_disconnect: bool = False,
     headers: dict[str, str] | None = None,
     started: float | None = None,
-) -> StreamingResponse:
+) -> EventStream:
     manager = runs(request)
 
     async def events() -> AsyncIterator[bytes]:
@@ -262,9 +282,8 @@ def sse_response(
         ):
             yield chunk
 
-    return StreamingResponse(
+    return EventStream(
         timed() if started is not None else events(),
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **(headers or {})},
     )
 
@@ -283,7 +302,7 @@ async def _flag_cancel(request: Request, run_id: str) -> None:
 
 async def stream_new_run(
     request: Request, user: Principal, body: RunCreate, thread_id: str | None
-) -> StreamingResponse:
+) -> EventStream:
     started = time.perf_counter()
     stateless = thread_id is None
     kwargs = validate(body, stateless=stateless)
@@ -333,10 +352,10 @@ async def wait_new_run(
 # --- thread runs -------------------------------------------------------------------------------------
 
 
-@router.post("/threads/{thread_id}/runs/stream")
+@router.post("/threads/{thread_id}/runs/stream", response_class=EventStream, responses=RUN_EVENTS)
 async def thread_run_stream(
     user: AssistantUser, thread_id: str, body: RunCreate, request: Request
-) -> StreamingResponse:
+) -> EventStream:
     return await stream_new_run(request, user, body, thread_id)
 
 
@@ -419,7 +438,11 @@ async def cancel_runs(
         runs(request).cancel_local(run_id, action)
 
 
-@router.post("/threads/{thread_id}/runs/{run_id}/cancel")
+@router.post(
+    "/threads/{thread_id}/runs/{run_id}/cancel",
+    status_code=202,
+    responses={204: {"description": "cancelled, and (with `wait`) ended"}},
+)
 async def cancel_run(
     user: AssistantUser,
     thread_id: str,
@@ -443,7 +466,7 @@ class CancelMany(BaseModel):
     status: Literal["pending", "running", "all"] | None = None
 
 
-@router.post("/runs/cancel")
+@router.post("/runs/cancel", status_code=204)
 async def cancel_many(
     user: AssistantUser,
     body: CancelMany,
@@ -480,7 +503,7 @@ async def join_stream(
     last_event_id: str | None,
     stream_mode: list[str] | None,
     cancel_on_disconnect: str,
-) -> StreamingResponse:
+) -> EventStream:
     await _get_run(request, user, thread_id, run_id)
     stream_mode = [m for m in stream_mode or () if m]  # clients send an empty value for "all"
     bad = [m for m in stream_mode if m not in STREAM_MODES]
@@ -504,7 +527,7 @@ async def join_stream(
     )
 
 
-@router.get("/threads/{thread_id}/runs/{run_id}/stream")
+@router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=EventStream, responses=RUN_EVENTS)
 async def thread_run_join_stream(
     user: AssistantUser,
     thread_id: str,
@@ -513,7 +536,7 @@ async def thread_run_join_stream(
     last_event_id: str | None = Header(None, alias="Last-Event-ID", max_length=100),
     stream_mode: list[str] | None = Query(None),
     cancel_on_disconnect: str = Query("0", max_length=5),
-) -> StreamingResponse:
+) -> EventStream:
     return await join_stream(
         request, user, thread_id, run_id, last_event_id, stream_mode, cancel_on_disconnect
     )
@@ -522,8 +545,8 @@ async def thread_run_join_stream(
 # --- stateless runs ----------------------------------------------------------------------------------
 
 
-@router.post("/runs/stream")
-async def stateless_run_stream(user: AssistantUser, body: RunCreate, request: Request) -> StreamingResponse:
+@router.post("/runs/stream", response_class=EventStream, responses=RUN_EVENTS)
+async def stateless_run_stream(user: AssistantUser, body: RunCreate, request: Request) -> EventStream:
     return await stream_new_run(request, user, body, None)
 
 
@@ -544,7 +567,7 @@ async def stateless_run_create(
     return run
 
 
-@router.get("/runs/{run_id}/stream")
+@router.get("/runs/{run_id}/stream", response_class=EventStream, responses=RUN_EVENTS)
 async def stateless_run_join_stream(
     user: AssistantUser,
     run_id: str,
@@ -552,5 +575,5 @@ async def stateless_run_join_stream(
     last_event_id: str | None = Header(None, alias="Last-Event-ID", max_length=100),
     stream_mode: list[str] | None = Query(None),
     cancel_on_disconnect: str = Query("0", max_length=5),
-) -> StreamingResponse:
+) -> EventStream:
     return await join_stream(request, user, None, run_id, last_event_id, stream_mode, cancel_on_disconnect)
