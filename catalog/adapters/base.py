@@ -10,7 +10,9 @@ same for every provider and lives in :mod:`catalog.ingest`. Vendor errors are ma
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -58,6 +60,10 @@ class RawOffer:
     hint: str = ""  # free text that tells the GPU variant (instance type, upstream name)
     tags: list[str] = field(default_factory=list)
     currency: str = "USD"
+    # The external id this offer takes when the rows of its other zones carry the same price: one
+    # regional offer listing its zones (catalog.ingest.collapse_zones). None: the offer has no zone.
+    regional_id: str | None = None
+    price_scope: str = "machine"  # machine | gpu_only (the accelerators alone, host VM billed on top)
 
 
 @dataclass
@@ -67,6 +73,31 @@ class FetchResult:
     fetched_at: datetime
     mode: str  # snapshot | live
     latency_ms: float
+    # When these prices were published or observed: the fetch time in live mode, the snapshot's own
+    # date (PROVENANCE.json) for a bundled snapshot, the file's date for ``sync --from``.
+    as_of: datetime | None = None
+
+
+PROVENANCE_FILE = "PROVENANCE.json"
+# A live fetch's source is "<provider> API": how pages tell a live price from a snapshot's.
+LIVE_SOURCE_SUFFIX = " API"
+
+
+@functools.lru_cache(maxsize=8)
+def _provenance(folder: str) -> dict[str, datetime]:
+    try:
+        data = json.loads((Path(folder) / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {name: datetime.fromisoformat(day).replace(tzinfo=UTC) for name, day in files.items() if day}
+
+
+def snapshot_as_of(folder: Path, file_name: str) -> datetime | None:
+    """The bundled snapshot's own date from its provenance (``PROVENANCE.json`` beside the files)."""
+    return _provenance(str(folder)).get(file_name)
 
 
 def parse_decimal(value: Any, what: str) -> Decimal:
@@ -184,27 +215,53 @@ class ProviderAdapter(ABC):
 
     def fetch(self) -> FetchResult:
         started = time.perf_counter()
+        as_of: datetime | None
         if self.use_live():
             if self._secret_error is not None:
                 raise self._secret_error
             rows = self.fetch_live()  # each request retries on its own (see request_json)
-            mode, source = "live", f"{self.provider_id} API"
+            mode, source, as_of = "live", f"{self.provider_id}{LIVE_SOURCE_SUFFIX}", None
         else:
             rows = self.read_snapshot()
             mode, source = "snapshot", f"{self.source}:{self.snapshot_file}"
+            as_of = snapshot_as_of(self.snapshot_path.parent, self.snapshot_file)
+        fetched_at = datetime.now(UTC)
         return FetchResult(
             rows=rows,
             source=source,
-            fetched_at=datetime.now(UTC),
+            fetched_at=fetched_at,
             mode=mode,
             latency_ms=(time.perf_counter() - started) * 1000,
+            as_of=as_of or fetched_at,
+        )
+
+    def fetch_file(self, path: Path, as_of: datetime | None = None) -> FetchResult:
+        """Offers from a file in this provider's bundled snapshot format (``gpubroker sync --from``), for
+        operators who mirror catalogs: its prices are as of ``as_of``, else the file's modification time."""
+        started = time.perf_counter()
+        rows = self.read_csv(path)
+        if as_of is None:
+            as_of = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return FetchResult(
+            rows=rows,
+            source=f"file:{path.name}",
+            fetched_at=datetime.now(UTC),
+            mode="snapshot",
+            latency_ms=(time.perf_counter() - started) * 1000,
+            as_of=as_of,
         )
 
     def read_snapshot(self) -> list[dict[str, Any]]:
+        return self.read_csv(self.snapshot_path)
+
+    @staticmethod
+    def read_csv(path: Path) -> list[dict[str, Any]]:
         try:
-            text = self.snapshot_path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise AdapterError(f"cannot read snapshot {self.snapshot_path}: {exc.strerror}") from exc
+            raise AdapterError(f"cannot read snapshot {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise AdapterError(f"snapshot {path} is not UTF-8 text") from exc
         return list(csv.DictReader(io.StringIO(text, newline="")))
 
     def fetch_live(self) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 GCP prices accelerators apart from the host VM: the catalog rows kept here are the accelerators'
 own price per zone (the a2/a3/g2 host rows carry no accelerator and are billed on top). Offers say
-so in their name and carry the ``accelerator-only-price`` tag, so nobody mistakes them for a whole
-machine's price.
+so in their name, carry the ``accelerator-only-price`` tag and ``price_scope = "gpu_only"``, and are
+left out of searches unless ``include_gpu_only`` asks for them, so nobody ranks or totals them as a
+whole machine's price.
 """
 
 from __future__ import annotations
@@ -37,3 +38,8 @@ class GcpAdapter(SkyPilotCsvAdapter):
 
     def extra_tags(self, row: dict[str, Any]) -> list[str]:
         return ["accelerator-only-price"]
+
+    def price_scope(self, row: dict[str, Any]) -> str:
+        # Kept out of searches, rankings and the assistant's costs unless asked for (include_gpu_only):
+        # the catalog copied here has no host VM rows to price the whole machine with.
+        return "gpu_only"
