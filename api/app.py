@@ -26,6 +26,8 @@ from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
 from api.langgraph_api import router as langgraph_router
+from api.price_stream import close_hub
+from api.price_stream import router as price_stream_router
 from api.worker import Background
 from billing.endpoints import router as billing_router
 from booking.endpoints import router as booking_router
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await app.state.sandbox_provider.stop()
                 if background is not None:
                     await background.close(settings.shutdown_timeout_s)
+                await close_hub(app)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(price_stream_router)  # before the catalog's /providers/{offer_id}
     app.include_router(catalog_router)
     app.include_router(accounts_router)
     app.include_router(billing_router)
