@@ -37,6 +37,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -167,6 +168,7 @@ async def _keep(conn: HTTPConnection, holder: str, slot: str) -> None:
 
 
 def _release(conn: HTTPConnection, holder: str, slot: str) -> None:
+    # Called without awaiting (one ZREM): a handler cancelled at shutdown must still give its slot back.
     with contextlib.suppress(Exception):
         conn.app.state.connection_slots.release(holder, slot)
 
@@ -240,7 +242,7 @@ async def price_socket(ws: WebSocket) -> None:
         hub.remove(subscriber)
         for task in tasks:
             task.cancel()
-        await run_in_threadpool(_release, ws, holder, slot)
+        _release(ws, holder, slot)
 
 
 async def _handle(ws: WebSocket, subscriber: Subscriber, frame: Any) -> None:
@@ -360,7 +362,7 @@ async def price_events(
         finally:
             hub.remove(subscriber)
             keep.cancel()
-            await run_in_threadpool(_release, request, holder, slot)
+            _release(request, holder, slot)
 
     return StreamingResponse(
         stream(),

@@ -159,7 +159,10 @@ async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") ->
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     log.info(
-        "worker %s: jobs (concurrency %d) and %d consumers running", consumer_name(), concurrency, len(CONSUMERS)
+        "worker %s: jobs (concurrency %d) and %d consumers running",
+        consumer_name(),
+        concurrency,
+        len(CONSUMERS),
     )
     watch = asyncio.create_task(stopping.wait())
     failed = asyncio.create_task(_first_failure(background))
