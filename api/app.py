@@ -22,6 +22,7 @@ from accounts.endpoints import router as accounts_router
 from accounts.ops_endpoints import router as ops_router
 from accounts.ratelimit import install_request_guards
 from agent.service import Assistant, open_checkpointer
+from alerts.endpoints import router as alerts_router
 from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
@@ -41,6 +42,7 @@ from core.jobs import Runtime
 from core.observability import new_trace_id, reset_trace_id, set_trace_id
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
+from web.alert_pages import router as alert_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
@@ -170,6 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(billing_pages_router)
     app.include_router(booking_router)
     app.include_router(booking_pages_router)
+    app.include_router(alerts_router)
+    app.include_router(alert_pages_router)
     app.include_router(analytics_router)
     app.include_router(kpi_pages_router)
     app.include_router(web_router)

@@ -41,6 +41,7 @@ JOB_MODULES = (
     "billing.tasks",
     "catalog.jobs",
     "analytics.jobs",
+    "alerts.jobs",
 )
 
 
