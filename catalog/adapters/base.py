@@ -13,6 +13,7 @@ import csv
 import functools
 import io
 import json
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -145,6 +146,18 @@ def optional_spot_price(value: Any) -> Decimal | None:
     return price
 
 
+MAX_RETRY_AFTER_S = 120.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """A 429/503's ``Retry-After`` in seconds (the delay form; an HTTP date is read as no hint)."""
+    value = response.headers.get("retry-after", "").strip()
+    try:
+        return min(MAX_RETRY_AFTER_S, max(0.0, float(value)))
+    except ValueError:
+        return None
+
+
 def with_retries(
     call: Callable[[], T],
     *,
@@ -152,20 +165,55 @@ def with_retries(
     base_delay_s: float = 0.5,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Retry transient failures with exponential backoff; client errors (4xx but 429) are final."""
+    """Retry transient failures with exponential backoff; client errors (4xx but 429) are final. A
+    provider's ``Retry-After`` (its rate limit) is waited out when it asks for longer than the backoff."""
     attempt = 0
     while True:
+        wait = base_delay_s * (2**attempt)
         try:
             return call()
         except httpx.HTTPStatusError as exc:
             status = exc.response.status_code
             if (400 <= status < 500 and status != 429) or attempt >= retries:
                 raise AdapterError(f"HTTP {status} from {exc.request.url.host}") from exc
+            wait = max(wait, _retry_after(exc.response) or 0.0)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             if attempt >= retries:
                 raise AdapterError(f"{type(exc).__name__}: {exc}") from exc
-        sleep(base_delay_s * (2**attempt))
+        sleep(wait)
         attempt += 1
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second to one provider from this process: each request waits
+    until ``1 / rate`` s after the previous one began. Shared by every adapter instance of the provider
+    (:func:`limiter_for`), so a sync and a retry never burst past the provider's documented limit."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, sleep: Callable[[float], None]) -> float:
+        """Blocks (through ``sleep``) until this request may go; returns how long it waited."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        delay = start - now
+        if delay > 0:
+            sleep(delay)
+        return delay
+
+
+_LIMITERS: dict[tuple[str, float], RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def limiter_for(provider: str, rate: float) -> RateLimiter:
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault((provider, rate), RateLimiter(rate))
 
 
 # A row key an adapter sets, in live mode, on an entry it could not read at all; the entry is then
@@ -187,6 +235,9 @@ class ProviderAdapter(ABC):
     snapshot_file: ClassVar[str]  # file name under the snapshot folder
     source: ClassVar[str] = "skypilot-org/skypilot-catalog"
     live_api: ClassVar[bool] = False
+    # Requests per second the provider allows (its documented API limit, or a polite default);
+    # ``provider_rate_limits`` overrides it per provider.
+    requests_per_second: ClassVar[float] = 5.0
 
     def __init__(
         self,
@@ -199,6 +250,7 @@ class ProviderAdapter(ABC):
         self._client = client
         self._sleep = sleep  # injectable so tests of the retry backoff do not wait
         self._secret_error: AdapterError | None = None  # a key Vault could not give (see secret())
+        self.limiter: RateLimiter | None = None  # tests give one with their own clock
 
     @property
     def client(self) -> httpx.Client:
@@ -270,7 +322,11 @@ class ProviderAdapter(ABC):
     def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         """One HTTP call with retries and backoff; the decoded JSON body, or AdapterError naming ``what``."""
 
+        rate = self.settings.provider_rate_limits.get(self.provider_id, self.requests_per_second)
+        limiter = self.limiter or limiter_for(self.provider_id, rate)
+
         def call() -> httpx.Response:
+            limiter.wait(self._sleep)
             response = self.client.request(method, url, **kwargs)
             response.raise_for_status()
             return response
