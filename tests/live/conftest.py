@@ -57,12 +57,22 @@ def live_factory(live_settings: Settings) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-def lambda_file(tmp: Path, prices: dict[tuple[str, str], str], name: str = "lambda-mirror.csv") -> Path:
-    """The bundled Lambda catalog with the given (instance type, region) rows at new prices."""
+# The prices each database's mirror file holds beyond the bundled ones: every file written carries the
+# changes of the earlier tests too, so a test changes only the rows it names.
+MIRRORED: dict[str, dict[tuple[str, str], str]] = {}
+
+
+def lambda_file(
+    settings: Settings, tmp: Path, prices: dict[tuple[str, str], str], name: str = "lambda-mirror.csv"
+) -> Path:
+    """The Lambda catalog as an operator's mirror: the bundled rows with the given (instance type,
+    region) rows at new prices, and the changes earlier tests made to this database."""
+    mirrored = MIRRORED.setdefault(settings.database_url, {})
+    mirrored.update(prices)
     text = (SNAPSHOTS / "lambda.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     for row in rows:
-        price = prices.get((row["InstanceType"], row["Region"]))
+        price = mirrored.get((row["InstanceType"], row["Region"]))
         if price is not None:
             row["Price"] = price
     out = io.StringIO()

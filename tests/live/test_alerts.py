@@ -123,7 +123,10 @@ def ingest(
 ) -> dict[str, Any]:
     """``sync --from`` with the H100 offer at ``price``; returns its ``price_updates`` message as the
     bus carried it (Redis on PostgreSQL; the outbox relay's publication without Redis)."""
-    assert sync_from(settings, lambda_file(tmp, {KEY: price}, name), "--as-of", "2026-12-07T11:00:00") == 0
+    assert (
+        sync_from(settings, lambda_file(settings, tmp, {KEY: price}, name), "--as-of", "2026-12-07T11:00:00")
+        == 0
+    )
     if settings.redis_url:
         from core.bus import make_bus
 

@@ -81,7 +81,7 @@ def offer(factory: sessionmaker[Session], external_id: str) -> Offer:
 def change_price(
     settings: Settings, factory: sessionmaker[Session], app: Any, tmp: Path, key: tuple[str, str], price: str
 ) -> None:
-    path = lambda_file(tmp, {key: price})
+    path = lambda_file(settings, tmp, {key: price})
     assert sync_from(settings, path, "--as-of", "2026-12-07T10:00:00") == 0
     relay_outbox(settings, factory, app.state.bus)
 

@@ -13,6 +13,17 @@
     return "$" + text.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
+  /* The same words as the server's "age" filter (web/routes.py). */
+  function age(iso) {
+    var seconds = (Date.now() - Date.parse(iso)) / 1000;
+    if (!(seconds >= 60)) { return "just now"; }
+    if (seconds < 3600) { return Math.floor(seconds / 60) + " min ago"; }
+    if (seconds < 86400) { return Math.floor(seconds / 3600) + " h ago"; }
+    var days = Math.floor(seconds / 86400);
+    if (days < 60) { return days + (days === 1 ? " day old" : " days old"); }
+    return Math.floor(days / 30) + " months old";
+  }
+
   function start() {
     var table = document.querySelector("[data-live-table]");
     var single = document.querySelector("[data-live-offer]");
@@ -36,7 +47,10 @@
     var lastSeq = null;
     var attempt = 0;
     var updates = 0;
-    window.gpubrokerLive = { updates: 0, connected: false, reconnects: 0 };
+    function backoff(n) {
+      return Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, n));
+    }
+    window.gpubrokerLive = { updates: 0, connected: false, reconnects: 0, backoff: backoff };
 
     function say(text) {
       if (status) {
@@ -61,17 +75,21 @@
             first.nodeValue = money(msg.new_price);
           }
         }
-        var scope = single ? document : row;
-        var age = scope.querySelector("[data-price-as-of]");
-        if (age && msg.price_as_of) {
-          age.setAttribute("datetime", msg.price_as_of);
-          age.textContent = "just now";
+        var perGpu = single ? null : row.querySelector("[data-price-per-gpu]");
+        var gpus = Number(row.getAttribute("data-gpus") || 0);
+        if (perGpu && gpus > 0) {
+          perGpu.setAttribute("data-price-per-gpu", String(msg.new_price / gpus));
+          perGpu.textContent = money(msg.new_price / gpus);
         }
-        var badge = scope.querySelector("[data-freshness]");
-        if (badge && msg.price_as_of) {
-          var live = Date.now() - Date.parse(msg.price_as_of) < 3600 * 1000;
-          badge.textContent = live ? "live" : "snapshot";
-          badge.className = "badge badge-" + (live ? "live" : "snapshot");
+        var scope = single ? document : row;
+        /* The badge (live, snapshot, stale) stays the server's: the source of a price does not change. */
+        if (msg.price_as_of) {
+          Array.prototype.forEach.call(scope.querySelectorAll("[data-price-as-of], .price-age"), function (when) {
+            if (when.hasAttribute("datetime")) {
+              when.setAttribute("datetime", msg.price_as_of);
+            }
+            when.textContent = age(msg.price_as_of);
+          });
         }
         row.setAttribute("data-availability", msg.availability);
         row.classList.remove("live-changed");
@@ -116,7 +134,7 @@
       };
       ws.onclose = function () {
         window.gpubrokerLive.connected = false;
-        var wait = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, attempt));
+        var wait = backoff(attempt);
         attempt += 1;
         window.gpubrokerLive.reconnects += 1;
         window.gpubrokerLive.nextRetryMs = wait;
