@@ -95,7 +95,7 @@ def describe(filters: dict[str, Any], threshold: Decimal, per: str) -> str:
     if filters.get("spot") is True:
         parts.append("spot")
     unit = "/GPU-h" if per == "gpu_hour" else "/h"
-    return f"{' '.join(parts)} at or below ${threshold:g}{unit}"
+    return f"{' '.join(parts)} at or below ${format(threshold.normalize(), 'f')}{unit}"
 
 
 def create_alert(

@@ -267,6 +267,26 @@ def _age_words(seconds: float) -> str:
     return f"{round(seconds / 86400)} days"
 
 
+def price_age(value: Any, now: datetime | None = None) -> str:
+    """How old a price is, in words a buyer reads at a glance (pages, the assistant): "just now",
+    "2 min ago", "5 h ago", "10 days old", "5 months old"."""
+    if value is None or value == "":
+        return "age unknown"
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days < 60:
+        return f"{days} {'day' if days == 1 else 'days'} old"
+    return f"{days // 30} months old" if days < 730 else f"{days // 365} years old"
+
+
 def freshness(offer: dict[str, Any], now: datetime, settings: Settings) -> str:
     """The badge of an offer's price: ``live`` (fetched from the provider's API within three sync
     intervals), ``stale`` (a live price older than that) or ``snapshot`` (from a catalog file)."""

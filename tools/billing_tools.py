@@ -61,7 +61,9 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
         f"booking{'s' if billed != 1 else ''}; {count} invoice{'s' if count != 1 else ''}."
     )
     if running:
-        summary += f" Running now: {len(running)} at ${rate:,.2f}/h combined, ${accrued:,.2f} since they started."
+        summary += (
+            f" Running now: {len(running)} at ${rate:,.2f}/h combined, ${accrued:,.2f} since they started."
+        )
     return SpendingResult(
         days=args.days,
         usage_usd=f"{usd:.2f}",

@@ -7,6 +7,7 @@ their own: those live in the catalog services.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from catalog import service
@@ -57,7 +58,17 @@ def brief(o: dict[str, Any]) -> OfferBrief:
         spot=bool(o["spot"]),
         availability=o["availability"],
         url=f"/offers/{o['id']}",
+        price_as_of=_iso(o.get("price_as_of")),
+        price_age=service.price_age(o.get("price_as_of")) if o.get("price_as_of") else None,
     )
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return str(value)
 
 
 def to_filters(args: SearchOffersArgs, *, page_size: int | None = None) -> OfferFilters:

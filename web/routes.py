@@ -134,24 +134,8 @@ def _iso(value: Any) -> str:
     return dt.isoformat() if dt else ""
 
 
-def _age(value: Any, now: datetime | None = None) -> str:
-    """How old a price is, in words a buyer reads at a glance: "2 min ago", "5 h ago", "10 days old",
-    "5 months old"."""
-    dt = _as_datetime(value)
-    if dt is None:
-        return "age unknown"
-    seconds = ((now or datetime.now(UTC)) - dt).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    days = int(seconds // 86400)
-    if days < 60:
-        return f"{days} {'day' if days == 1 else 'days'} old"
-    months = days // 30
-    return f"{months} months old" if days < 730 else f"{days // 365} years old"
+def _age(value: Any) -> str:
+    return service.price_age(value)
 
 
 def _gpu_label(offer: dict[str, Any]) -> str:
