@@ -294,8 +294,8 @@ async def _replay(ws: WebSocket, subscriber: Subscriber, last_seq: int) -> None:
 
 async def _pump(ws: WebSocket, subscriber: Subscriber) -> None:
     while True:
-        item = await subscriber.queue.get()
-        await ws.send_text(json.dumps(item))
+        _seq, text = await subscriber.queue.get()
+        await ws.send_text(text)
         if subscriber.overflowed:
             subscriber.overflowed = False
             await _send(ws, "resync", {"reason": "this client fell behind; resume from its last seq"})
@@ -353,11 +353,11 @@ async def price_events(
                         yield _sse("price_update", message(event), int(event["seq"]))
             while True:
                 try:
-                    item = await asyncio.wait_for(subscriber.queue.get(), timeout=period)
+                    seq, text = await asyncio.wait_for(subscriber.queue.get(), timeout=period)
                 except TimeoutError:
                     yield _sse("heartbeat", {"ts": datetime.now(UTC).isoformat()})
                     continue
-                yield _sse("price_update", item, int(item["seq"]))
+                yield f"id: {seq}\nevent: price_update\ndata: {text}\n\n".encode()
         finally:
             hub.remove(subscriber)
             keep.cancel()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -159,7 +160,8 @@ class Subscriber:
 
     def __init__(self, spec: SearchSpec | None = None, maxsize: int = 10_000, remember: int = 20_000) -> None:
         self.spec = spec
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=maxsize)
+        # (seq, the message as JSON text): serialized once per event for every subscriber (PriceHub).
+        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(maxsize=maxsize)
         self._sent: set[int] = set()
         self._order: deque[int] = deque()
         self._remember = remember
@@ -174,12 +176,17 @@ class Subscriber:
             self._sent.discard(self._order.popleft())
         return True
 
-    def offer(self, event: dict[str, Any]) -> None:
-        """Queues the event's message if it matches and is new to this subscriber."""
-        if self.spec is None or not matches(self.spec, event) or not self.first_time(int(event["seq"])):
+    @property
+    def key(self) -> str:
+        """Subscribers with the same filters share one decision per event."""
+        return repr(self.spec)
+
+    def offer(self, seq: int, text: str) -> None:
+        """Queues a matching event's message (as text) unless this subscriber already had it."""
+        if not self.first_time(seq):
             return
         try:
-            self.queue.put_nowait(message(event))
+            self.queue.put_nowait((seq, text))
         except asyncio.QueueFull:
             self.overflowed = True  # the connection is told to resume from its last sequence number
 
@@ -244,7 +251,18 @@ class PriceHub:
         events = list(payload.get("changes") or [])
         if payload.get("truncated") and events:
             events += await self._load(int(events[-1]["seq"]) + 1, int(payload["last_seq"]))
+        subscribers = [s for s in self.subscribers if s.spec is not None]
+        groups: dict[str, list[Subscriber]] = {}
+        for subscriber in subscribers:
+            groups.setdefault(subscriber.key, []).append(subscriber)
         for event in events:
-            for subscriber in list(self.subscribers):
-                subscriber.offer(event)
+            text: str | None = None
+            seq = int(event["seq"])
+            for members in groups.values():
+                spec = members[0].spec
+                if spec is None or not matches(spec, event):
+                    continue
+                text = text or json.dumps(message(event))
+                for subscriber in members:
+                    subscriber.offer(seq, text)
         self.delivered += len(events)
