@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     live_providers: str = ""
     lambda_api_key: SecretStr | None = None
     runpod_api_key: SecretStr | None = None
+    shadeform_api_key: SecretStr | None = None
+    # Google Cloud Billing Catalog API key (an API key of any project with the Cloud Billing API on).
+    gcp_api_key: SecretStr | None = None
+    # DataCrunch signs in with OAuth2 client credentials (its console's API keys page).
+    datacrunch_client_id: str | None = None
+    datacrunch_client_secret: SecretStr | None = None
     # Secrets (core/secrets.py): with a Vault URL, provider API keys and webhook secrets come from Vault's KV v2
     # engine at <vault_mount>/providers/<provider> (keys `apikey`, `webhook_secret`) instead of these settings,
     # signed in with a token or with AppRole (role id + secret id; AppRole wins when both are set), each

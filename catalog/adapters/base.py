@@ -221,6 +221,11 @@ def limiter_for(provider: str, rate: float) -> RateLimiter:
 REJECTED = "_rejected"
 
 
+def as_object(value: Any) -> dict[str, Any]:
+    """A JSON object of a provider's answer, or an empty one where the provider put something else."""
+    return value if isinstance(value, dict) else {}
+
+
 def rejected_row(reason: str) -> dict[str, Any]:
     return {REJECTED: reason}
 
