@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     shadeform_api_key: SecretStr | None = None
     # Google Cloud Billing Catalog API key (an API key of any project with the Cloud Billing API on).
     gcp_api_key: SecretStr | None = None
+    # AWS (boto3, never the environment's credentials): the Price List Query API and spot prices in these
+    # regions; the endpoint URLs point boto3 at another server (tests, a VPC endpoint).
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: SecretStr | None = None
+    aws_regions: str = "us-east-1,us-east-2,us-west-2,eu-west-1,eu-central-1,ap-northeast-1,ap-southeast-2"
+    aws_pricing_endpoint_url: str | None = None
+    aws_ec2_endpoint_url: str | None = None
     # DataCrunch signs in with OAuth2 client credentials (its console's API keys page).
     datacrunch_client_id: str | None = None
     datacrunch_client_secret: SecretStr | None = None
