@@ -46,7 +46,8 @@ MESSAGE_FIELDS = (
 )
 
 
-def _iso(value: Any) -> str | None:
+def iso(value: Any) -> str | None:
+    """A timestamp as ISO 8601 text, UTC assumed when it has no zone (SQLite reads them so)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -66,7 +67,7 @@ def event_payload(row: dict[str, Any], old_price: Decimal | None, now: datetime)
         "old_price": float(old_price) if old_price is not None else None,
         "new_price": float(price),
         "availability": row["availability"],
-        "price_as_of": _iso(row.get("price_as_of")),
+        "price_as_of": iso(row.get("price_as_of")),
         "ts": now.isoformat(),
         "match": {
             "gpu_family": row["gpu_family"],

@@ -7,7 +7,6 @@ their own: those live in the catalog services.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from catalog import service
@@ -15,6 +14,7 @@ from catalog.gpus import GPUS, resolve_gpu
 from catalog.predict import PredictRequest, predict, predict_offer
 from catalog.schemas import OfferFilters
 from catalog.sizing import estimate_requirements as size_workload
+from catalog.stream import iso
 from core.errors import AppError
 from iac_templates.render import render_terraform
 from tools.context import ToolContext
@@ -58,17 +58,9 @@ def brief(o: dict[str, Any]) -> OfferBrief:
         spot=bool(o["spot"]),
         availability=o["availability"],
         url=f"/offers/{o['id']}",
-        price_as_of=_iso(o.get("price_as_of")),
+        price_as_of=iso(o.get("price_as_of")),
         price_age=service.price_age(o.get("price_as_of")) if o.get("price_as_of") else None,
     )
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    return str(value)
 
 
 def to_filters(args: SearchOffersArgs, *, page_size: int | None = None) -> OfferFilters:

@@ -8,19 +8,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import jwt
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from accounts import tokens
 from alerts import service
 from alerts.schemas import AlertCreate
 from core.db import session_scope
 from core.errors import AppError, validation_details
 from web.account_pages import render, to_login
 from web.routes import GEO_LABELS, templates
-from web.session import ACCESS_COOKIE, REFRESH_COOKIE, PageSession, page_session, set_cookies
+from web.session import PageSession, page_session, session_claims, set_cookies
 
 router = APIRouter(include_in_schema=False)
 FILTER_FIELDS = ("gpu_type", "gpu_count", "gpu_count_exact", "geo", "country", "region", "provider", "spot")
@@ -29,24 +27,15 @@ FILTER_FIELDS = ("gpu_type", "gpu_count", "gpu_count_exact", "geo", "country", "
 def unread_alerts(request: Request) -> int:
     """The navigation's counter: unread notifications of the user named by the page's session cookie
     (verified, no session lookup; the page itself checks the sign-in)."""
-    secret = request.app.state.settings.jwt_secret.get_secret_value()
-    for name in (ACCESS_COOKIE, REFRESH_COOKIE):
-        token = request.cookies.get(name)
-        if not token:
-            continue
-        try:
-            claims = jwt.decode(token, secret, algorithms=[tokens.ALGORITHM], audience=tokens.AUDIENCE)
-        except jwt.PyJWTError:
-            continue
-        user_id = str(claims.get("sub") or "")
-        if not user_id:
-            return 0
-        try:
-            with session_scope(request.app.state.session_factory) as session:
-                return service.unread(session, user_id)
-        except Exception:  # the navigation never breaks a page
-            return 0
-    return 0
+    claims = session_claims(request)
+    user_id = str((claims or {}).get("sub") or "")
+    if not user_id:
+        return 0
+    try:
+        with session_scope(request.app.state.session_factory) as session:
+            return service.unread(session, user_id)
+    except Exception:  # the navigation never breaks a page
+        return 0
 
 
 templates.env.globals.update(unread_alerts=unread_alerts)

@@ -28,18 +28,14 @@ row per type and region (its regional offer id is the snapshot's), and a spot-on
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-import httpx
-
 from catalog.adapters.base import REJECTED, AdapterError, as_object
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 # instance type -> (accelerator as the bundled catalog names it, GPUs), from "Amazon EC2 accelerated
 # computing instances" (https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html).
@@ -160,16 +156,7 @@ class AwsAdapter(SkyPilotCsvAdapter):
     # The Price List Query API allows about 10 requests per second per account; stay well under it.
     requests_per_second = 5.0
 
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client, sleep=sleep)
-        self.key_id = settings.aws_access_key_id
-        self.secret_key = self.secret("aws_secret_access_key")
+    api_key_setting = "aws_secret_access_key"  # with aws_access_key_id
 
     def _boto(self, service: str, region: str, endpoint: str | None) -> Any:
         import boto3
@@ -179,8 +166,8 @@ class AwsAdapter(SkyPilotCsvAdapter):
             service,
             region_name=region,
             endpoint_url=endpoint,
-            aws_access_key_id=self.key_id,
-            aws_secret_access_key=self.secret_key,
+            aws_access_key_id=self.settings.aws_access_key_id,
+            aws_secret_access_key=self.api_key,
             config=Config(
                 connect_timeout=self.settings.http_timeout_s,
                 read_timeout=self.settings.http_timeout_s,
@@ -191,13 +178,7 @@ class AwsAdapter(SkyPilotCsvAdapter):
     def _call(self, what: str, call: Callable[[], Any]) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        limiter = self.limiter
-        if limiter is None:
-            from catalog.adapters.base import limiter_for
-
-            rate = self.settings.provider_rate_limits.get(self.provider_id, self.requests_per_second)
-            limiter = limiter_for(self.provider_id, rate)
-        limiter.wait(self._sleep)
+        self.rate_limiter().wait(self._sleep)
         try:
             return call()
         except ClientError as exc:
@@ -207,7 +188,7 @@ class AwsAdapter(SkyPilotCsvAdapter):
             raise AdapterError(f"aws {what}: {type(exc).__name__}: {exc}") from exc
 
     def fetch_live(self) -> list[dict[str, Any]]:
-        if not self.key_id or not self.secret_key:
+        if not self.settings.aws_access_key_id or not self.api_key:
             raise AdapterError(
                 "aws live mode needs GPUBROKER_AWS_ACCESS_KEY_ID and GPUBROKER_AWS_SECRET_ACCESS_KEY"
             )

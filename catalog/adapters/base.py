@@ -243,12 +243,15 @@ class ProviderAdapter(ABC):
     # Requests per second the provider allows (its documented API limit, or a polite default);
     # ``provider_rate_limits`` overrides it per provider.
     requests_per_second: ClassVar[float] = 5.0
+    # The setting holding the provider's API key (read through secret(): Vault when configured).
+    api_key_setting: ClassVar[str | None] = None
 
     def __init__(
         self,
         settings: Settings,
         client: httpx.Client | None = None,
         *,
+        api_key: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
@@ -256,6 +259,7 @@ class ProviderAdapter(ABC):
         self._sleep = sleep  # injectable so tests of the retry backoff do not wait
         self._secret_error: AdapterError | None = None  # a key Vault could not give (see secret())
         self.limiter: RateLimiter | None = None  # tests give one with their own clock
+        self.api_key = api_key or (self.secret(self.api_key_setting) if self.api_key_setting else None)
 
     @property
     def client(self) -> httpx.Client:
@@ -327,8 +331,7 @@ class ProviderAdapter(ABC):
     def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         """One HTTP call with retries and backoff; the decoded JSON body, or AdapterError naming ``what``."""
 
-        rate = self.settings.provider_rate_limits.get(self.provider_id, self.requests_per_second)
-        limiter = self.limiter or limiter_for(self.provider_id, rate)
+        limiter = self.rate_limiter()
 
         def call() -> httpx.Response:
             limiter.wait(self._sleep)
@@ -341,6 +344,13 @@ class ProviderAdapter(ABC):
             return response.json()
         except ValueError as exc:
             raise AdapterError(f"{what} returned a body that is not JSON") from exc
+
+    def rate_limiter(self) -> RateLimiter:
+        """This provider's request spacing: ``provider_rate_limits`` or the adapter's own rate."""
+        if self.limiter is not None:
+            return self.limiter
+        rate = self.settings.provider_rate_limits.get(self.provider_id, self.requests_per_second)
+        return limiter_for(self.provider_id, rate)
 
     def secret(self, field: str) -> str | None:
         """A secret setting as text (plain or SecretStr); None when unset.

@@ -25,15 +25,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
-from collections.abc import Callable
 from typing import Any
-
-import httpx
 
 from catalog.adapters.base import REJECTED, AdapterError, as_object
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -91,16 +86,7 @@ class DatacrunchAdapter(SkyPilotCsvAdapter):
     live_api = True
     requests_per_second = 2.0
 
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client, sleep=sleep)
-        self.client_id = settings.datacrunch_client_id
-        self.client_secret = self.secret("datacrunch_client_secret")
+    api_key_setting = "datacrunch_client_secret"  # with datacrunch_client_id
 
     def read_snapshot(self) -> list[dict[str, Any]]:
         log.info("datacrunch has no bundled snapshot; add it to GPUBROKER_LIVE_PROVIDERS to sync its prices")
@@ -113,7 +99,7 @@ class DatacrunchAdapter(SkyPilotCsvAdapter):
         return None  # a location is one data centre: its code is part of the offer
 
     def fetch_live(self) -> list[dict[str, Any]]:
-        if not self.client_id or not self.client_secret:
+        if not self.settings.datacrunch_client_id or not self.api_key:
             raise AdapterError("datacrunch live mode needs GPUBROKER_DATACRUNCH_CLIENT_ID and _CLIENT_SECRET")
         token = self.request_json(
             "POST",
@@ -121,8 +107,8 @@ class DatacrunchAdapter(SkyPilotCsvAdapter):
             "datacrunch oauth2/token",
             json={
                 "grant_type": "client_credentials",
-                "client_id": self.client_id,
-                "client_secret": self.client_secret,
+                "client_id": self.settings.datacrunch_client_id,
+                "client_secret": self.api_key,
             },
         )
         access = token.get("access_token") if isinstance(token, dict) else None

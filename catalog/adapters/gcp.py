@@ -23,16 +23,11 @@ preemptible (spot) one, keyed like the bundled catalog's regional offers (``L4x1
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from catalog.adapters.base import REJECTED, AdapterError, as_object
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
 MAX_PAGES = 20
@@ -117,17 +112,7 @@ class GcpAdapter(SkyPilotCsvAdapter):
     website = "https://cloud.google.com/compute/gpus-pricing"
     snapshot_file = "gcp.csv"
     live_api = True
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        api_key: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client, sleep=sleep)
-        self.api_key = api_key or self.secret("gcp_api_key")
+    api_key_setting = "gcp_api_key"
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:

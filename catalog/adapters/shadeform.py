@@ -18,16 +18,11 @@ id in both modes. Shadeform publishes no request limit; the adapter asks at most
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
 from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 INSTANCE_TYPES_URL = "https://api.shadeform.ai/v1/instances/types"
 
@@ -87,18 +82,8 @@ class ShadeformAdapter(SkyPilotCsvAdapter):
     website = "https://www.shadeform.ai"
     snapshot_file = "shadeform.csv"
     live_api = True
+    api_key_setting = "shadeform_api_key"
     requests_per_second = 2.0
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        api_key: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client, sleep=sleep)
-        self.api_key = api_key or self.secret("shadeform_api_key")
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:
