@@ -271,21 +271,34 @@ def collapse_zones(
     regional: dict[str, list[tuple[str, Any]]],
     report: ProviderReport,
 ) -> None:
-    """Folds the per-zone rows of one offer (same instance, region, pricing kind) into one regional offer
-    listing its zones when every zone has the same price: the catalogs list one row per availability
-    zone, and identical-looking offers that differ only in a zone the page does not show are noise. Zones
-    with different prices (AWS spot) stay offers of their own, each naming its zone."""
+    """Folds the per-zone rows of one offer (same instance, region, pricing kind) that share a price into
+    one offer listing their zones: the catalogs list one row per availability zone, and identical-looking
+    offers that differ only in a zone the page does not show are noise. When every zone has the same
+    price the offer takes the regional id (no zone); when prices differ by zone (AWS spot), each price is
+    one offer named after its first zone, so a zone's offer keeps its id while its price stays its own."""
     for regional_id, members in regional.items():
-        prices = {rows[oid]["price_per_hour"] for oid, _raw in members}
-        if len(prices) != 1:
-            continue
-        first = rows[members[0][0]]
-        zones = sorted({raw.zone for _oid, raw in members if raw.zone})
-        for oid, _raw in members:
-            del rows[oid]
-        merged_id = offer_id(provider, regional_id)
-        rows[merged_id] = {**first, "id": merged_id, "external_id": regional_id, "zone": None, "zones": zones}
-        report.collapsed += len(members) - 1
+        by_price: dict[Any, list[tuple[str, Any]]] = {}
+        for oid, raw in members:
+            by_price.setdefault(rows[oid]["price_per_hour"], []).append((oid, raw))
+        for group in by_price.values():
+            group.sort(key=lambda m: m[1].zone or "")
+            first = rows[group[0][0]]
+            zones = sorted({raw.zone for _oid, raw in group if raw.zone})
+            for oid, _raw in group:
+                del rows[oid]
+            if len(by_price) == 1:
+                merged_id, external = offer_id(provider, regional_id), regional_id
+                zone = None
+            else:
+                merged_id, external, zone = first["id"], first["external_id"], first["zone"]
+            rows[merged_id] = {
+                **first,
+                "id": merged_id,
+                "external_id": external,
+                "zone": zone,
+                "zones": zones,
+            }
+            report.collapsed += len(group) - 1
 
 
 def sync_provider(

@@ -90,15 +90,12 @@ class SkyPilotCsvAdapter(ProviderAdapter):
         return ident + ("#spot" if spot else "")
 
     def regional_id(self, row: dict[str, Any], gpu: str, count: int, spot: bool) -> str | None:
-        """The external id without the zone, for a row that names one (see RawOffer.regional_id)."""
+        """The external id without the zone, for a row that names one (see RawOffer.regional_id). The
+        region is read first: some catalogs (IBM) name it only through the zone."""
         if not self.zone_of(row):
             return None
-        saved = row.get("AvailabilityZone")
-        try:
-            row["AvailabilityZone"] = ""
-            return self.external_id(row, gpu, count, spot)
-        finally:
-            row["AvailabilityZone"] = saved
+        regional = {**row, "AvailabilityZone": "", "Region": self.region_of(row)}
+        return self.external_id(regional, gpu, count, spot)
 
     def price_scope(self, row: dict[str, Any]) -> str:
         return "machine"
