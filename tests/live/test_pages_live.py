@@ -108,3 +108,95 @@ def test_a_phone_keeps_the_price_and_its_age_on_screen(
         price.scroll_into_view_if_needed()
         page.screenshot(path=str(screenshots / f"marketplace-390px-{backend}.png"))
         context.close()
+
+
+def test_an_alert_set_on_its_page_fires_into_the_navigation_counter(
+    browser: Any,
+    live_settings: Settings,
+    live_factory: sessionmaker[Session],
+    screenshots: Path,
+    tmp_path: Path,
+    backend: str,
+) -> None:
+    import httpx
+
+    from alerts.jobs import handle_price_updates
+    from core.bus import MemoryBus, make_bus
+    from core.db import session_scope
+    from core.jobs import Runtime
+    from core.outbox import relay
+
+    app = create_app(live_settings)
+    app.state.session_factory = live_factory
+    email, password = f"page-alerts-{backend}-{id(tmp_path)}@example.com", "correct horse battery staple"
+    with support.serve(app) as url:
+        assert (
+            httpx.post(
+                f"{url}/auth/register",
+                json={"email": email, "password": password, "tenant_name": "Alert page team"},
+            ).status_code
+            == 201
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="light")
+        page = context.new_page()
+        page.goto(f"{url}/login")
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.goto(f"{url}/account/alerts")
+        expect(page.get_by_text("Nothing has fired yet.")).to_be_visible()
+        page.get_by_label("GPU", exact=True).fill("A10")
+        page.get_by_label("Provider").fill("lambda")
+        page.get_by_label("Exactly N GPUs").fill("1")
+        page.get_by_label("At or below ($)").fill("0.70")
+        page.get_by_role("button", name="Save alert").click()
+        expect(page.get_by_role("status")).to_contain_text("Alert saved")
+        expect(page.locator("[data-alert]")).to_contain_text("1x A10 from lambda at or below $0.7/h")
+
+        # An A10 drops to $0.65 in Oregon: the worker's alerts consumer sees the sync's event.
+        assert (
+            sync_from(
+                live_settings, lambda_file(live_settings, tmp_path, {("gpu_1x_a10", "us-west-2"): "0.65"})
+            )
+            == 0
+        )
+        if live_settings.redis_url:
+            message = make_bus(live_settings.redis_url).recent("price_updates", 1)[-1]
+        else:
+            bus = MemoryBus()
+            with session_scope(live_factory) as session:
+                relay(session, bus, older_than_s=0)
+            message = bus.recent("price_updates")[-1]
+        assert handle_price_updates(Runtime(live_settings, live_factory), message) == 1
+
+        page.reload()
+        counter = page.locator("[data-nav-alerts] .nav-count")
+        expect(counter).to_have_text("1")
+        expect(page.locator("[data-firing]")).to_contain_text("1× A10 · lambda · us-west-2")
+        expect(page.locator("[data-firing]")).to_contain_text("at $0.65/h (threshold $0.70)")
+        page.screenshot(path=str(screenshots / f"alerts-page-{backend}.png"), full_page=True)
+        page.get_by_role("button", name="Mark all read").click()
+        expect(page.locator("[data-nav-alerts] .nav-count")).to_have_count(0)
+        context.close()
+
+
+def test_the_health_page_says_how_old_each_providers_prices_are(
+    browser: Any,
+    live_settings: Settings,
+    live_factory: sessionmaker[Session],
+    screenshots: Path,
+    backend: str,
+) -> None:
+    app = create_app(live_settings)
+    app.state.session_factory = live_factory
+    with support.serve(app) as url:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="light")
+        page = context.new_page()
+        page.goto(f"{url}/health")
+        vast = page.locator('tr[data-provider="vast"]')
+        expect(vast.locator(".badge").first).to_have_text("snapshot-old")
+        expect(vast.locator("td.data-age")).to_contain_text("days old")
+        expect(vast).to_contain_text("bundled snapshot prices as of 2026-11-27")
+        expect(page.locator(".badge-up")).to_have_count(0)  # no snapshot passes for fresh
+        page.screenshot(path=str(screenshots / f"health-{backend}.png"), full_page=True)
+        context.close()
