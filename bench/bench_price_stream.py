@@ -60,7 +60,8 @@ COMMITS: dict[int, float] = {}  # first seq of a sync -> when its transaction co
 
 
 class Client:
-    def __init__(self) -> None:
+    def __init__(self, compression: str | None = "deflate") -> None:
+        self.compression = compression
         self.latencies_ms: list[float] = []
         self.after_commit_ms: list[tuple[int, float]] = []
         self.seqs: set[int] = set()
@@ -71,7 +72,7 @@ class Client:
     ) -> None:
         from websockets.asyncio.client import connect
 
-        async with connect(url, open_timeout=60, max_queue=None) as ws:
+        async with connect(url, open_timeout=60, max_queue=None, compression=self.compression) as ws:
             await ws.send(json.dumps({"type": "subscribe", "filters": {"provider": "lambda"}}))
             while True:
                 frame = json.loads(await ws.recv())
@@ -99,7 +100,8 @@ class Client:
 
 
 async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factory: Any) -> dict[str, Any]:
-    clients = [Client() for _ in range(args.clients)]
+    compression = None if args.compression == "none" else "deflate"
+    clients = [Client(compression) for _ in range(args.clients)]
     ready, stop = asyncio.Event(), asyncio.Event()
     counter = [0]
     tasks = []
@@ -189,6 +191,12 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--changes", type=int, default=5, help="offers whose price changes per ingestion")
     p.add_argument("--pause", type=float, default=1.0, help="seconds between ingestions")
+    p.add_argument(
+        "--compression",
+        choices=("deflate", "none"),
+        default="deflate",
+        help="permessage-deflate, as browsers offer it, or none",
+    )
     args = p.parse_args()
 
     flush_redis(REDIS_URL)
