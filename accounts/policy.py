@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     BOOKING_READ = "booking.read"
     BOOKING_WRITE = "booking.write"
     PLATFORM_OPERATE = "platform.operate"
+    ALERTS_USE = "alerts.use"
 
 
 _ALL = frozenset(Role)
@@ -54,6 +55,8 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.BOOKING_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.USER}),
     # No team role: the operator console is for platform staff (users.operator, see accounts.operators).
     Action.PLATFORM_OPERATE: frozenset(),
+    # Price alerts are one's own notices about public prices: every role may keep them.
+    Action.ALERTS_USE: _ALL,
 }
 
 # Roles a role may hand out when inviting; nobody grants more than they are trusted with.
