@@ -52,7 +52,7 @@ test-sqlite: install promtool
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy core catalog accounts api web tools agent evals iac_templates booking billing analytics
+	$(BIN)/mypy core catalog accounts api web tools agent evals iac_templates booking billing analytics alerts
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
     CREDENTIALS_READ = "credentials.read"
     CREDENTIALS_WRITE = "credentials.write"
     SSH_KEYS = "ssh_keys.manage"
+    ALERTS_USE = "alerts.use"
 
 
 _ALL = frozenset(Role)
@@ -66,6 +67,8 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.CREDENTIALS_WRITE: frozenset({Role.ADMIN}),
     # Everyone keeps their own SSH public keys.
     Action.SSH_KEYS: _ALL,
+    # Price alerts are one's own notices about public prices: every role may keep them.
+    Action.ALERTS_USE: _ALL,
 }
 
 # Roles a role may hand out when inviting; nobody grants more than they are trusted with.

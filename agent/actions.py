@@ -1,5 +1,5 @@
 """Requests to act on the user's account rather than to search: book, list or cancel bookings,
-report spending.
+report spending, set a price alert.
 
 The offline planner reads these before the search parser, with deliberately narrow patterns: the
 verb "book" (never "reserved", which is a pricing term in searches), "my bookings", "cancel booking
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Action = Literal["book", "list_bookings", "cancel_booking", "spending"]
+Action = Literal["book", "list_bookings", "cancel_booking", "spending", "create_alert"]
 
 _OFFER_ID = re.compile(r"\b([a-z][a-z0-9.]*-[0-9a-f]{12})\b")
 _BOOKING_ID = re.compile(r"\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
@@ -31,6 +31,13 @@ _SPENDING = re.compile(
     r"what (?:did|have) (?:i|we) spen[dt]|how much (?:did|have) (?:i|we) spen[dt]|show (?:me )?(?:the )?invoices?)\b"
 )
 _ACTIVE = re.compile(r"\b(?:active|running)\b")
+# "tell me when H100s drop below $2 per GPU-hour", "notify me if ...", "let me know when ...",
+# "alert me when ...", "set an alert for ...": a price alert (the search parser reads the filters and
+# the threshold from the same words).
+_ALERT = re.compile(
+    r"\b(?:(?:tell|notify|alert|ping|email|message) me|let me know)\s+(?:when|if|once|as soon as)\b|"
+    r"\b(?:set|create|add|make)\s+(?:up\s+)?(?:a|an|me an?)\s+(?:price\s+)?alert\b"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class AccountAction:
 def detect_action(text: str) -> AccountAction | None:
     """The account action ``text`` asks for, or None for a catalog request."""
     s = " ".join(text.lower().split())
+    if _ALERT.search(s):
+        return AccountAction("create_alert")
     if _BOOK.search(s):
         m = _OFFER_ID.search(s)
         return AccountAction("book", offer_id=m.group(1) if m else None)

@@ -245,8 +245,44 @@ def next_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
     return Step(answer=search_answer(req, runs, requirement), intent=intent)
 
 
+def alert_step(human_texts: list[str], runs: list[ToolRun]) -> Step:
+    """A price alert: the filters and the threshold come from the same words a search would read."""
+    done = _latest(runs, "create_price_alert")
+    if done is not None:
+        if "error" in done.result:
+            return Step(answer=f"I could not save the alert: {done.result['error']}", intent="alert")
+        return Step(answer=f"{done.result['summary']} Manage it at {done.result['url']}.", intent="alert")
+    req = understand(human_texts)
+    if req.max_price_per_gpu_hour is not None:
+        threshold, per = req.max_price_per_gpu_hour, "gpu_hour"
+    elif req.max_price_per_hour is not None:
+        threshold, per = req.max_price_per_hour, "hour"
+    else:
+        return Step(
+            answer="At what price should I tell you? For example: tell me when H100s drop below $2 per GPU-hour.",
+            intent="alert",
+        )
+    args: dict[str, Any] = {"threshold": threshold, "per": per}
+    if req.gpu_family:
+        args["gpu_type"] = req.gpu_family + (f" {req.gpu_variant}" if req.gpu_variant else "")
+    for key, arg in (
+        ("min_gpu_count", "gpu_count"),
+        ("geo", "geo"),
+        ("country", "country"),
+        ("provider", "provider"),
+        ("spot", "spot"),
+    ):
+        if getattr(req, key) is not None:
+            args[arg] = getattr(req, key)
+    if any("email" in t.lower() for t in human_texts[-1:]):
+        args["email"] = True
+    return Step(tool_calls=[("create_price_alert", args)], intent="alert")
+
+
 def account_step(action: AccountAction, human_texts: list[str], runs: list[ToolRun]) -> Step:
-    """Booking, booking list, cancellation and spending: one tool each, then its answer."""
+    """Booking, booking list, cancellation, spending and price alerts: one tool each, then its answer."""
+    if action.action == "create_alert":
+        return alert_step(human_texts, runs)
     if action.action == "list_bookings":
         listed = _latest(runs, "list_bookings")
         if listed is None:
@@ -351,10 +387,11 @@ def _offer_line(i: int, o: dict[str, Any]) -> str:
     variant = f" {o['gpu_variant']}" if o.get("gpu_variant") else ""
     place = o["region"] or GEO_NAMES.get(o.get("geo") or "", "unspecified region")
     spot = ", spot" if o.get("spot") else ""
+    age = f"; price as of {o['price_as_of'][:10]}, {o['price_age']}" if o.get("price_as_of") else ""
     return (
         f"{i}. {o['provider']} {o['name']}: {o['gpu_count']}x {o['gpu_family']}{variant} "
         f"{o['gpu_memory_gb']:g} GB, {place}{spot} at {_money(o['price_per_hour'])}/h "
-        f"({_money(o['price_per_gpu_hour'])}/GPU-h)"
+        f"({_money(o['price_per_gpu_hour'])}/GPU-h{age})"
     )
 
 

@@ -23,6 +23,7 @@ from accounts.service import Ctx
 from agent.run_events import make_run_events
 from agent.runs import RunManager
 from agent.service import Assistant, open_checkpointer
+from alerts.endpoints import router as alerts_router
 from analytics.endpoints import router as analytics_router
 from api.chat import router as chat_router
 from api.chat_ws import router as chat_ws_router
@@ -30,6 +31,8 @@ from api.health import router as health_router
 from api.langgraph_api import router as langgraph_router
 from api.langgraph_runs import router as langgraph_runs_router
 from api.openapi import install_openapi
+from api.price_stream import close_hub
+from api.price_stream import router as price_stream_router
 from api.worker import Background
 from billing.endpoints import router as billing_router
 from booking.account_endpoints import router as booking_accounts_router
@@ -44,6 +47,7 @@ from core.jobs import Runtime
 from core.observability import install_observability
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
+from web.alert_pages import router as alert_pages_router
 from web.billing_ops_pages import router as billing_ops_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await app.state.sandbox_provider.stop()
                 if background is not None:
                     await background.close(settings.shutdown_timeout_s)
+                await close_hub(app)
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -133,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
 
     app.include_router(health_router)
+    app.include_router(price_stream_router)  # before the catalog's /providers/{offer_id}
     app.include_router(catalog_router)
     app.include_router(accounts_router)
     app.include_router(billing_router)
@@ -150,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(booking_accounts_router)
     app.include_router(booking_pages_router)
     app.include_router(provisioning_pages_router)
+    app.include_router(alerts_router)
+    app.include_router(alert_pages_router)
     app.include_router(analytics_router)
     app.include_router(kpi_pages_router)
     app.include_router(web_router)

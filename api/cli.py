@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,12 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def run_sync_with_progress(settings: Settings, providers: list[str] | None, quiet: bool = False) -> Any:
+def run_sync_with_progress(
+    settings: Settings,
+    providers: list[str] | None,
+    quiet: bool = False,
+    fetched: dict[str, Any] | None = None,
+) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -122,7 +128,9 @@ def run_sync_with_progress(settings: Settings, providers: list[str] | None, quie
     ids = providers or default_provider_ids(settings)
     factory = _factory(settings)
     cache = make_cache(settings.redis_url)
-    bus = make_bus(settings.redis_url)
+    # Without Redis this process's bus reaches nobody: its events stay in the outbox for the serving
+    # process's worker to relay onto its in-process bus (the price stream, alerts).
+    bus = make_bus(settings.redis_url) if settings.redis_url else None
     with Progress(
         TextColumn("[bold]sync[/bold] {task.description}"),
         BarColumn(),
@@ -138,7 +146,9 @@ def run_sync_with_progress(settings: Settings, providers: list[str] | None, quie
             nxt = ids[done] if done < len(ids) else "done"
             progress.update(task, completed=done, description=nxt)
 
-        report = run_sync(factory, settings, cache=cache, bus=bus, providers=ids, on_progress=on_progress)
+        report = run_sync(
+            factory, settings, cache=cache, bus=bus, providers=ids, on_progress=on_progress, fetched=fetched
+        )
     if quiet:
         return report
     table = Table(title="sync report")
@@ -183,8 +193,54 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    report = run_sync_with_progress(settings, args.provider or None)
+    fetched = None
+    if args.from_path is not None:
+        fetched = _read_from_file(args, settings)
+        if fetched is None:
+            return 2
+    report = run_sync_with_progress(settings, args.provider or None, fetched=fetched)
     return 1 if all(p.error for p in report.providers) else 0
+
+
+def _read_from_file(args: argparse.Namespace, settings: Settings) -> dict[str, Any] | None:
+    """``sync --provider NAME --from PATH [--as-of DATE]``: that provider's offers from a file in its
+    bundled snapshot format (catalog/snapshots/catalog/NAME.csv), for operators who mirror catalogs.
+    Offers missing from the file go down, as with any sync. Returns None after printing why not."""
+    from catalog.adapters.base import AdapterError
+    from catalog.adapters.registry import get_adapter_class
+
+    if not args.provider or len(args.provider) != 1:
+        print("--from needs exactly one --provider: the file holds that provider's offers", file=sys.stderr)
+        return None
+    provider = args.provider[0]
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = datetime.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"--as-of must be an ISO date or time, got {args.as_of!r}", file=sys.stderr)
+            return None
+        as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+    adapter = get_adapter_class(provider)(settings)
+    path = Path(args.from_path)
+    try:
+        fetched = adapter.fetch_file(path, as_of)
+    except AdapterError as exc:
+        print(f"cannot read {path}: {exc}", file=sys.stderr)
+        return None
+    expected = set(adapter.read_csv(adapter.snapshot_path)[0]) if adapter.snapshot_path.exists() else set()
+    header = set(fetched.rows[0]) if fetched.rows else set()
+    if fetched.rows and expected and not expected <= header:
+        missing = ", ".join(sorted(expected - header))
+        print(
+            f"{path} is not in the format of {adapter.snapshot_file}: missing columns {missing}",
+            file=sys.stderr,
+        )
+        return None
+    if not fetched.rows:
+        print(f"{path} holds no offers; refusing to mark every {provider} offer down", file=sys.stderr)
+        return None
+    return {provider: fetched}
 
 
 def load_history(settings: Settings) -> int:
@@ -486,6 +542,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("sync", help="ingest provider catalogs")
     p.add_argument("--provider", action="append", help="only this provider (repeatable)")
+    p.add_argument(
+        "--from",
+        dest="from_path",
+        metavar="PATH",
+        help="read that provider's offers from a file in its bundled snapshot format (catalog/snapshots/catalog/NAME.csv)",
+    )
+    p.add_argument(
+        "--as-of", help="when the file's prices were published (ISO date/time; default: the file's mtime)"
+    )
     p.set_defaults(func=cmd_sync)
     p = sub.add_parser("serve", help="serve the web pages and API")
     p.add_argument("--host")

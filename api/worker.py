@@ -44,6 +44,7 @@ JOB_MODULES = (
     "analytics.jobs",
     "booking.retention",
     "booking.jobs",
+    "alerts.jobs",
 )
 
 

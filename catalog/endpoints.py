@@ -81,8 +81,8 @@ def export_offers(
 
 
 @router.get("/providers/health", response_model=list[ProviderHealthOut], summary="Provider sync health")
-def providers_health(session: DbSession) -> list[dict[str, object]]:
-    return service.provider_health(session)
+def providers_health(session: DbSession, settings: SettingsDep) -> list[dict[str, object]]:
+    return service.provider_health(session, settings=settings)
 
 
 @router.get("/providers/{offer_id}", response_model=OfferOut, summary="One offer")

@@ -28,6 +28,7 @@ from catalog.adapters.base import AdapterError, FetchResult, ProviderAdapter, Ra
 from catalog.adapters.registry import default_provider_ids, get_adapter_class
 from catalog.gpus import normalize_accelerator
 from catalog.regions import locate
+from catalog.stream import event_payload
 from core import metrics, outbox, tracing
 from core.bus import EventBus
 from core.cache import Cache
@@ -64,6 +65,8 @@ class ProviderReport:
     unchanged: int = 0
     rejected: int = 0
     down: int = 0
+    duplicates: int = 0  # rows identical to an earlier one (same offer, same price): dropped
+    collapsed: int = 0  # per-zone rows folded into a regional offer that lists its zones
     seconds: float = 0.0
     error: str | None = None
     mode: str = "snapshot"
@@ -98,7 +101,9 @@ _resolve_gpu = functools.lru_cache(maxsize=65536)(normalize_accelerator)
 _locate = functools.lru_cache(maxsize=65536)(locate)
 
 
-def normalize(provider: str, raw: RawOffer, source: str, fetched_at: datetime) -> dict[str, Any]:
+def normalize(
+    provider: str, raw: RawOffer, source: str, fetched_at: datetime, as_of: datetime | None = None
+) -> dict[str, Any]:
     """A raw offer as an Offer row, or :class:`RowError` naming what is wrong with it."""
     gpu = _resolve_gpu(raw.gpu_type, raw.gpu_memory_mib, raw.hint)
     if gpu is None:
@@ -149,6 +154,9 @@ def normalize(provider: str, raw: RawOffer, source: str, fetched_at: datetime) -
         ),
         "source": source,
         "fetched_at": fetched_at,
+        "price_as_of": as_of or fetched_at,
+        "price_scope": raw.price_scope,
+        "zones": [raw.zone] if raw.zone else None,
     }
 
 
@@ -186,17 +194,23 @@ def _history_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def apply_offers(
-    session: Session, provider: str, rows: list[dict[str, Any]], now: datetime, report: ProviderReport
+    session: Session,
+    provider: str,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    report: ProviderReport,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Upsert one provider's normalized rows; returns the price deltas to publish."""
+    """Upsert one provider's normalized rows; returns the changes (stored as numbered price events,
+    ``catalog.stream``): new offers, price changes, and availability changes."""
     stored = repo.existing_offers(session, provider)
-    new_rows, changed_rows, history, deltas = [], [], [], []
+    new_rows, changed_rows, history, events = [], [], [], []
     for row in rows:
         old = stored.get(row["id"])
         if old is None:
             new_rows.append({**row, "last_seen_at": now, "updated_at": now})
             history.append(_history_row(row, now))
-            deltas.append({"offer_id": row["id"], "old": None, "new": float(row["price_per_hour"])})
+            events.append(event_payload(row, None, now))
         elif _same(old, row):
             report.unchanged += 1
         else:
@@ -204,61 +218,110 @@ def apply_offers(
             old_price = Decimal(str(old["price_per_hour"])).quantize(CENT)
             if old_price != row["price_per_hour"]:
                 history.append(_history_row(row, now))
-                deltas.append(
-                    {"offer_id": row["id"], "old": float(old_price), "new": float(row["price_per_hour"])}
-                )
+            if old_price != row["price_per_hour"] or old["availability"] != row["availability"]:
+                events.append(event_payload(row, old_price, now))
     seen = {r["id"] for r in rows}
     missing = [oid for oid, old in stored.items() if oid not in seen and old["availability"] != "down"]
+    for oid in missing:
+        gone = {**stored[oid], "id": oid, "provider": provider, "availability": "down"}
+        events.append(event_payload(gone, Decimal(str(gone["price_per_hour"])).quantize(CENT), now))
     repo.insert_offers(session, new_rows)
     repo.update_offers(session, changed_rows)
     report.down = repo.mark_down(session, missing, now)
-    repo.touch_seen(session, provider, now)
+    repo.touch_seen(session, provider, now, as_of)
     repo.insert_history(session, history)
+    seqs = repo.insert_price_events(
+        session,
+        [{"offer_id": e["offer_id"], "provider": provider, "created_at": now, "payload": e} for e in events],
+    )
     report.inserted += len(new_rows)
     report.updated += len(changed_rows)
-    return deltas
+    return [{**e, "seq": seq} for e, seq in zip(events, seqs, strict=True)]
 
 
 def normalize_all(
     adapter: ProviderAdapter, fetched: FetchResult, report: ProviderReport
 ) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
+    regional: dict[str, list[tuple[str, Any]]] = {}  # regional id -> (offer id, its raw offer)
     for number, raw_row in enumerate(fetched.rows, start=2):  # row 1 is the CSV header
         try:
             for raw in adapter.parse_row(raw_row):
-                row = normalize(adapter.provider_id, raw, fetched.source, fetched.fetched_at)
-                if row["id"] in rows:
-                    raise RowError(f"duplicate of an earlier row (external id {raw.external_id!r})")
+                row = normalize(adapter.provider_id, raw, fetched.source, fetched.fetched_at, fetched.as_of)
+                earlier = rows.get(row["id"])
+                if earlier is not None:
+                    if earlier["price_per_hour"] == row["price_per_hour"]:
+                        report.duplicates += 1  # the same offer listed twice: one is enough
+                        continue
+                    raise RowError(
+                        f"duplicate of an earlier row with another price (external id {raw.external_id!r})"
+                    )
                 rows[row["id"]] = row
+                if raw.regional_id:
+                    regional.setdefault(raw.regional_id, []).append((row["id"], raw))
         except (RowError, ValueError, KeyError, TypeError) as exc:
             report.rejected += 1
             report.rejections.append(Rejection(adapter.provider_id, number, str(exc) or type(exc).__name__))
+    collapse_zones(adapter.provider_id, rows, regional, report)
     return list(rows.values())
 
 
+def collapse_zones(
+    provider: str,
+    rows: dict[str, dict[str, Any]],
+    regional: dict[str, list[tuple[str, Any]]],
+    report: ProviderReport,
+) -> None:
+    """Folds the per-zone rows of one offer (same instance, region, pricing kind) that share a price into
+    one offer listing their zones: the catalogs list one row per availability zone, and identical-looking
+    offers that differ only in a zone the page does not show are noise. When every zone has the same
+    price the offer takes the regional id (no zone); when prices differ by zone (AWS spot), each price is
+    one offer named after its first zone, so a zone's offer keeps its id while its price stays its own."""
+    for regional_id, members in regional.items():
+        by_price: dict[Any, list[tuple[str, Any]]] = {}
+        for oid, raw in members:
+            by_price.setdefault(rows[oid]["price_per_hour"], []).append((oid, raw))
+        for group in by_price.values():
+            group.sort(key=lambda m: m[1].zone or "")
+            first = rows[group[0][0]]
+            zones = sorted({raw.zone for _oid, raw in group if raw.zone})
+            for oid, _raw in group:
+                del rows[oid]
+            if len(by_price) == 1:
+                merged_id, external = offer_id(provider, regional_id), regional_id
+                zone = None
+            else:
+                merged_id, external, zone = first["id"], first["external_id"], first["zone"]
+            rows[merged_id] = {
+                **first,
+                "id": merged_id,
+                "external_id": external,
+                "zone": zone,
+                "zones": zones,
+            }
+            report.collapsed += len(group) - 1
+
+
 def sync_provider(
-    session: Session, adapter: ProviderAdapter, *, now: datetime | None = None
+    session: Session,
+    adapter: ProviderAdapter,
+    *,
+    now: datetime | None = None,
+    fetched: FetchResult | None = None,
 ) -> tuple[ProviderReport, list[dict[str, Any]]]:
-    """Sync one provider inside the caller's unit of work (the caller commits)."""
+    """Sync one provider inside the caller's unit of work (the caller commits). ``fetched``: offers
+    already read (``sync --from``); by default the adapter fetches them."""
     now = now or datetime.now(UTC)
     report = ProviderReport(adapter.provider_id)
     started = time.perf_counter()
-    repo.upsert_provider(
-        session,
-        {
-            "id": adapter.provider_id,
-            "name": adapter.name,
-            "kind": adapter.kind,
-            "website": adapter.website,
-            "live_api": adapter.live_api,
-            "source": adapter.source,
-        },
-    )
-    fetched = adapter.fetch()
+    repo.upsert_provider(session, _provider_values(adapter))
+    if fetched is None:
+        fetched = adapter.fetch()
     report.mode = fetched.mode
     report.fetched = len(fetched.rows)
     rows = normalize_all(adapter, fetched, report)
-    deltas = apply_offers(session, adapter.provider_id, rows, now, report)
+    as_of = fetched.as_of or fetched.fetched_at
+    deltas = apply_offers(session, adapter.provider_id, rows, now, report, as_of)
     report.seconds = time.perf_counter() - started
     repo.write_health(
         session,
@@ -274,26 +337,39 @@ def sync_provider(
             "unchanged": report.unchanged,
             "rejected": report.rejected,
             "mode": fetched.mode,
+            "data_as_of": as_of,
+            "failures": 0,
+            "breaker_open_until": None,
         },
     )
     return report, deltas
 
 
+def _provider_values(adapter: ProviderAdapter) -> dict[str, Any]:
+    return {
+        "id": adapter.provider_id,
+        "name": adapter.name,
+        "kind": adapter.kind,
+        "website": adapter.website,
+        "live_api": adapter.live_api,
+        "source": adapter.source,
+    }
+
+
 def _mark_degraded(
-    factory: sessionmaker[Session], adapter: ProviderAdapter, reason: str, now: datetime
+    factory: sessionmaker[Session],
+    adapter: ProviderAdapter,
+    reason: str,
+    now: datetime,
+    breaker: Callable[[int], datetime | None] | None = None,
 ) -> None:
+    """Records a failed sync: the reason, one more consecutive failure, and (``breaker``, given the
+    failure count) until when the circuit breaker keeps the provider from being asked again. The data
+    age (``data_as_of``) is left as it was: the offers are still those of the last good sync."""
     with session_scope(factory) as session:
-        repo.upsert_provider(
-            session,
-            {
-                "id": adapter.provider_id,
-                "name": adapter.name,
-                "kind": adapter.kind,
-                "website": adapter.website,
-                "live_api": adapter.live_api,
-                "source": adapter.source,
-            },
-        )
+        repo.upsert_provider(session, _provider_values(adapter))
+        existing = repo.health_row(session, adapter.provider_id)
+        failures = (existing.failures if existing is not None else 0) + 1
         repo.write_health(
             session,
             {
@@ -303,6 +379,8 @@ def _mark_degraded(
                 "last_error": reason[:2000],
                 "latency_ms": None,
                 "mode": "live" if adapter.use_live() else "snapshot",
+                "failures": failures,
+                "breaker_open_until": breaker(failures) if breaker is not None else None,
             },
         )
 
@@ -316,7 +394,12 @@ PG_SYNC_WORKERS = 2
 
 
 def _sync_one(
-    factory: sessionmaker[Session], adapter: ProviderAdapter, provider: str, bus: EventBus | None
+    factory: sessionmaker[Session],
+    adapter: ProviderAdapter,
+    provider: str,
+    bus: EventBus | None,
+    fetched: FetchResult | None = None,
+    breaker: Callable[[int], datetime | None] | None = None,
 ) -> tuple[ProviderReport, list[dict[str, Any]], datetime]:
     """One provider's unit of work, committed on its own with its ``price_updates`` event (through the
     outbox: announced if and only if the prices committed); a failure marks the provider degraded."""
@@ -325,30 +408,23 @@ def _sync_one(
     with tracing.span("sync.provider", {"provider": provider}):
         try:
             with session_scope(factory) as session:
-                report, deltas = sync_provider(session, adapter, now=now)
+                report, deltas = sync_provider(session, adapter, now=now, fetched=fetched)
                 if deltas:
                     outbox.enqueue(
                         session,
                         "price_updates",
                         provider,
-                        {
-                            "provider": provider,
-                            "inserted": report.inserted,
-                            "updated": report.updated,
-                            "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
-                            "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
-                            "at": now.isoformat(),
-                        },
+                        price_updates_message(provider, report, deltas, now),
                         bus,
                     )
         except AdapterError as exc:
             report, deltas = ProviderReport(provider, error=str(exc)), []
             log.warning("provider %s degraded: %s", provider, exc)
-            _mark_degraded(factory, adapter, str(exc), now)
+            _mark_degraded(factory, adapter, str(exc), now, breaker)
         except Exception as exc:  # a bug in one adapter must not stop the others
             log.exception("provider %s failed", provider)
             report, deltas = ProviderReport(provider, error=f"{type(exc).__name__}: {exc}"), []
-            _mark_degraded(factory, adapter, report.error or "", now)
+            _mark_degraded(factory, adapter, report.error or "", now, breaker)
     metrics.record_sync(
         provider,
         inserted=report.inserted,
@@ -360,6 +436,24 @@ def _sync_one(
     return report, deltas, now
 
 
+def price_updates_message(
+    provider: str, report: ProviderReport, deltas: list[dict[str, Any]], now: datetime
+) -> dict[str, Any]:
+    """The sync's one ``price_updates`` event: its changes as numbered price events. A sync with more
+    than ``MAX_DELTAS_PER_MESSAGE`` changes sends the first ones and the range of the rest
+    (``first_seq``..``last_seq``), which readers load from ``price_events``."""
+    return {
+        "provider": provider,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "first_seq": deltas[0]["seq"],
+        "last_seq": deltas[-1]["seq"],
+        "changes": deltas[:MAX_DELTAS_PER_MESSAGE],
+        "truncated": max(0, len(deltas) - MAX_DELTAS_PER_MESSAGE),
+        "at": now.isoformat(),
+    }
+
+
 def run_sync(
     factory: sessionmaker[Session],
     settings: Settings,
@@ -369,10 +463,14 @@ def run_sync(
     providers: Iterable[str] | None = None,
     adapters: dict[str, ProviderAdapter] | None = None,
     on_progress: ProgressCallback | None = None,
+    fetched: dict[str, FetchResult] | None = None,
+    breaker: Callable[[int], datetime | None] | None = None,
 ) -> SyncReport:
     """Sync the given providers (all by default), each committed on its own.
 
-    Reports, bus messages and progress keep the providers' order whatever order they finish in."""
+    Reports, bus messages and progress keep the providers' order whatever order they finish in.
+    ``fetched``: offers already read per provider (``sync --from``); ``breaker``: until when a provider
+    that failed that many times in a row is left alone (the scheduled syncs' circuit breaker)."""
     # Each provider once: two units of work of one provider at a time would conflict on its rows.
     ids = list(dict.fromkeys(providers)) if providers else default_provider_ids(settings)
     instances = adapters or {}
@@ -392,6 +490,8 @@ def run_sync(
                 instances.get(p) or get_adapter_class(p)(settings),
                 p,
                 bus,
+                (fetched or {}).get(p),
+                breaker,
             )
             for p in ids
         ]

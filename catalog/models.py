@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -72,9 +73,16 @@ class Offer(Base):
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(200))
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when this sync read it
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: When the provider published this price or we observed it: a live fetch's time, or a bundled
+    #: snapshot's own date (catalog/snapshots/catalog/PROVENANCE.json). Never the ingestion time of a file.
+    price_as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: ``machine``: the whole instance; ``gpu_only``: the accelerators alone (GCP), the host VM billed on top.
+    price_scope: Mapped[str] = mapped_column(String(10), default="machine")
+    #: The availability zones of a regional offer collapsed from per-zone rows of one type and price.
+    zones: Mapped[list[str] | None] = mapped_column(JSONType, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("provider", "external_id", name="uq_offers_provider_external_id"),
@@ -174,6 +182,30 @@ class ProviderHealth(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     mode: Mapped[str] = mapped_column(String(10), default="snapshot")  # snapshot | live
+    #: How old the provider's prices are: the newest ``price_as_of`` of its last good sync (kept when a
+    #: later sync fails, so an outage shows the data growing old).
+    data_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Consecutive failed syncs, and until when the circuit breaker skips the provider (catalog.schedule).
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    breaker_open_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PriceEvent(Base):
+    """One change of an offer's price or availability found by an ingestion, numbered for the price
+    stream: ``seq`` orders the events and is what a client resumes from (kept ``price_event_keep_h``)."""
+
+    __tablename__ = "price_events"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    offer_id: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The message fields (catalog.stream.MESSAGE_FIELDS) and the offer's attributes the filters read.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+    __table_args__ = (Index("ix_price_events_created", "created_at"),)
 
 
 class MarketForecast(Base):

@@ -38,7 +38,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from catalog.models import MarketForecast, Offer, PriceHistory, Provider, ProviderHealth
+from catalog.models import MarketForecast, Offer, PriceEvent, PriceHistory, Provider, ProviderHealth
 
 OFFER_COLUMNS = tuple(c for c in Offer.__table__.columns if c.name != "search_text")
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)?")
@@ -69,6 +69,7 @@ class SearchSpec:
     gpu_family: str | None = None
     gpu_variant: str | None = None
     min_gpu_count: int | None = None
+    exact_gpu_count: int | None = None
     min_gpu_memory_gb: float | None = None
     min_total_gpu_memory_gb: float | None = None
     region: str | None = None
@@ -81,6 +82,7 @@ class SearchSpec:
     availability: str | None = None
     tags: list[str] | None = None
     q: str | None = None
+    include_gpu_only: bool = False
     sort: str = "price_asc"
     offset: int = 0
     limit: int = 20
@@ -128,6 +130,12 @@ def _conditions(session: Session, spec: SearchSpec) -> list[ColumnElement[bool]]
         c.append(Offer.gpu_variant == spec.gpu_variant)
     if spec.min_gpu_count:
         c.append(Offer.gpu_count >= spec.min_gpu_count)
+    if spec.exact_gpu_count:
+        c.append(Offer.gpu_count == spec.exact_gpu_count)
+    if not spec.include_gpu_only:
+        # GPU-only prices (GCP's accelerators without their host VM) are not a machine's price: they
+        # rank and total nothing unless asked for.
+        c.append(Offer.price_scope == "machine")
     if spec.min_gpu_memory_gb:
         c.append(Offer.gpu_memory_gb >= spec.min_gpu_memory_gb)
     if spec.min_total_gpu_memory_gb:
@@ -256,6 +264,7 @@ def similar_cheaper(session: Session, offer: dict[str, Any], limit: int = 5) -> 
             Offer.spot.is_(offer["spot"]),
             Offer.id != offer["id"],
             Offer.availability != "down",
+            Offer.price_scope == offer.get("price_scope", "machine"),
         )
         .order_by(Offer.price_per_hour.asc(), Offer.id.asc())
         .limit(limit)
@@ -395,6 +404,8 @@ COMPARED_FIELDS = (
     "availability",
     "tags",
     "source",
+    "price_scope",
+    "zones",
 )
 
 
@@ -402,6 +413,8 @@ def existing_offers(session: Session, provider: str) -> dict[str, dict[str, Any]
     cols = [
         Offer.id,
         Offer.availability,
+        Offer.external_id,
+        Offer.price_as_of,
         *(getattr(Offer, f) for f in COMPARED_FIELDS if f != "availability"),
     ]
     rows = session.execute(select(*cols).where(Offer.provider == provider)).mappings().all()
@@ -462,13 +475,18 @@ def mark_down(session: Session, ids: Iterable[str], now: datetime) -> int:
     return len(id_list)
 
 
-def touch_seen(session: Session, provider: str, now: datetime) -> None:
+def touch_seen(session: Session, provider: str, now: datetime, price_as_of: datetime | None = None) -> None:
+    """Every offer of the provider still listed was seen now, and its unchanged price is as of this
+    fetch (a live fetch observes it again; a snapshot restates its own date)."""
     # Rows this sync inserted or updated already carry last_seen_at = now: not written a second time
     # (the result is the same as writing every row; with fill factor 50 the rest are HOT updates).
+    values: dict[str, Any] = {"last_seen_at": now}
+    if price_as_of is not None:
+        values["price_as_of"] = price_as_of
     session.execute(
         update(Offer)
         .where(Offer.provider == provider, Offer.availability != "down", Offer.last_seen_at != now)
-        .values(last_seen_at=now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
@@ -499,9 +517,61 @@ def health_rows(session: Session) -> list[dict[str, Any]]:
                 "latency_ms": health.latency_ms,
                 "offers": health.offers,
                 "mode": health.mode,
+                "data_as_of": health.data_as_of,
+                "failures": health.failures,
+                "breaker_open_until": health.breaker_open_until,
             }
         )
     return out
+
+
+def health_row(session: Session, provider: str) -> ProviderHealth | None:
+    return session.get(ProviderHealth, provider)
+
+
+# --- the price stream's numbered events ----------------------------------------------------------
+
+
+def insert_price_events(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Stores the events in order; returns their sequence numbers in the same order."""
+    if not rows:
+        return []
+    result = session.execute(insert(PriceEvent).returning(PriceEvent.seq, sort_by_parameter_order=True), rows)
+    return [int(seq) for seq in result.scalars()]
+
+
+def price_events_after(session: Session, after_seq: int, since: datetime, limit: int) -> list[dict[str, Any]]:
+    """Events with a sequence number above ``after_seq`` written since ``since``, oldest first."""
+    q = (
+        select(PriceEvent.seq, PriceEvent.payload)
+        .where(PriceEvent.seq > after_seq, PriceEvent.created_at >= since)
+        .order_by(PriceEvent.seq)
+        .limit(limit)
+    )
+    return [{**r.payload, "seq": int(r.seq)} for r in session.execute(q)]
+
+
+def price_events_between(session: Session, first: int, last: int) -> list[dict[str, Any]]:
+    q = (
+        select(PriceEvent.seq, PriceEvent.payload)
+        .where(PriceEvent.seq.between(first, last))
+        .order_by(PriceEvent.seq)
+    )
+    return [{**r.payload, "seq": int(r.seq)} for r in session.execute(q)]
+
+
+def last_price_event_seq(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(PriceEvent.seq), 0))).scalar_one())
+
+
+def oldest_price_event_seq(session: Session, since: datetime) -> int | None:
+    seq = session.execute(select(func.min(PriceEvent.seq)).where(PriceEvent.created_at >= since)).scalar_one()
+    return int(seq) if seq is not None else None
+
+
+def prune_price_events(session: Session, before: datetime) -> int:
+    result = session.execute(delete(PriceEvent).where(PriceEvent.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def providers(session: Session) -> list[dict[str, Any]]:

@@ -37,6 +37,9 @@ class OfferFilters(BaseModel):
         None, max_length=60, description="GPU family or alias: H100, 'rtx 4090', 'A100 80GB'"
     )
     gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs per offer")
+    gpu_count_exact: int | None = Field(
+        None, ge=1, le=256, description="exactly this many GPUs per offer (1: no 2x machines first)"
+    )
     gpu_memory_gb: float | None = Field(None, ge=0, le=1024, description="minimum memory per GPU, GB")
     total_gpu_memory_gb: float | None = Field(
         None, ge=0, le=100_000, description="minimum GPU memory summed over the offer's GPUs, GB"
@@ -55,6 +58,11 @@ class OfferFilters(BaseModel):
     availability: Availability | None = None
     tags: str | None = Field(None, max_length=400, description="comma separated; an offer must carry all")
     q: str | None = Field(None, max_length=200, description="full-text search on name and tags")
+    include_gpu_only: bool = Field(
+        False,
+        description="also list prices of the GPUs alone (GCP: the host VM is billed on top); "
+        "left out by default because they are not a machine's price",
+    )
     sort: SortKey = "price_asc"
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
@@ -110,6 +118,11 @@ class OfferOut(BaseModel):
     fetched_at: datetime
     last_seen_at: datetime
     updated_at: datetime
+    price_as_of: datetime = Field(
+        description="when the provider published or we observed this price (a snapshot's own date)"
+    )
+    price_scope: Literal["machine", "gpu_only"] = "machine"
+    zones: list[str] | None = None
 
 
 class SearchResult(BaseModel):
@@ -149,7 +162,11 @@ class ProviderHealthOut(BaseModel):
     last_error: str | None
     latency_ms: float | None
     offers: int = 0
-    mode: str | None = None
+    mode: Literal["live", "snapshot"] | None = None
+    data_as_of: datetime | None = Field(None, description="how old the provider's prices are")
+    age_s: float | None = Field(None, description="seconds since data_as_of")
+    sync_interval_s: int | None = Field(None, description="how often a live provider is synced")
+    failures: int = 0
 
 
 class ForecastDay(BaseModel):
@@ -235,4 +252,6 @@ EXPORT_FIELDS = (
     "availability",
     "tags",
     "updated_at",
+    "price_as_of",
+    "price_scope",
 )

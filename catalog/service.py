@@ -16,13 +16,13 @@ import orjson
 from sqlalchemy.orm import Session
 
 from catalog import repository as repo
+from catalog.adapters.base import LIVE_SOURCE_SUFFIX
 from catalog.adapters.registry import ADAPTERS, ALL_ADAPTERS
 from catalog.gpus import resolve_gpu, suggest_gpus
 from catalog.schemas import EXPORT_FIELDS, OfferFilters
 from core.cache import Cache
 from core.errors import InvalidInput, NotFound
-
-STALE_AFTER_S = 7 * 24 * 3600
+from core.settings import Settings
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +73,8 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
         gpu_family=family,
         gpu_variant=variant,
         min_gpu_count=filters.gpu_count,
+        exact_gpu_count=filters.gpu_count_exact,
+        include_gpu_only=filters.include_gpu_only,
         min_gpu_memory_gb=min_memory,
         min_total_gpu_memory_gb=filters.total_gpu_memory_gb,
         region=filters.region,
@@ -109,7 +111,7 @@ def search(
     if total and not items:
         last = (total + filters.page_size - 1) // filters.page_size
         warnings.append(f"page {filters.page} is past the last page ({last})")
-    if any("accelerator-only-price" in (r.get("tags") or []) for r in items):
+    if any(r.get("price_scope") == "gpu_only" for r in items):
         warnings.append("GCP prices are for the GPUs alone; the host VM is billed on top")
     result: dict[str, Any] = {
         "total": total,
@@ -216,56 +218,127 @@ def to_json(rows: list[dict[str, Any]]) -> bytes:
     return orjson.dumps({"total": len(rows), "items": rows})
 
 
-def provider_health(session: Session, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Health of every known provider; never fails: an unknown state is ``degraded`` with a reason."""
+def sync_interval_s(settings: Settings, provider: str) -> int:
+    """How often the worker syncs a live provider (catalog/schedule.py)."""
+    return int(settings.sync_intervals.get(provider, settings.sync_interval_s))
+
+
+def _health_status(r: dict[str, Any], now: datetime, settings: Settings) -> tuple[str, str | None]:
+    """The status shown for a stored health row, and the reason when it is not ``up``.
+
+    A failed sync is ``degraded`` with its reason (the circuit breaker says when it retries). Otherwise
+    the data's age decides: live data older than three sync intervals is ``stale``, a snapshot older
+    than ``snapshot_max_age_days`` is ``snapshot-old``; neither is ever ``up``."""
+    reason = r.get("last_error")
+    until = _aware(r.get("breaker_open_until"))
+    if until is not None and until > now:
+        return "degraded", (
+            f"circuit open after {r.get('failures') or 0} failed syncs until {until.isoformat()}: {reason}"
+        )
+    if r["status"] != "up":
+        return r["status"], reason
+    as_of = _aware(r.get("data_as_of"))
+    if as_of is None:
+        return "degraded", "the age of its data is unknown (synced before ages were recorded)"
+    age = (now - as_of).total_seconds()
+    if r.get("mode") == "live":
+        limit = 3 * sync_interval_s(settings, r["provider"])
+        if age > limit:
+            return "stale", f"live data is {_age_words(age)} old, more than three sync intervals ({limit} s)"
+    elif age > settings.snapshot_max_age_days * 86400:
+        return "snapshot-old", (
+            f"bundled snapshot prices as of {as_of.date().isoformat()} ({_age_words(age)} old); "
+            "no live sync for this provider"
+        )
+    return "up", None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _age_words(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86400)} days"
+
+
+def price_age(value: Any, now: datetime | None = None) -> str:
+    """How old a price is, in words a buyer reads at a glance (pages, the assistant): "just now",
+    "2 min ago", "5 h ago", "10 days old", "5 months old"."""
+    if value is None or value == "":
+        return "age unknown"
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days < 60:
+        return f"{days} {'day' if days == 1 else 'days'} old"
+    return f"{days // 30} months old" if days < 730 else f"{days // 365} years old"
+
+
+def freshness(offer: dict[str, Any], now: datetime, settings: Settings) -> str:
+    """The badge of an offer's price: ``live`` (fetched from the provider's API within three sync
+    intervals), ``stale`` (a live price older than that) or ``snapshot`` (from a catalog file)."""
+    if not str(offer.get("source") or "").endswith(LIVE_SOURCE_SUFFIX):
+        return "snapshot"
+    as_of = offer.get("price_as_of")
+    when = as_of if isinstance(as_of, datetime) else datetime.fromisoformat(str(as_of))
+    when = _aware(when) or now
+    limit = 3 * sync_interval_s(settings, str(offer.get("provider")))
+    return "stale" if (now - when).total_seconds() > limit else "live"
+
+
+def provider_health(
+    session: Session, now: datetime | None = None, settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """Health of every known provider; never fails: an unknown state is ``degraded`` with a reason.
+
+    Each item says where the data comes from (``mode``: live or snapshot) and how old it is
+    (``data_as_of``, ``age_s``); see :func:`_health_status` for when it is ``stale`` or ``snapshot-old``."""
     now = now or datetime.now(UTC)
+    settings = settings or Settings()
+    blank = {"last_sync_ts": None, "latency_ms": None, "offers": 0, "mode": None, "data_as_of": None}
     try:
         rows = {r["provider"]: r for r in repo.health_rows(session)}
     except Exception as exc:  # the health page must answer even when the database does not
         return [
             {
+                **blank,
                 "provider": p,
                 "name": ADAPTERS[p].name,
                 "status": "degraded",
-                "last_sync_ts": None,
                 "last_error": f"health unavailable: {type(exc).__name__}",
-                "latency_ms": None,
-                "offers": 0,
-                "mode": None,
             }
             for p in sorted(ADAPTERS)
         ]
     out = []
+    live = settings.live_provider_set
     for p in sorted(set(ADAPTERS) | set(rows)):
         r = rows.get(p)
         if r is None:
             name = ADAPTERS[p].name if p in ADAPTERS else p
             out.append(
-                {
-                    "provider": p,
-                    "name": name,
-                    "status": "degraded",
-                    "last_sync_ts": None,
-                    "last_error": "never synced",
-                    "latency_ms": None,
-                    "offers": 0,
-                    "mode": None,
-                }
+                {**blank, "provider": p, "name": name, "status": "degraded", "last_error": "never synced"}
             )
             continue
         r = dict(r)
-        ts = r["last_sync_ts"]
-        if ts is not None and ts.tzinfo is None:
-            ts = ts.replace(tzinfo=UTC)
-            r["last_sync_ts"] = ts
-        if (
-            r["status"] == "up"
-            and ts is not None
-            and r.get("mode") == "live"
-            and (now - ts).total_seconds() > STALE_AFTER_S
-        ):
-            r["status"] = "degraded"
-            r["last_error"] = "last successful sync is more than 7 days old"
+        r["last_sync_ts"] = _aware(r["last_sync_ts"])
+        r["data_as_of"] = _aware(r.get("data_as_of"))
+        r["status"], r["last_error"] = _health_status(r, now, settings)
+        r["age_s"] = round((now - r["data_as_of"]).total_seconds(), 1) if r["data_as_of"] else None
+        r["sync_interval_s"] = sync_interval_s(settings, p) if p in live else None
+        r.pop("breaker_open_until", None)
         out.append(r)
     return out
 
@@ -287,6 +360,7 @@ def facets(session: Session, cache: Cache | None = None) -> dict[str, list[Any]]
 
 
 RELAXABLE = (
+    "gpu_count_exact",
     "max_price",
     "max_price_per_gpu",
     "gpu_count",

@@ -249,7 +249,11 @@ def estimate_requirements(
         state = params_b * bpp
         act = _activations_gb(shape, context, batch)
         components = [state, act]
-        what = "weights+grads+Adam+fp32 grad accumulation" if task_name == "pre-train" else "weights+grads+Adam mixed precision"
+        what = (
+            "weights+grads+Adam+fp32 grad accumulation"
+            if task_name == "pre-train"
+            else "weights+grads+Adam mixed precision"
+        )
         parts = [
             f"{what} {size} x {_fmt(bpp)} bytes = {_fmt(state)} GB",
             f"activations {_fmt(act)} GB (gradient checkpointing, {context} tokens x batch {batch})",

@@ -99,6 +99,12 @@ def consumer_groups() -> dict[str, list[str]]:
     return groups
 
 
+# Schedules that depend on the settings (one periodic sync per live provider, say): each is called with
+# the engine and the settings when the engine is made, and registers its periodic jobs on it.
+Schedule = Callable[[procrastinate.App, Settings], None]
+SCHEDULES: list[Schedule] = []
+
+
 # Observers of every run: (job name, outcome, seconds). core.metrics registers one; tests may add theirs.
 RunObserver = Callable[[str, str, float], None]
 RUN_OBSERVERS: list[RunObserver] = []
@@ -173,6 +179,8 @@ def make_app(settings: Settings, extra: Iterable[procrastinate.Blueprint] = ()) 
     app.add_tasks_from(blueprint, namespace="")
     for more in extra:
         app.add_tasks_from(more, namespace="")
+    for schedule in SCHEDULES:
+        schedule(app, settings)
     return app
 
 

@@ -99,6 +99,19 @@ class Settings(BaseSettings):
     live_providers: str = ""
     lambda_api_key: SecretStr | None = None
     runpod_api_key: SecretStr | None = None
+    shadeform_api_key: SecretStr | None = None
+    # Google Cloud Billing Catalog API key (an API key of any project with the Cloud Billing API on).
+    gcp_api_key: SecretStr | None = None
+    # AWS (boto3, never the environment's credentials): the Price List Query API and spot prices in these
+    # regions; the endpoint URLs point boto3 at another server (tests, a VPC endpoint).
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: SecretStr | None = None
+    aws_regions: str = "us-east-1,us-east-2,us-west-2,eu-west-1,eu-central-1,ap-northeast-1,ap-southeast-2"
+    aws_pricing_endpoint_url: str | None = None
+    aws_ec2_endpoint_url: str | None = None
+    # DataCrunch signs in with OAuth2 client credentials (its console's API keys page).
+    datacrunch_client_id: str | None = None
+    datacrunch_client_secret: SecretStr | None = None
     # Secrets (core/secrets.py): with a Vault URL, provider API keys and webhook secrets come from Vault's KV v2
     # engine at <vault_mount>/providers/<provider> (keys `apikey`, `webhook_secret`) instead of these settings,
     # signed in with a token or with AppRole (role id + secret id; AppRole wins when both are set), each
@@ -263,6 +276,28 @@ class Settings(BaseSettings):
     # Retention (core/retention.py), in days: usage records (spec: two years) and raw provider webhooks.
     retention_usage_days: int = Field(default=730, ge=1)
     retention_webhook_days: int = Field(default=90, ge=1)
+    # Live syncs (catalog/schedule.py): each provider in `live_providers` is synced by the worker every
+    # `sync_interval_s` (per provider in `sync_intervals`, '{"vast": 300}'), started up to `sync_jitter_s`
+    # late; after `sync_breaker_failures` failed syncs in a row its circuit opens for `sync_breaker_open_s`.
+    # `provider_rate_limits` caps requests per second to a provider's API ('{"azure": 5}').
+    sync_interval_s: int = Field(default=600, ge=60)
+    sync_intervals: dict[str, int] = Field(default_factory=dict)
+    sync_jitter_s: float = Field(default=30.0, ge=0)
+    sync_breaker_failures: int = Field(default=5, ge=1)
+    sync_breaker_open_s: float = Field(default=1800.0, gt=0)
+    provider_rate_limits: dict[str, float] = Field(default_factory=dict)
+    # A bundled snapshot older than this many days is `snapshot-old` on /providers/health.
+    snapshot_max_age_days: int = Field(default=7, ge=1)
+    # The price stream (/ws/prices, /providers/stream): heartbeat period, how long a client may resume
+    # from a sequence number, and connections per client address for anonymous users.
+    price_stream_heartbeat_s: float = Field(default=30.0, gt=0)
+    price_event_keep_h: int = Field(default=24, ge=1)
+    price_stream_anonymous_per_ip: int = Field(default=10, ge=1)
+    # Price alerts: outbound webhooks are tried `alert_webhook_attempts` times, waiting
+    # `alert_retry_base_s` * 2^n between tries.
+    alert_webhook_attempts: int = Field(default=6, ge=1)
+    alert_retry_base_s: float = Field(default=30.0, ge=0)
+    alerts_per_user: int = Field(default=50, ge=1)
     # Encrypts stored provider credentials (AES-GCM, 32 bytes, standard or URL-safe base64) when Vault's transit engine is not
     # configured; production refuses to start without one of the two.
     # Generate one with: python -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())".

@@ -10,6 +10,7 @@ from alembic import context
 
 import accounts.models  # noqa: F401  (registers the tables)
 import agent.models  # noqa: F401
+import alerts.models  # noqa: F401
 import billing.models  # noqa: F401
 import booking.models
 import booking.sandbox  # noqa: F401

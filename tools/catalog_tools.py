@@ -14,6 +14,7 @@ from catalog.gpus import GPUS, resolve_gpu
 from catalog.predict import PredictRequest, predict, predict_offer
 from catalog.schemas import OfferFilters
 from catalog.sizing import estimate_requirements as size_workload
+from catalog.stream import iso
 from core.errors import AppError
 from iac_templates.render import render_terraform
 from tools.context import ToolContext
@@ -58,6 +59,8 @@ def brief(o: dict[str, Any]) -> OfferBrief:
         spot=bool(o["spot"]),
         availability=o["availability"],
         url=f"/offers/{o['id']}",
+        price_as_of=iso(o.get("price_as_of")),
+        price_age=service.price_age(o.get("price_as_of")) if o.get("price_as_of") else None,
     )
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from core import metrics, tracing
 from core.errors import AppError
+from tools import alert_tools as at
 from tools import billing_tools as billt
 from tools import booking_tools as bt
 from tools import catalog_tools as ct
@@ -27,6 +28,7 @@ from tools.schemas import (
     BookOfferArgs,
     CancelBookingArgs,
     CompareOffersArgs,
+    CreatePriceAlertArgs,
     EstimateRequirementsArgs,
     ForecastCostArgs,
     GenerateTerraformArgs,
@@ -49,6 +51,7 @@ TOOL_SPECS: list[tuple[str, Callable[[ToolContext, Any], BaseModel], type[BaseMo
     ("list_bookings", bt.list_bookings, ListBookingsArgs),
     ("cancel_booking", bt.cancel_booking, CancelBookingArgs),
     ("spending_report", billt.spending_report, SpendingReportArgs),
+    ("create_price_alert", at.create_price_alert, CreatePriceAlertArgs),
 ]
 
 

@@ -48,6 +48,10 @@ class OfferBrief(BaseModel):
     spot: bool
     availability: str
     url: str
+    price_as_of: str | None = Field(None, description="when the provider published or we observed the price")
+    price_age: str | None = Field(
+        None, description="how old the price is, in words: '10 days old', '2 min ago'"
+    )
 
 
 class Relaxation(BaseModel):
@@ -233,4 +237,31 @@ class SpendingResult(BaseModel):
     running_accrued_usd: str
     invoices: list[InvoiceBrief]
     invoices_total: int
+    summary: str
+
+
+class CreatePriceAlertArgs(BaseModel):
+    """A price alert for the signed-in user: the offers it watches and the price that triggers it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gpu_type: str | None = Field(None, description="GPU family or alias, e.g. H100")
+    gpu_count: int | None = Field(None, ge=1, le=256, description="exactly this many GPUs per offer")
+    geo: Geo | None = Field(None, description="continent: na, sa, eu, asia, oceania, me, af")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code")
+    provider: str | None = Field(None, description="provider id")
+    spot: bool | None = Field(None, description="true: only spot; false: only on-demand")
+    threshold: float = Field(gt=0, description="notify when a matching offer costs at most this, USD")
+    per: Literal["hour", "gpu_hour"] = Field("hour", description="the threshold is per hour or per GPU-hour")
+    email: bool = Field(False, description="also send an email to the user's address")
+
+
+class AlertCreatedResult(BaseModel):
+    id: str
+    name: str
+    threshold: float
+    per: str
+    channels: list[str]
+    currently_under: int
+    url: str
     summary: str

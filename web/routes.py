@@ -39,6 +39,8 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 FIELD_LABELS = {
     "gpu_type": "GPU",
     "gpu_count": "Min GPUs",
+    "gpu_count_exact": "Exactly N GPUs",
+    "include_gpu_only": "GPU-only prices",
     "gpu_memory_gb": "Min GPU memory (GB)",
     "max_price": "Max $/h",
     "max_price_per_gpu": "Max $/GPU-h",
@@ -59,6 +61,8 @@ FORM_FIELDS = frozenset(
     {
         "gpu_type",
         "gpu_count",
+        "gpu_count_exact",
+        "include_gpu_only",
         "gpu_memory_gb",
         "max_price",
         "max_price_per_gpu",
@@ -131,13 +135,17 @@ def _iso(value: Any) -> str:
     return dt.isoformat() if dt else ""
 
 
+def _age(value: Any) -> str:
+    return service.price_age(value)
+
+
 def _gpu_label(offer: dict[str, Any]) -> str:
     variant = f" {offer['gpu_variant']}" if offer.get("gpu_variant") else ""
     return f"{offer['gpu_count']}× {offer['gpu_family']}{variant}"
 
 
 templates.env.filters.update(
-    money=_money, number=_number, when=_when, day=_day, iso=_iso, gpu_label=_gpu_label
+    money=_money, number=_number, when=_when, day=_day, iso=_iso, gpu_label=_gpu_label, age=_age
 )
 templates.env.globals.update(geo_labels=GEO_LABELS, field_labels=FIELD_LABELS, form_fields=FORM_FIELDS)
 # The navigation shows Login, or Security/Admin/Logout by role (base.html).
@@ -259,6 +267,11 @@ def marketplace(request: Request, session: DbSession, cache: CacheDep, settings:
         context["error_fields"] = {e["field"] for e in context["errors"]}
         return _render(request, "marketplace.html", context, status_code=422)
 
+    now = datetime.now(UTC)
+    result = {
+        **result,
+        "items": [{**o, "freshness": service.freshness(o, now, settings)} for o in result["items"]],
+    }
     pages = max(1, math.ceil(result["total"] / filters.page_size))
     filter_params = {k: v for k, v in form.items() if k not in ("page", "page_size")}
     context.update(
@@ -277,6 +290,11 @@ def marketplace(request: Request, session: DbSession, cache: CacheDep, settings:
         relaxations=[] if result["total"] else _relaxations(session, cache, settings.cache_ttl_s, form),
         has_filters=any(k not in VIEW_KEYS for k in form),
         page_url=page_url,
+        pricing_urls={
+            kind: page_url("/", form, spot=value, page=None)
+            for kind, value in (("any", None), ("on-demand", "false"), ("spot", "true"))
+        },
+        stream_filters={k: v for k, v in form.items() if k not in VIEW_KEYS},
     )
     return _render(request, "marketplace.html", context)
 
@@ -305,7 +323,7 @@ def _offer_forecast(session: Session, offer: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/offers/{offer_id}", response_class=HTMLResponse)
-def offer_page(offer_id: str, request: Request, session: DbSession) -> HTMLResponse:
+def offer_page(offer_id: str, request: Request, session: DbSession, settings: SettingsDep) -> HTMLResponse:
     try:
         offer = service.get_offer(session, offer_id)
     except NotFound:
@@ -315,6 +333,7 @@ def offer_page(offer_id: str, request: Request, session: DbSession) -> HTMLRespo
     provider = next((p for p in service.providers(session) if p["id"] == offer["provider"]), None)
     similar = service.similar_cheaper(session, offer_id)
     forecast = _offer_forecast(session, offer)
+    offer["freshness"] = service.freshness(offer, datetime.now(UTC), settings)
     context: dict[str, Any] = {
         "active": None,
         "offer": offer,
@@ -330,7 +349,10 @@ def offer_page(offer_id: str, request: Request, session: DbSession) -> HTMLRespo
 
 
 @router.get("/health", response_class=HTMLResponse)
-def health_page(request: Request, session: DbSession) -> HTMLResponse:
-    rows = service.provider_health(session)
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("up", "degraded", "down")}
+def health_page(request: Request, session: DbSession, settings: SettingsDep) -> HTMLResponse:
+    rows = service.provider_health(session, settings=settings)
+    counts = {
+        s: sum(1 for r in rows if r["status"] == s)
+        for s in ("up", "stale", "snapshot-old", "degraded", "down")
+    }
     return _render(request, "health.html", {"active": "health", "rows": rows, "counts": counts})

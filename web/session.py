@@ -73,23 +73,29 @@ def clear_cookies(response: Response) -> None:
         response.delete_cookie(name, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
-def nav_user(request: Request) -> dict[str, Any] | None:
-    """What the navigation shows: the signed-in role and which links it may see. Read from the access
-    cookie's verified claims without a database call; it only decides what is shown, every page and
-    route still checks for itself."""
+def session_claims(request: Request) -> dict[str, Any] | None:
+    """The verified claims of the page's session cookie (access, else refresh), without a database call:
+    for what the navigation shows only; every page and route still checks for itself."""
     settings = request.app.state.settings
     for name in (ACCESS_COOKIE, REFRESH_COOKIE):
         token = request.cookies.get(name)
         if not token:
             continue
         claims = tokens.peek_claims(settings, token)
-        if claims is None:
-            continue
-        role = str(claims.get("role", ""))
-        return {
-            "role": role,
-            "admin": allowed(role, Action.TENANT_READ) or allowed(role, Action.USERS_READ),
-            "invoices": allowed(role, Action.TENANT_READ),
-            "operator": bool(claims.get("op")),
-        }
+        if claims is not None:
+            return claims
     return None
+
+
+def nav_user(request: Request) -> dict[str, Any] | None:
+    """What the navigation shows: the signed-in role and which links it may see."""
+    claims = session_claims(request)
+    if claims is None:
+        return None
+    role = str(claims.get("role", ""))
+    return {
+        "role": role,
+        "admin": allowed(role, Action.TENANT_READ) or allowed(role, Action.USERS_READ),
+        "invoices": allowed(role, Action.TENANT_READ),
+        "operator": bool(claims.get("op")),
+    }

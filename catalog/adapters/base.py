@@ -10,7 +10,10 @@ same for every provider and lives in :mod:`catalog.ingest`. Vendor errors are ma
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import json
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
@@ -59,6 +62,10 @@ class RawOffer:
     hint: str = ""  # free text that tells the GPU variant (instance type, upstream name)
     tags: list[str] = field(default_factory=list)
     currency: str = "USD"
+    # The external id this offer takes when the rows of its other zones carry the same price: one
+    # regional offer listing its zones (catalog.ingest.collapse_zones). None: the offer has no zone.
+    regional_id: str | None = None
+    price_scope: str = "machine"  # machine | gpu_only (the accelerators alone, host VM billed on top)
 
 
 @dataclass
@@ -68,6 +75,31 @@ class FetchResult:
     fetched_at: datetime
     mode: str  # snapshot | live
     latency_ms: float
+    # When these prices were published or observed: the fetch time in live mode, the snapshot's own
+    # date (PROVENANCE.json) for a bundled snapshot, the file's date for ``sync --from``.
+    as_of: datetime | None = None
+
+
+PROVENANCE_FILE = "PROVENANCE.json"
+# A live fetch's source is "<provider> API": how pages tell a live price from a snapshot's.
+LIVE_SOURCE_SUFFIX = " API"
+
+
+@functools.lru_cache(maxsize=8)
+def _provenance(folder: str) -> dict[str, datetime]:
+    try:
+        data = json.loads((Path(folder) / PROVENANCE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {name: datetime.fromisoformat(day).replace(tzinfo=UTC) for name, day in files.items() if day}
+
+
+def snapshot_as_of(folder: Path, file_name: str) -> datetime | None:
+    """The bundled snapshot's own date from its provenance (``PROVENANCE.json`` beside the files)."""
+    return _provenance(str(folder)).get(file_name)
 
 
 def parse_decimal(value: Any, what: str) -> Decimal:
@@ -115,6 +147,18 @@ def optional_spot_price(value: Any) -> Decimal | None:
     return price
 
 
+MAX_RETRY_AFTER_S = 120.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """A 429/503's ``Retry-After`` in seconds (the delay form; an HTTP date is read as no hint)."""
+    value = response.headers.get("retry-after", "").strip()
+    try:
+        return min(MAX_RETRY_AFTER_S, max(0.0, float(value)))
+    except ValueError:
+        return None
+
+
 def with_retries(
     call: Callable[[], T],
     *,
@@ -122,25 +166,65 @@ def with_retries(
     base_delay_s: float = 0.5,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Retry transient failures with exponential backoff; client errors (4xx but 429) are final."""
+    """Retry transient failures with exponential backoff; client errors (4xx but 429) are final. A
+    provider's ``Retry-After`` (its rate limit) is waited out when it asks for longer than the backoff."""
     attempt = 0
     while True:
+        wait = base_delay_s * (2**attempt)
         try:
             return call()
         except httpx.HTTPStatusError as exc:
             status = exc.response.status_code
             if (400 <= status < 500 and status != 429) or attempt >= retries:
                 raise AdapterError(f"HTTP {status} from {exc.request.url.host}") from exc
+            wait = max(wait, _retry_after(exc.response) or 0.0)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             if attempt >= retries:
                 raise AdapterError(f"{type(exc).__name__}: {exc}") from exc
-        sleep(base_delay_s * (2**attempt))
+        sleep(wait)
         attempt += 1
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second to one provider from this process: each request waits
+    until ``1 / rate`` s after the previous one began. Shared by every adapter instance of the provider
+    (:func:`limiter_for`), so a sync and a retry never burst past the provider's documented limit."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, sleep: Callable[[float], None]) -> float:
+        """Blocks (through ``sleep``) until this request may go; returns how long it waited."""
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        delay = start - now
+        if delay > 0:
+            sleep(delay)
+        return delay
+
+
+_LIMITERS: dict[tuple[str, float], RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def limiter_for(provider: str, rate: float) -> RateLimiter:
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault((provider, rate), RateLimiter(rate))
 
 
 # A row key an adapter sets, in live mode, on an entry it could not read at all; the entry is then
 # rejected with this reason like any malformed snapshot row.
 REJECTED = "_rejected"
+
+
+def as_object(value: Any) -> dict[str, Any]:
+    """A JSON object of a provider's answer, or an empty one where the provider put something else."""
+    return value if isinstance(value, dict) else {}
 
 
 def rejected_row(reason: str) -> dict[str, Any]:
@@ -157,18 +241,26 @@ class ProviderAdapter(ABC):
     snapshot_file: ClassVar[str]  # file name under the snapshot folder
     source: ClassVar[str] = "skypilot-org/skypilot-catalog"
     live_api: ClassVar[bool] = False
+    # Requests per second the provider allows (its documented API limit, or a polite default);
+    # ``provider_rate_limits`` overrides it per provider.
+    requests_per_second: ClassVar[float] = 5.0
+    # The setting holding the provider's API key (read through secret(): Vault when configured).
+    api_key_setting: ClassVar[str | None] = None
 
     def __init__(
         self,
         settings: Settings,
         client: httpx.Client | None = None,
         *,
+        api_key: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
         self._client = client
         self._sleep = sleep  # injectable so tests of the retry backoff do not wait
         self._secret_error: AdapterError | None = None  # a key Vault could not give (see secret())
+        self.limiter: RateLimiter | None = None  # tests give one with their own clock
+        self.api_key = api_key or (self.secret(self.api_key_setting) if self.api_key_setting else None)
 
     @property
     def client(self) -> httpx.Client:
@@ -186,6 +278,7 @@ class ProviderAdapter(ABC):
 
     def fetch(self) -> FetchResult:
         started = time.perf_counter()
+        as_of: datetime | None
         live = self.use_live()
         with tracing.span(
             "provider.fetch", {"provider": self.provider_id, "mode": "live" if live else "snapshot"}
@@ -194,24 +287,49 @@ class ProviderAdapter(ABC):
                 if self._secret_error is not None:
                     raise self._secret_error
                 rows = self.fetch_live()  # each request retries on its own (see request_json)
-                mode, source = "live", f"{self.provider_id} API"
+                mode, source, as_of = "live", f"{self.provider_id}{LIVE_SOURCE_SUFFIX}", None
             else:
                 rows = self.read_snapshot()
                 mode, source = "snapshot", f"{self.source}:{self.snapshot_file}"
+                as_of = snapshot_as_of(self.snapshot_path.parent, self.snapshot_file)
         metrics.PROVIDER_FETCH.labels(self.provider_id).observe(time.perf_counter() - started)
+        fetched_at = datetime.now(UTC)
         return FetchResult(
             rows=rows,
             source=source,
-            fetched_at=datetime.now(UTC),
+            fetched_at=fetched_at,
             mode=mode,
             latency_ms=(time.perf_counter() - started) * 1000,
+            as_of=as_of or fetched_at,
+        )
+
+    def fetch_file(self, path: Path, as_of: datetime | None = None) -> FetchResult:
+        """Offers from a file in this provider's bundled snapshot format (``gpubroker sync --from``), for
+        operators who mirror catalogs: its prices are as of ``as_of``, else the file's modification time."""
+        started = time.perf_counter()
+        rows = self.read_csv(path)
+        if as_of is None:
+            as_of = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return FetchResult(
+            rows=rows,
+            source=f"file:{path.name}",
+            fetched_at=datetime.now(UTC),
+            mode="snapshot",
+            latency_ms=(time.perf_counter() - started) * 1000,
+            as_of=as_of,
         )
 
     def read_snapshot(self) -> list[dict[str, Any]]:
+        return self.read_csv(self.snapshot_path)
+
+    @staticmethod
+    def read_csv(path: Path) -> list[dict[str, Any]]:
         try:
-            text = self.snapshot_path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise AdapterError(f"cannot read snapshot {self.snapshot_path}: {exc.strerror}") from exc
+            raise AdapterError(f"cannot read snapshot {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise AdapterError(f"snapshot {path} is not UTF-8 text") from exc
         return list(csv.DictReader(io.StringIO(text, newline="")))
 
     def fetch_live(self) -> list[dict[str, Any]]:
@@ -220,7 +338,10 @@ class ProviderAdapter(ABC):
     def request_json(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         """One HTTP call with retries and backoff; the decoded JSON body, or AdapterError naming ``what``."""
 
+        limiter = self.rate_limiter()
+
         def call() -> httpx.Response:
+            limiter.wait(self._sleep)
             response = self.client.request(method, url, **kwargs)
             response.raise_for_status()
             return response
@@ -230,6 +351,13 @@ class ProviderAdapter(ABC):
             return response.json()
         except ValueError as exc:
             raise AdapterError(f"{what} returned a body that is not JSON") from exc
+
+    def rate_limiter(self) -> RateLimiter:
+        """This provider's request spacing: ``provider_rate_limits`` or the adapter's own rate."""
+        if self.limiter is not None:
+            return self.limiter
+        rate = self.settings.provider_rate_limits.get(self.provider_id, self.requests_per_second)
+        return limiter_for(self.provider_id, rate)
 
     def secret(self, field: str) -> str | None:
         """A secret setting as text (plain or SecretStr); None when unset.

@@ -17,16 +17,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
 from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 INSTANCE_TYPES_URL = "https://cloud.lambdalabs.com/api/v1/instance-types"
 _GPU_MEMORY_GB = re.compile(r"(\d+(?:\.\d+)?)\s*GB", re.IGNORECASE)
@@ -96,17 +91,7 @@ class LambdaAdapter(SkyPilotCsvAdapter):
     website = "https://lambda.ai/pricing"
     snapshot_file = "lambda.csv"
     live_api = True
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        api_key: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client, sleep=sleep)
-        self.api_key = api_key or self.secret("lambda_api_key")
+    api_key_setting = "lambda_api_key"
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:

@@ -1,7 +1,7 @@
 """The registry of provider adapters: one entry per provider, looked up by provider id.
 
 :data:`ADAPTERS` are the providers a default sync covers; each has a bundled snapshot, so an offline
-sync of all of them works. :data:`LIVE_ONLY_ADAPTERS` have no snapshot (Azure) and are synced only
+sync of all of them works. :data:`LIVE_ONLY_ADAPTERS` have no snapshot (Azure, DataCrunch) and are synced only
 when asked for by id, which makes sense only with the provider in ``settings.live_providers``; kept
 out of :data:`ADAPTERS`, they never add an empty or failing provider to the default offline sync.
 :func:`get_adapter_class` (and :data:`ALL_ADAPTERS`) know both.
@@ -13,6 +13,7 @@ from catalog.adapters.aws import AwsAdapter
 from catalog.adapters.azure import AzureAdapter
 from catalog.adapters.base import ProviderAdapter
 from catalog.adapters.cudo import CudoAdapter
+from catalog.adapters.datacrunch import DatacrunchAdapter
 from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.fluidstack import FluidstackAdapter
 from catalog.adapters.gcp import GcpAdapter
@@ -61,7 +62,9 @@ ADAPTERS: dict[str, type[ProviderAdapter]] = {
     )
 }
 
-LIVE_ONLY_ADAPTERS: dict[str, type[ProviderAdapter]] = {cls.provider_id: cls for cls in (AzureAdapter,)}
+LIVE_ONLY_ADAPTERS: dict[str, type[ProviderAdapter]] = {
+    cls.provider_id: cls for cls in (AzureAdapter, DatacrunchAdapter)
+}
 
 ALL_ADAPTERS: dict[str, type[ProviderAdapter]] = {**ADAPTERS, **LIVE_ONLY_ADAPTERS}
 

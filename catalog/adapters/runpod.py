@@ -17,16 +17,11 @@ and hour; as SkyPilot's RunPod catalog does (skypilot-org/skypilot
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import httpx
-
 from catalog.adapters.base import REJECTED, AdapterError
 from catalog.adapters.skypilot import SkyPilotCsvAdapter
-from core.settings import Settings
 
 GRAPHQL_URL = "https://api.runpod.io/graphql"
 GPU_TYPES_QUERY = (
@@ -103,17 +98,7 @@ class RunpodAdapter(SkyPilotCsvAdapter):
     website = "https://www.runpod.io/pricing"
     snapshot_file = "runpod.csv"
     live_api = True
-
-    def __init__(
-        self,
-        settings: Settings,
-        client: httpx.Client | None = None,
-        *,
-        api_key: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(settings, client, sleep=sleep)
-        self.api_key = api_key or self.secret("runpod_api_key")
+    api_key_setting = "runpod_api_key"
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:

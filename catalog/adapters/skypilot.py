@@ -89,6 +89,17 @@ class SkyPilotCsvAdapter(ProviderAdapter):
         ident = "/".join(p for p in parts if p)
         return ident + ("#spot" if spot else "")
 
+    def regional_id(self, row: dict[str, Any], gpu: str, count: int, spot: bool) -> str | None:
+        """The external id without the zone, for a row that names one (see RawOffer.regional_id). The
+        region is read first: some catalogs (IBM) name it only through the zone."""
+        if not self.zone_of(row):
+            return None
+        regional = {**row, "AvailabilityZone": "", "Region": self.region_of(row)}
+        return self.external_id(regional, gpu, count, spot)
+
+    def price_scope(self, row: dict[str, Any]) -> str:
+        return "machine"
+
     def parse_row(self, row: dict[str, Any]) -> Iterable[RawOffer]:
         if REJECTED in row:
             raise RowError(str(row[REJECTED]))
@@ -96,8 +107,12 @@ class SkyPilotCsvAdapter(ProviderAdapter):
         if not gpu:
             raise RowError("missing accelerator name")
         count = parse_count(row.get("AcceleratorCount"))
-        price = parse_decimal(row.get("Price"), "price")
         spot_price = optional_spot_price(self.spot_price(row))
+        # A row with only a spot price is a spot offer (AWS lists p5e.48xlarge spot in regions where it
+        # sells no on-demand capacity); a row with neither price is no offer.
+        price = (
+            parse_decimal(row.get("Price"), "price") if spot_price is None or _has(row.get("Price")) else None
+        )
         common: dict[str, Any] = {
             "name": self.offer_name(row, gpu, count),
             "gpu_type": gpu,
@@ -109,20 +124,25 @@ class SkyPilotCsvAdapter(ProviderAdapter):
             "memory_gb": parse_optional_float(row.get("MemoryGiB")),
             "storage_gb": self.storage_gb(row),
             "hint": self.hint(row),
+            "price_scope": self.price_scope(row),
         }
         tags = [self.kind, *self.extra_tags(row)]
-        offers = [
-            RawOffer(
-                external_id=self.external_id(row, gpu, count, spot=False),
-                price_per_hour=price,
-                tags=[*tags, "on-demand"],
-                **common,
+        offers = []
+        if price is not None:
+            offers.append(
+                RawOffer(
+                    external_id=self.external_id(row, gpu, count, spot=False),
+                    regional_id=self.regional_id(row, gpu, count, spot=False),
+                    price_per_hour=price,
+                    tags=[*tags, "on-demand"],
+                    **common,
+                )
             )
-        ]
         if spot_price is not None:
             offers.append(
                 RawOffer(
                     external_id=self.external_id(row, gpu, count, spot=True),
+                    regional_id=self.regional_id(row, gpu, count, spot=True),
                     price_per_hour=spot_price,
                     spot=True,
                     tags=[*tags, "spot"],
@@ -130,3 +150,7 @@ class SkyPilotCsvAdapter(ProviderAdapter):
                 )
             )
         return offers
+
+
+def _has(value: Any) -> bool:
+    return bool(str(value if value is not None else "").strip())

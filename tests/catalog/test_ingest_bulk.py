@@ -63,13 +63,16 @@ def _number(value: Any) -> float | None:
 
 
 def changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every 3rd row 10 % dearer (an update with history), every 7th with 1 GiB more memory (an
-    update without history), the last row gone (marked down)."""
+    """Every 3rd offer 10 % dearer (an update with history), every 7th row with 1 GiB more memory (an
+    update without history), the last row gone (marked down). An offer is an instance in a region: its
+    zones change together, as they keep one regional offer only while their prices agree."""
     out = []
+    offers: dict[tuple[Any, ...], int] = {}
     for i, r in enumerate(rows[:-1]):
         r = dict(r)
         price, memory = _number(r.get("Price")), _number(r.get("MemoryGiB"))
-        if i % 3 == 0 and price and 0 < price < 1000:
+        key = tuple(r.get(k) for k in ("InstanceType", "AcceleratorName", "AcceleratorCount", "Region"))
+        if offers.setdefault(key, len(offers)) % 3 == 0 and price and 0 < price < 1000:
             r["Price"] = f"{price * 1.1:.4f}"
         if i % 7 == 0 and memory:
             r["MemoryGiB"] = str(memory + 1)
@@ -108,7 +111,9 @@ def two_syncs(db: Session, settings: Settings) -> tuple[dict[str, Any], list[Any
             reports.append((report.inserted, report.updated, report.unchanged, report.rejected, len(deltas)))
             again = copy_adapter(settings, source, changed(first.read_snapshot()))
             report, deltas = sync_provider(db, again, now=T1)
-            reports.append((report.inserted, report.updated, report.unchanged, report.down, deltas))
+            # Sequence numbers are the database's (a PostgreSQL sequence is not rolled back): not compared.
+            changes = [{k: v for k, v in d.items() if k != "seq"} for d in deltas]
+            reports.append((report.inserted, report.updated, report.unchanged, report.down, changes))
         db.flush()
         return stored(db, [f"copytest-{s}" for s in SOURCES]), reports
     finally:
@@ -126,11 +131,13 @@ def test_bulk_paths_store_what_plain_statements_store(
         m.setattr(ingest, "_locate", locate)
         m.setattr(skypilot, "_gpu_info_memory_mib", skypilot._gpu_info_memory_mib.__wrapped__)
 
-        def touch_every_row(session: Session, provider: str, now: datetime) -> None:
+        def touch_every_row(
+            session: Session, provider: str, now: datetime, price_as_of: datetime | None = None
+        ) -> None:
             session.execute(
                 Offer.__table__.update()
                 .where(Offer.provider == provider, Offer.availability != "down")
-                .values(last_seen_at=now)
+                .values(last_seen_at=now, **({"price_as_of": price_as_of} if price_as_of else {}))
             )
 
         m.setattr(repo, "touch_seen", touch_every_row)
@@ -138,7 +145,7 @@ def test_bulk_paths_store_what_plain_statements_store(
     assert bulk_reports == plain_reports
     inserted = sum(r[0] for r in bulk_reports[::2])
     updated = sum(r[1] for r in bulk_reports[1::2])
-    assert inserted > 1000 and updated > 100
+    assert inserted > 700 and updated > 100
     assert len(bulk["offers"]) == inserted and len(bulk["history"]) > inserted
     assert bulk == plain
 

@@ -23,8 +23,9 @@ VIEWPORT = {"width": 1366, "height": 900}
 
 
 def visible_prices(page: Page) -> list[float]:
-    """The $/h column as the user reads it ("$1,234.56" -> 1234.56)."""
-    return [float(t.strip().lstrip("$").replace(",", "")) for t in page.locator("td.price").all_inner_texts()]
+    """The $/h column as the user reads it ("$1,234.56" -> 1234.56; the price's age is on a line below)."""
+    texts = page.locator("td.price").all_inner_texts()
+    return [float(t.strip().splitlines()[0].lstrip("$").replace(",", "")) for t in texts]
 
 
 def shown_total(page: Page) -> int:

@@ -54,7 +54,18 @@ def test_marketplace_shows_every_offer_with_its_count(client: TestClient) -> Non
     assert doc.find("h2", cls="result-count").text() == f"{total:,} offers"
     assert len(rows(doc)) == 20
     headers = [th.text() for th in doc.find("table", cls="offers").find("thead").find_all("th")]
-    columns = ("Provider", "Offer", "GPUs", "vCPU", "RAM", "Region", "$/h", "$/GPU-h", "Pricing", "Updated")
+    columns = (
+        "Provider",
+        "Offer",
+        "GPUs",
+        "vCPU",
+        "RAM",
+        "Region",
+        "$/h",
+        "$/GPU-h",
+        "Pricing",
+        "Price as of",
+    )
     for name in columns:
         assert any(h.startswith(name) for h in headers), (name, headers)
     assert page(client, "/marketplace").find("h2", cls="result-count").text() == f"{total:,} offers"
@@ -219,7 +230,13 @@ def test_marketplace_form_works_without_javascript(client: TestClient) -> None:
     assert doc.find("datalist", id="gpu-families").find_all("option")
 
     # Submit it the way a browser with JavaScript off does: every field, empty ones included.
-    fields = {c.get("name") or "": c.get("value") or "" for c in controls if c.tag == "input"}
+    # An unchecked checkbox is not sent at all.
+    inputs = [
+        c
+        for c in controls
+        if c.tag == "input" and (c.get("type") != "checkbox" or c.get("checked") is not None)
+    ]
+    fields = {c.get("name") or "": c.get("value") or "" for c in inputs}
     fields.update({c.get("name") or "": "" for c in controls if c.tag == "select"})
     fields.update(gpu_type="A100", gpu_count="8", spot="false")
     submitted = client.get("/", params=fields)
@@ -323,10 +340,12 @@ def test_health_page_lists_every_provider(client: TestClient) -> None:
     for row in body:
         provider = row.get("data-provider") or ""
         badge = row.find("span", cls="badge").text()
-        assert badge in ("up", "degraded", "down")
+        assert badge in ("up", "stale", "snapshot-old", "degraded", "down")
         assert badge == api[provider]["status"]
         assert row.find("td", cls="num").text() == f"{api[provider]['offers']:,}"
-    assert "21 up" in doc.find("p", cls="lede").text()
+        # The bundled snapshot's own date, not the time the tests loaded it.
+        assert "days old" in row.find("td", cls="data-age").text()
+    assert "21 snapshot-old" in doc.find("p", cls="lede").text()
 
 
 def test_user_input_is_escaped(client: TestClient) -> None:

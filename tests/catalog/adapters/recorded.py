@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from catalog.adapters.base import FetchResult, ProviderAdapter
+from catalog.adapters.registry import ALL_ADAPTERS
 from catalog.ingest import ProviderReport, normalize_all
 from core.settings import Settings
 
@@ -32,7 +33,12 @@ def recorded(name: str) -> Any:
 
 
 def live_settings() -> Settings:
-    return Settings(live_providers=LIVE, http_retries=RETRIES, http_timeout_s=5.0)
+    # No request spacing here (0 = unlimited), so each test's recorded sleeps are the retry backoff
+    # alone; the rate limits are tested on their own (test_rate_limits.py).
+    unlimited = {p: 0.0 for p in ALL_ADAPTERS}
+    return Settings(
+        live_providers=LIVE, http_retries=RETRIES, http_timeout_s=5.0, provider_rate_limits=unlimited
+    )
 
 
 @dataclass

@@ -1,0 +1,278 @@
+"""The price stream under load: ingest-to-client latency with 1,000 subscribed WebSocket clients spread
+over 2 API replicas (FR-WS-1; target p95 <= 100 ms, the spec allows 2 s).
+
+Two uvicorn processes (``api.main:app``) serve one PostgreSQL database and share Redis: each reads the
+``price_updates`` stream once and fans out to its own clients (``catalog.stream.PriceHub``). This
+process opens ``--clients`` WebSockets, half to each replica, all subscribed to the Lambda offers with
+``{"type": "subscribe", "filters": {"provider": "lambda"}}``. Then, ``--rounds`` times, it ingests a
+Lambda catalog in which ``--changes`` offers have a new price, through the real pipeline
+(``catalog.ingest.run_sync`` with the Redis Streams bus, as ``gpubroker sync --from`` does), and
+every client records, for each ``price_update`` it receives, ``receive time - ts``: ``ts`` is stamped
+when the sync's unit of work *starts* (before it normalizes, upserts and commits), so the figure
+covers the whole ingestion, the outbox publish after commit, Redis, the replica's fan-out and the
+socket. All processes share this machine's clock.
+
+    PYTHONPATH=. .venv/bin/python -m bench.bench_price_stream --clients 1000 --rounds 20 --changes 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import uvloop
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from bench.bench_http import Server
+from bench.common import (
+    REDIS_URL,
+    bench_settings,
+    engine_and_factory,
+    flush_redis,
+    machine_header,
+    markdown_table,
+    percentile,
+    recreate_database,
+)
+from catalog.adapters.base import FetchResult
+from catalog.adapters.registry import get_adapter_class
+from catalog.ingest import run_sync
+from core.bus import MemoryBus, make_bus
+
+DB_NAME = "gpubroker_bench_stream"
+SNAPSHOT = Path(__file__).resolve().parent.parent / "catalog" / "snapshots" / "catalog" / "lambda.csv"
+
+
+def lambda_rows() -> list[dict[str, Any]]:
+    return list(csv.DictReader(io.StringIO(SNAPSHOT.read_text(encoding="utf-8"), newline="")))
+
+
+COMMITS: dict[int, float] = {}  # first seq of a sync -> when its transaction committed (time.time())
+
+
+class Client:
+    def __init__(self, compression: str | None = "deflate") -> None:
+        self.compression = compression
+        self.latencies_ms: list[float] = []
+        self.after_commit_ms: list[tuple[int, float]] = []
+        self.seqs: set[int] = set()
+        self.duplicates = 0
+
+    async def run(
+        self, url: str, ready: asyncio.Event, counter: list[int], total: int, stop: asyncio.Event
+    ) -> None:
+        from websockets.asyncio.client import connect
+
+        async with connect(url, open_timeout=60, max_queue=None, compression=self.compression) as ws:
+            await ws.send(json.dumps({"type": "subscribe", "filters": {"provider": "lambda"}}))
+            while True:
+                frame = json.loads(await ws.recv())
+                if frame["type"] == "subscribed":
+                    break
+            counter[0] += 1
+            if counter[0] == total:
+                ready.set()
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+                except TimeoutError:
+                    continue
+                received = time.time()
+                frame = orjson.loads(raw)
+                if frame["type"] != "price_update":
+                    continue
+                if frame["seq"] in self.seqs:
+                    self.duplicates += 1
+                    continue
+                self.seqs.add(frame["seq"])
+                sent = datetime.fromisoformat(frame["ts"]).timestamp()
+                self.latencies_ms.append((received - sent) * 1000)
+                self.after_commit_ms.append((frame["seq"], received))
+
+
+async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factory: Any) -> dict[str, Any]:
+    compression = None if args.compression == "none" else "deflate"
+    clients = [Client(compression) for _ in range(args.clients)]
+    ready, stop = asyncio.Event(), asyncio.Event()
+    counter = [0]
+    tasks = []
+    for i, c in enumerate(clients):
+        tasks.append(asyncio.create_task(c.run(urls[i % len(urls)], ready, counter, len(clients), stop)))
+        if i % 50 == 49:
+            await asyncio.sleep(0.05)  # do not flood the accept queues
+    await asyncio.wait_for(ready.wait(), timeout=120)
+    bus = make_bus(settings.redis_url)
+    adapter = get_adapter_class("lambda")(settings)
+    base = lambda_rows()
+    expected = 0
+    sync_s: list[float] = []
+    for r in range(args.rounds):
+        rows = [dict(row) for row in base]
+        for k in range(args.changes):
+            row = rows[(r * args.changes + k) * 7 % len(rows)]
+            row["Price"] = f"{float(row['Price']) * (1.01 + 0.001 * r):.4f}"
+        fetched = FetchResult(rows, "bench", datetime.now(UTC), "snapshot", 0.0, datetime.now(UTC))
+        started = time.perf_counter()
+        before = len(COMMITS)
+        report = await asyncio.to_thread(
+            run_sync,
+            factory,
+            settings,
+            bus=bus,
+            providers=["lambda"],
+            adapters={"lambda": adapter},
+            fetched={"lambda": fetched},
+        )
+        sync_s.append(time.perf_counter() - started)
+        p = report.providers[0]
+        assert p.error is None, p.error
+        assert len(COMMITS) == before + 1
+        # This round's price changes, and the previous round's changed rows going back to their price.
+        expected += sum(1 for _ in range(args.changes)) + (args.changes if r else 0)
+        await asyncio.sleep(args.pause)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(len(c.seqs) < expected for c in clients):
+        await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    latencies = [v for c in clients for v in c.latencies_ms]
+    firsts = sorted(COMMITS)
+    from_commit = []
+    for c in clients:
+        for seq, received in c.after_commit_ms:
+            first = max((f for f in firsts if f <= seq), default=None)
+            if first is not None:
+                from_commit.append((received - COMMITS[first]) * 1000)
+    return {
+        "commit_p50_ms": percentile(from_commit, 50),
+        "commit_p95_ms": percentile(from_commit, 95),
+        "commit_p99_ms": percentile(from_commit, 99),
+        "clients": len(clients),
+        "replicas": len(urls),
+        "rounds": args.rounds,
+        "changes_per_round": args.changes,
+        "events": expected,
+        "deliveries": len(latencies),
+        "expected_deliveries": expected * len(clients),
+        "duplicates": sum(c.duplicates for c in clients),
+        "missing": expected * len(clients) - len(latencies),
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": max(latencies) if latencies else float("nan"),
+        "sync_p50_ms": percentile(sync_s, 50) * 1000,
+        "histogram": histogram(latencies),
+    }
+
+
+def histogram(latencies: list[float]) -> list[tuple[str, int]]:
+    edges = [10, 25, 50, 75, 100, 150, 250, 500, 1000, 2000]
+    out, low = [], 0.0
+    for edge in edges:
+        out.append((f"{low:g}-{edge} ms", sum(1 for v in latencies if low <= v < edge)))
+        low = edge
+    out.append((f">= {low:g} ms", sum(1 for v in latencies if v >= low)))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.bench_price_stream", description=__doc__.split("\n")[0])
+    p.add_argument("--clients", type=int, default=1000)
+    p.add_argument("--replicas", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--changes", type=int, default=5, help="offers whose price changes per ingestion")
+    p.add_argument("--pause", type=float, default=1.0, help="seconds between ingestions")
+    p.add_argument(
+        "--compression",
+        choices=("deflate", "none"),
+        default="deflate",
+        help="permessage-deflate, as browsers offer it, or none",
+    )
+    args = p.parse_args()
+
+    flush_redis(REDIS_URL)
+    url = recreate_database("postgresql", DB_NAME)
+    settings = bench_settings(url, REDIS_URL)
+    from api.cli import migrate
+
+    migrate(settings)
+    engine, factory = engine_and_factory(url)
+    run_sync(factory, settings, providers=["lambda"], bus=MemoryBus())
+
+    def committed(session: Session) -> None:
+        # Before the outbox's own after-commit publish (insert=True puts this listener first).
+        for _bus, _id, topic, _key, payload in session.info.get("outbox_pending", []):
+            if topic == "price_updates":
+                COMMITS[int(payload["first_seq"])] = time.time()
+
+    event.listen(Session, "after_commit", committed, insert=True)
+    env = {
+        "GPUBROKER_REDIS_URL": REDIS_URL,
+        "GPUBROKER_EMBEDDED_WORKER": "false",
+        "GPUBROKER_PRICE_STREAM_ANONYMOUS_PER_IP": str(args.clients * 2),
+        "GPUBROKER_SANDBOX_PROVIDER_ENABLED": "false",
+    }
+    servers = [Server(url, 1, "redis", extra_env=env) for _ in range(args.replicas)]
+    try:
+        for s in servers:
+            s.wait_ready()
+        urls = [s.base.replace("http://", "ws://") + "/ws/prices" for s in servers]
+        # uvloop and orjson in this process: 1,000 sockets' frames are parsed by one process sharing the
+        # machine with both replicas, PostgreSQL and Redis, and must not be the bottleneck measured.
+        result = uvloop.run(drive(args, urls, settings, factory))
+    finally:
+        for s in servers:
+            s.stop()
+        engine.dispose()
+    print(machine_header())
+    print()
+    print(
+        markdown_table(
+            [
+                "clients",
+                "replicas",
+                "events",
+                "deliveries",
+                "missing",
+                "duplicates",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "max ms",
+                "commit to client p50 / p95 / p99 ms",
+                "sync p50 ms",
+            ],
+            [
+                [
+                    result["clients"],
+                    result["replicas"],
+                    result["events"],
+                    f"{result['deliveries']:,} of {result['expected_deliveries']:,}",
+                    result["missing"],
+                    result["duplicates"],
+                    f"{result['p50_ms']:.1f}",
+                    f"{result['p95_ms']:.1f}",
+                    f"{result['p99_ms']:.1f}",
+                    f"{result['max_ms']:.1f}",
+                    f"{result['commit_p50_ms']:.1f} / {result['commit_p95_ms']:.1f} / {result['commit_p99_ms']:.1f}",
+                    f"{result['sync_p50_ms']:.1f}",
+                ]
+            ],
+        )
+    )
+    print()
+    print("latency distribution (ingest start to client):")
+    print(markdown_table(["latency", "deliveries"], result["histogram"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""What the newer live adapters read from their providers' answers (shapes in fixtures/README.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from catalog.adapters.base import AdapterError
+from tests.catalog.adapters.recorded import Provider, sync_rows
+from tests.catalog.adapters.test_contract import CASES, adapter
+
+
+def offers(provider: str) -> dict[str, dict[str, object]]:
+    _fetched, rows, _report = sync_rows(adapter(provider, Provider(CASES[provider].route)))
+    return {str(r["external_id"]): r for r in rows}
+
+
+def test_shadeform_lists_types_where_available_at_their_price_in_dollars() -> None:
+    by_id = offers("shadeform")
+    # The DataCrunch-backed A100 is available nowhere, the A6000 in one of its two regions.
+    assert set(by_id) == {
+        "hyperstack_A6000/canada-1",
+        "lambdalabs_H100x8/us-east-1",
+        "lambdalabs_H100x8/us-west-1",
+    }
+    h100 = by_id["lambdalabs_H100x8/us-east-1"]
+    assert h100["price_per_hour"] == Decimal("23.92") and h100["gpu_count"] == 8
+    assert (h100["gpu_family"], h100["gpu_variant"], h100["gpu_memory_gb"]) == ("H100", "SXM", 80.0)
+    assert "via-lambdalabs" in h100["tags"] and h100["country"] == "US"
+
+
+def test_datacrunch_offers_each_available_type_per_location_with_its_spot_price() -> None:
+    by_id = offers("datacrunch")
+    assert set(by_id) == {
+        "1H100.80S.30V/Finland 1/FIN-01",
+        "1H100.80S.30V/Finland 1/FIN-01#spot",
+        "1H100.80S.30V/Iceland 1/ICE-01",
+        "1H100.80S.30V/Iceland 1/ICE-01#spot",
+        "2A6000.20V/Finland 1/FIN-01",
+        "2A6000.20V/Finland 1/FIN-01#spot",
+    }  # the CPU node is no GPU offer
+    h100 = by_id["1H100.80S.30V/Iceland 1/ICE-01"]
+    assert (h100["price_per_hour"], h100["country"], h100["gpu_variant"]) == (Decimal("3.95"), "IS", "SXM")
+    assert by_id["2A6000.20V/Finland 1/FIN-01#spot"]["price_per_gpu_hour"] == Decimal("0.31")
+
+
+def test_oci_prices_the_bundled_shapes_with_todays_list_price_per_gpu() -> None:
+    by_id = offers("oci")
+    a100_80 = next(r for k, r in by_id.items() if k.startswith("BM.GPU.A100-v2.8/"))
+    assert a100_80["price_per_hour"] == Decimal("32")  # 8 GPUs at the "A100 - v2" part's $4
+    a10 = next(r for k, r in by_id.items() if k.startswith("VM.GPU.A10.2/"))
+    assert a10["price_per_hour"] == Decimal("4") and not any(r["spot"] for r in by_id.values())
+
+
+def test_gcp_reads_gpu_skus_on_demand_and_spot_and_leaves_out_commitments_and_cpus() -> None:
+    fake = Provider(CASES["gcp"].route)
+    _fetched, rows, _report = sync_rows(adapter("gcp", fake))
+    assert [r.url.params.get("pageToken") for r in fake.requests] == [None, "CAEaBwj2hbzJtgI"]
+    by_id = {str(r["external_id"]): r for r in rows}
+    assert by_id["L4x1/us-central1"]["price_per_hour"] == Decimal("0.56004")
+    assert by_id["L4x4/us-east4#spot"]["price_per_hour"] == Decimal("0.8924")
+    assert by_id["H100x8/europe-west1"]["price_per_hour"] == Decimal("86.29376")
+    assert "A100-80GBx1/europe-west4#spot" not in by_id  # no preemptible SKU in the answer
+    assert by_id["A100-80GBx1/europe-west4"]["gpu_memory_gb"] == 80.0
+    # Commitment and CPU SKUs make no offer; every GPU price is the accelerators alone.
+    assert {r["price_scope"] for r in rows} == {"gpu_only"}
+    assert len(rows) == 4 * (2 * 2 + 1 + 2)  # L4 in 2 regions x (on-demand, spot), A100, H100 x 2
+
+
+def test_a_refused_token_stops_datacrunch_before_any_price_request() -> None:
+    fake = Provider(lambda r: httpx.Response(401, json={"code": "unauthorized_request"}))
+    with pytest.raises(AdapterError, match="HTTP 401"):
+        adapter("datacrunch", fake).fetch()
+    assert [r.url.path for r in fake.requests] == ["/v1/oauth2/token"]
