@@ -15,9 +15,19 @@ from __future__ import annotations
 
 import re
 
+from agent.parser.dialogue import (
+    find_reference,
+    find_reset,
+    has_cue,
+    is_bare,
+    is_hosting,
+    is_small_talk,
+    is_trend_question,
+)
 from agent.parser.durations import find_hours
 from agent.parser.gpus import find_gpus, masked, owned_by_user
-from agent.parser.intent import FOLLOW_UP_START_RE, decide_intent
+from agent.parser.intent import FOLLOW_UP_START_RE, continues, decide_intent, has_intent_cue
+from agent.parser.lang import detect_language, to_english
 from agent.parser.model import Intent, ParsedRequest, Sort, Task, Workload
 from agent.parser.money import find_budget, find_memory
 from agent.parser.numbers import find_count
@@ -26,7 +36,10 @@ from agent.parser.providers import find_providers, find_spot
 from agent.parser.text import normalize
 from agent.parser.workload import find_workload
 
-__all__ = ["Intent", "ParsedRequest", "Sort", "Task", "Workload", "parse_request"]
+__all__ = ["Intent", "ParsedRequest", "Sort", "Task", "Workload", "carried_over", "parse_request"]
+
+#: Hours a month of round-the-clock running is priced for (the system prompt's "a month is 720 hours").
+HOURS_PER_MONTH = 720.0
 
 _CHEAP_RE = re.compile(
     r"\b(?:cheapest|cheaper|lowest[- ]pric(?:e|ed)|least expensive|most affordable|as cheap(?:ly)? as possible|"
@@ -37,7 +50,13 @@ _CHEAP_RE = re.compile(
 def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedRequest:
     """Read ``text`` (one user message) into a ParsedRequest, on top of ``previous`` for follow-ups."""
     original = text or ""
-    s = normalize(original)
+    told = detect_language(original)
+    language = told or (previous.language if previous is not None else "en")
+    s = to_english(normalize(original), told)
+    reset, rest = find_reset(s)
+    if reset:
+        # "forget that, 2 A100 in Spain": the new request stands alone.
+        previous, s = None, rest
     found = find_gpus(s)
     gpus = [g for g in found if not owned_by_user(s, g)]
     owned = [g for g in found if g not in gpus]
@@ -57,7 +76,12 @@ def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedReq
 
     searchy = bool(providers or places or budget.per_hour or budget.per_gpu_hour)
     budget_given = bool(budget.per_hour or budget.per_gpu_hour or budget.total)
-    decided = decide_intent(s, len(families), len(providers), searchy, previous, budget_given)
+    decided = decide_intent(
+        s, len(families), len(providers), searchy, previous, budget_given, has_task=workload is not None
+    )
+    reference = find_reference(s)
+    trend = is_trend_question(s)
+    hosting = is_hosting(s)
 
     out = previous.model_copy(deep=True) if previous is not None else ParsedRequest()
     out.intent = decided.intent
@@ -131,4 +155,81 @@ def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedReq
     out.wants_forecast = (
         decided.cost_question or decided.intent == "forecast" or hours is not None or previous_forecast
     )
+
+    stated = [
+        name
+        for name, said in (
+            ("gpu", bool(families)),
+            ("count", count is not None),
+            ("memory", memory is not None),
+            ("budget", budget_given),
+            ("hours", hours is not None),
+            ("place", bool(places)),
+            ("provider", bool(providers)),
+            ("spot", spot is not None),
+            ("workload", workload is not None),
+        )
+        if said
+    ]
+    out.language, out.reset, out.reference, out.query = language, reset, reference, s.strip()
+    out.stated = stated
+    if hosting:
+        out.hosting = True
+        if out.hours is None:
+            out.hours = HOURS_PER_MONTH
+            out.wants_forecast = True
+    # A reference points at an offer already found; a new constraint starts a new search instead.
+    if reference is not None and stated and set(stated) - {"hours"}:
+        out.reference = None
+    if (trend and out.hours is None) or (trend and decided.intent == "forecast" and hours is None):
+        out.trend = trend
+    if out.trend and out.intent in ("recommend", "explain") and (families or previous is not None):
+        out.intent = "forecast"
+    # Nothing to act on: no value, no ask in words, no pointer at the last answer.
+    actionable = bool(
+        stated
+        or out.reference
+        or trend
+        or hosting
+        or has_intent_cue(s)
+        or has_cue(s)
+        or _CHEAP_RE.search(s)
+        or (previous is not None and continues(s))
+    )
+    if reset and is_bare(s):
+        out.intent = "reset"
+    elif is_small_talk(s) or not actionable:
+        out.intent = "unclear"
+    return out
+
+
+#: The constraint fields and which statement of a message sets each.
+_CARRIED_FIELDS: tuple[tuple[str, str], ...] = (
+    ("gpu", "gpu_family"),
+    ("gpu", "compare_families"),
+    ("count", "min_gpu_count"),
+    ("memory", "min_gpu_memory_gb"),
+    ("budget", "max_price_per_hour"),
+    ("budget", "max_price_per_gpu_hour"),
+    ("budget", "total_budget"),
+    ("hours", "hours"),
+    ("place", "geo"),
+    ("place", "country"),
+    ("place", "region"),
+    ("provider", "provider"),
+    ("spot", "spot"),
+    ("workload", "workload"),
+)
+
+
+def carried_over(req: ParsedRequest) -> list[str]:
+    """The fields of the thread's request that earlier messages set and the last one did not restate."""
+    out: list[str] = []
+    for statement, name in _CARRIED_FIELDS:
+        value = getattr(req, name)
+        if value in (None, [], "") or statement in req.stated:
+            continue
+        if name == "hours" and req.hosting and value == HOURS_PER_MONTH:
+            continue
+        out.append(name)
     return out

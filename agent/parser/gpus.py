@@ -33,9 +33,15 @@ def _resolve(phrase: str, start: int, end: int) -> GpuMention | None:
     return GpuMention(hit.family, hit.variant, float(hit.memory_gb) if hit.memory_gb else None, start, end)
 
 
-# A model name typed with a gap after its letters: "h 100", "mi 300x", "l 40s".  "a" is left out
-# because "a 40GB card" and "a 100 hours" are an article and a number.
-_SPLIT_PREFIX_RE = re.compile(r"^(?:[b-hj-wyz]|mi|gh|gb)$")
+# A model name typed with a gap after its letters: "h 100", "mi 300x", "l 40s", "a 100".
+_SPLIT_PREFIX_RE = re.compile(r"^(?:[a-hj-wyz]|mi|gh|gb)$")
+# "a" is also the article: "a 40GB card", "a 100 hours", "a 10 minute job", "a 100 node cluster".  "a 100"
+# is the A100 only where a GPU name can stand: at the end, before punctuation, a conjunction or
+# preposition, a variant or memory size, or a word for a GPU.
+_ARTICLE_SPLIT_AFTER_RE = re.compile(
+    r"\s*(?:$|[?.!,;:)/]|(?:or|and|in|on|at|for|with|from|under|below|vs|versus|gpus?|cards?|sxm\d?|pcie|nvl|"
+    r"spot|on-demand|instances?|x\d+|\d+\s*(?:gb|g)|s)\b)"
+)
 _SPLIT_NUMBER_RE = re.compile(r"^\d{1,4}[a-z]{0,2}$")
 
 
@@ -58,6 +64,8 @@ def _split_name(s: str, tokens: list[tuple[str, int, int]], i: int) -> tuple[Gpu
     if re.match(
         r"\s*(?:\$|usd\b|dollars?\b|bucks\b|cents?\b|gb\b|gigs?\b|h\b|hrs?\b|hours?\b|days?\b|%)", s[nend:]
     ):
+        return None
+    if prefix == "a" and not _ARTICLE_SPLIT_AFTER_RE.match(s, nend):
         return None
     joined = prefix + number
     for cand in (joined, joined[:-1]) if joined.endswith("s") else (joined,):

@@ -106,7 +106,8 @@ _EXPLAIN_RE = re.compile(
 _FEATURE_QUESTION_RE = re.compile(
     rf"^\s*{_QUESTION_LEAD}(?:is|are|does|do|can|could|will)\b[^?]*\b(?:nvlink|nvswitch|mig|fp8|fp4|bf16|fp16|"
     r"tf32|ecc|infiniband|tensor cores?|cuda|rocm|flash[- ]?attention|transformer engine|hbm\w*|gddr\w*|"
-    r"pcie gen ?\d|sr-?iov|multi-instance)\b"
+    r"pcie gen ?\d|sr-?iov|multi-instance|jax|tpus?|pytorch|tensorflow|vllm|xla|nccl|rdma|roce|int8|int4|"
+    r"quantiz\w*|quantis\w*|lora|qlora|deepspeed|fsdp)\b"
 )
 # "export the cheapest L40S offer as terraform": a request that opens with making the code asks for the
 # code, even when it names the offer to build it from.
@@ -116,6 +117,8 @@ _IAC_VERB_START_RE = re.compile(
 )
 # "A100 or L40S for fine-tuning a 7B model?": alternatives joined by "or" in a question.
 _ALTERNATIVES_QUESTION_RE = re.compile(r"\bor\b[^.!]*\?")
+# "H100 or H200 for fine-tuning a 70B model": alternatives for a task ask which to take, question mark or not.
+_ALTERNATIVES_FOR_TASK_RE = re.compile(r"\bor\b[^.!?]*\bfor\b")
 # Cues of a question about meaning or mechanism.
 _STRONG_EXPLAIN_RE = re.compile(
     r"\bwhat (?:does|do) [^?]{1,40}\bmean\b|\bwhat is meant by\b|\bhow (?:does|do) [^?]{1,40}\bwork\b|"
@@ -151,6 +154,7 @@ def decide_intent(
     searchy: bool,
     previous: ParsedRequest | None,
     budget_given: bool = False,
+    has_task: bool = False,
 ) -> Decision:
     """The main ask.  ``searchy``: the message states a budget, a place or a provider;
     ``budget_given``: it states a price ceiling."""
@@ -178,7 +182,12 @@ def decide_intent(
         return Decision("forecast", wants_iac, True)
     # Two GPUs offered as alternatives in a question of their own ("A100 or L40S for a 7B fine-tune?")
     # ask which to take; with a budget or place, or a search verb, they are alternatives to search.
-    if n_families >= 2 and _ALTERNATIVES_QUESTION_RE.search(s) and not searchy and find is None:
+    if (
+        n_families >= 2
+        and (_ALTERNATIVES_QUESTION_RE.search(s) or (has_task and _ALTERNATIVES_FOR_TASK_RE.search(s)))
+        and not searchy
+        and find is None
+    ):
         return Decision("compare", wants_iac, cost_question)
     # What a word means or how something works is knowledge, whatever provider it is asked about.
     if _STRONG_EXPLAIN_RE.search(s) and find is None and not (budget_given or n_families):
@@ -197,3 +206,25 @@ def decide_intent(
             "recommend" if previous.intent == "explain" else previous.intent, wants_iac, cost_question
         )
     return Decision("recommend", wants_iac, cost_question)
+
+
+def has_intent_cue(s: str) -> bool:
+    """Whether the message asks for something in words, even without a value: offers, a comparison, a
+    cost, code or an explanation."""
+    return any(
+        p.search(s) is not None
+        for p in (
+            _IAC_RE,
+            _FIND_RE,
+            _COMPARE_EXPLICIT_RE,
+            _COMPARE_RE,
+            _FORECAST_RE,
+            _EXPLAIN_RE,
+            _FEATURE_QUESTION_RE,
+        )
+    )
+
+
+def continues(s: str) -> bool:
+    """A follow-up that continues the thread's ask ("what about ...", "and with ...")."""
+    return _CONTINUE_RE.match(s) is not None or FOLLOW_UP_START_RE.match(s) is not None

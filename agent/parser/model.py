@@ -6,7 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Intent = Literal["recommend", "compare", "forecast", "terraform", "explain"]
+#: ``unclear``: nothing in the message to act on (gibberish, or no ask); ``reset``: only "never mind".
+Intent = Literal["recommend", "compare", "forecast", "terraform", "explain", "unclear", "reset"]
+#: What kind of model runs: a language model (sized by parameters), an image diffusion model, speech
+#: recognition, or an embedding model.
+WorkloadKind = Literal["llm", "diffusion", "speech", "embeddings"]
+#: A pointer at the previous answer's offers: "1".."5" (ordinal), "last", "cheapest", "cheaper", "that".
+Reference = Literal["1", "2", "3", "4", "5", "last", "cheapest", "cheaper", "that"]
 Task = Literal["inference", "fine-tune", "lora", "qlora", "pre-train"]
 Sort = Literal["price_asc", "price_per_gpu_asc"]
 
@@ -20,6 +26,9 @@ class Workload(BaseModel):
     context: int | None = None
     batch: int | None = None
     model_name: str | None = None
+    kind: WorkloadKind | None = None
+    #: Hours of audio to transcribe (speech), when said.
+    audio_hours: float | None = None
 
 
 class ParsedRequest(BaseModel):
@@ -48,3 +57,17 @@ class ParsedRequest(BaseModel):
     wants_iac: bool = False
     wants_forecast: bool = False
     sort: Sort | None = None
+    #: The user's language ("en", "de", "fr", "es"): of the last message that told, else English.
+    language: str = "en"
+    #: A price-direction question ("will H100 prices fall?", "good time to buy?").
+    trend: bool = False
+    #: Runs around the clock (a hosted endpoint): priced per month, on-demand by default.
+    hosting: bool = False
+    #: This message points at an offer of the previous answer.
+    reference: Reference | None = None
+    #: This message dropped what the thread had asked before ("never mind", "forget that, ...").
+    reset: bool = False
+    #: The fields this message stated itself (not carried over from earlier messages).
+    stated: list[str] = Field(default_factory=list)
+    #: The message as the rules read it (in English forms); a knowledge search uses it.
+    query: str = ""

@@ -437,7 +437,7 @@ def test_workload_details() -> None:
         ("8x H100 in EU under $30/h", "recommend"),
         ("what GPUs can I get for under $0.25/hr?", "recommend"),
         ("Do you have B200?", "recommend"),
-        ("", "recommend"),
+        ("", "unclear"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:

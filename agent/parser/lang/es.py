@@ -1,0 +1,250 @@
+"""Spanish: the words of a GPU request in the forms the English rules read (see :mod:`agent.parser.lang`)."""
+
+from __future__ import annotations
+
+from agent.parser.lang import Vocabulary
+
+_B = r"(?<![\w-])"
+_E = r"(?![\w-])"
+_ART = r"(?:el|la|los|las)\s+"
+
+PHRASES: list[tuple[str, str]] = [
+    (r"[¿¡]", ""),
+    # Resets and references to the previous answer's offers.
+    (
+        rf"{_B}(?:olvidalo|olvida(?:lo)? (?:eso|todo)|olvidate(?: de eso)?|no importa|dejalo|da igual|"
+        rf"empecemos de (?:nuevo|cero)|empezar de (?:nuevo|cero)|volvamos a empezar|borra todo){_E}",
+        "never mind",
+    ),
+    (rf"{_B}{_ART}(?:primero|primera)(?: oferta)?{_E}", "the first one"),
+    (rf"{_B}{_ART}(?:segundo|segunda)(?: oferta)?{_E}", "the second one"),
+    (rf"{_B}{_ART}(?:tercero|tercera|tercer)(?: oferta)?{_E}", "the third one"),
+    (rf"{_B}{_ART}(?:cuarto|cuarta)(?: oferta)?{_E}", "the fourth one"),
+    (rf"{_B}{_ART}(?:quinto|quinta)(?: oferta)?{_E}", "the fifth one"),
+    (rf"{_B}{_ART}(?:ultimo|ultima)(?: oferta)?{_E}", "the last one"),
+    (rf"{_B}{_ART}mas barat[oa]s? de (?:los|las) dos{_E}", "the cheaper one"),
+    (rf"{_B}{_ART}mas barat[oa](?=\s*(?:[?.!,]|$|para|durante|por))", "the cheapest one"),
+    (
+        rf"{_B}(?:ese|esa|este|esta|esa oferta|esta oferta|ese mismo|esa misma)(?=\s*(?:[?.!,]|$|para|durante|por))",
+        "that one",
+    ),
+    # Cost, trend and knowledge questions.
+    (
+        rf"{_B}cuanto (?:me |nos |le )?(?:cuesta|cuestan|costaria|costarian|costara|costaran|vale|valdria|sale|"
+        rf"saldria|va a costar|van a costar){_E}",
+        "how much will it cost",
+    ),
+    (rf"{_B}cuanto por{_E}", "how much for"),
+    (
+        rf"{_B}(?:cual|que) (?:seria |sera |es )?(?:el )?(?:costo|coste|precio)(?: total)?{_E}",
+        "what is the cost",
+    ),
+    (rf"{_B}(?:costo|coste) total{_E}", "total cost"),
+    (rf"{_B}(?:buen|mejor) momento para (?:comprar|alquilar|reservar|contratar){_E}", "good time to buy"),
+    (rf"{_B}(?:deberia|debo|conviene|me conviene) esperar{_E}", "should i wait"),
+    (rf"{_B}esperar{_E}", "wait"),
+    (
+        rf"{_B}(?:bajar|bajaran|bajara|bajan|caer|caeran|caera|disminuir|disminuiran|abaratarse){_E}",
+        "go down",
+    ),
+    (rf"{_B}(?:subir|subiran|subira|suben|aumentar|aumentaran|aumentara|encarecerse){_E}", "go up"),
+    (rf"{_B}(?:va|van) a (?=go\b)", "will "),
+    (rf"{_B}(?:los |el )?(?:precios|precio){_E}", "prices"),
+    (rf"{_B}(?:que es|que son|que significa|que quiere decir){_E}", "what is"),
+    (rf"{_B}como funcionan?{_E}", "how does"),
+    (rf"{_B}por que{_E}", "why"),
+    (rf"{_B}(?:explica|explicame|expliqueme){_E}", "explain"),
+    (rf"{_B}(?:vale la pena|merece la pena|compensa){_E}", "is it worth"),
+    (rf"{_B}(?:funciona|corre|corren|funcionan)(?= en){_E}", "runs"),
+    (rf"{_B}(?:soporta|admite|es compatible con){_E}", "supports"),
+    (rf"{_B}(?:diferencia entre|diferencias entre){_E}", "difference between"),
+    (rf"{_B}(?:comparar|compara|comparame|comparacion){_E}", "compare"),
+    (rf"{_B}(?:cual|que) es (?:mejor|mas rapid[oa]|mas barat[oa]){_E}", "which is better"),
+    (rf"{_B}cual (?:elijo|escojo|elegir|escoger|deberia elegir|me conviene){_E}", "which should i pick"),
+    (rf"{_B}(?:necesito|necesitamos)(?= (?:para|si)\b){_E}", "do i need"),
+    # Search words.
+    (
+        rf"{_B}(?:busca|buscame|buscanos|encuentra|encuentrame|muestra|muestrame|muestrenme|dame|danos|lista|"
+        rf"listame|recomienda|recomiendame){_E}",
+        "find",
+    ),
+    (
+        rf"{_B}(?:necesito|necesitamos|quiero|queremos|busco|buscamos|me gustaria)\s*(?:una?|unos|unas)?{_E}",
+        "need",
+    ),
+    (rf"{_B}(?:(?:el|la|los|las) )?mas barat[oa]s?(?: posible)?{_E}", "cheapest"),
+    (rf"{_B}(?:mas economic[oa]|mas asequible){_E}", "cheaper"),
+    (rf"{_B}(?:reserva|reservame|reservar|alquila|alquilame|alquilar)(?:la|lo)?{_E}", "book"),
+    # Workloads.
+    (
+        rf"{_B}(?:ajuste fino|ajustar finamente|afinar|afinamiento|hacer fine-tuning|fine-tuning|fine tuning){_E}",
+        "fine-tune",
+    ),
+    (rf"{_B}(?:entrenar|entrenamiento|preentrenar|preentrenamiento){_E}", "train"),
+    (rf"{_B}(?:inferencia){_E}", "inference"),
+    (
+        rf"{_B}(?:24/7|24 ?x ?7|todo el dia|las 24 horas|todo el tiempo|de forma continua|sin parar){_E}",
+        "24/7",
+    ),
+    (rf"{_B}(?:alojar|hospedar|desplegar|despliegue|servir|alojamiento){_E}", "host"),
+    (rf"{_B}(?:transcribir|transcripcion|transcribe){_E}", "transcribe"),
+    (
+        rf"{_B}(\d+(?:\.\d+)?) horas de (?:audio|grabacion|grabaciones|voz|podcast|podcasts){_E}",
+        r"\1 hours of audio",
+    ),
+    (rf"{_B}(?:generacion de imagenes|generar imagenes){_E}", "image generation"),
+    (rf"{_B}(?:modelo|modelos){_E}", "model"),
+    # Rates and ceilings.
+    (rf"{_B}(?:por hora|la hora|a la hora|/ ?hora|cada hora){_E}", "per hour"),
+    (rf"{_B}por (?:gpu|tarjeta){_E}", "per gpu"),
+    (rf"{_B}(?:por dia|al dia){_E}", "per day"),
+    (rf"{_B}(?:por mes|al mes){_E}", "per month"),
+    (
+        rf"{_B}(?:menos de|por debajo de|debajo de|bajo|maximo|como maximo|no mas de|hasta|a lo sumo)(?=\s*[\d$])",
+        "under",
+    ),
+    (rf"{_B}(?:al menos|como minimo|minimo){_E}", "at least"),
+    (rf"{_B}mas de{_E}", "more than"),
+    (rf"{_B}(?:dolares|dolar|euros?|usd){_E}", "dollars"),
+    (rf"{_B}(?:bajo demanda|a demanda|on-demand|on demand){_E}", "on-demand"),
+    (rf"{_B}(?:interrumpibles?|preemptibles?){_E}", "interruptible"),
+    (rf"{_B}(?:sin spot|nada de spot){_E}", "no spot"),
+    (rf"{_B}(?:tarjetas graficas|tarjeta grafica|tarjetas|gpus){_E}", "gpus"),
+    (rf"{_B}(?:memoria|vram){_E}", "memory"),
+    (rf"{_B}(?:un par de){_E}", "a pair of"),
+    (rf"{_B}(?:sola|solo|unica|unico)(?= (?:gpu|tarjeta|[a-z]+\d)){_E}", "single"),
+    (rf"{_B}nodos?{_E}", "nodes"),
+    # Greetings.
+    (r"^\s*(?:hola|buenas|buenos dias|buenas tardes)\b", "hello"),
+    (rf"{_B}(?:gracias|muchas gracias){_E}", "thanks"),
+    # Small words last.
+    (
+        rf"{_B}(?:durante|por)(?=\s+(?:\d|una?\b|dos|tres|cuatro|cinco|seis|siete|ocho|diez|quince|treinta))",
+        "for",
+    ),
+    (rf"{_B}para{_E}", "for"),
+    (rf"{_B}(?:en el|en la|en los|en las|en){_E}", "in"),
+    (rf"{_B}(?:con){_E}", "with"),
+    (rf"{_B}o{_E}", "or"),
+    (rf"{_B}y{_E}", "and"),
+    (rf"{_B}sin{_E}", "without"),
+    (rf"{_B}(?:es|son|esta|estan){_E}", "is"),
+    (rf"{_B}(?:va|van) a{_E}", "will"),
+    (rf"{_B}(?:ahora){_E}", "now"),
+]
+
+NUMBERS: dict[str, int] = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "quince": 15, "dieciseis": 16, "veinte": 20, "veinticuatro": 24, "treinta": 30,
+    "cuarenta": 40, "cincuenta": 50, "cien": 100,
+}  # fmt: skip
+
+UNITS: dict[str, str] = {
+    "hora": "hour", "horas": "hours", "dia": "day", "dias": "days", "semana": "week", "semanas": "weeks",
+    "mes": "month", "meses": "months", "ano": "year", "anos": "years", "minutos": "minutes",
+}  # fmt: skip
+
+PLACES: dict[str, str] = {
+    "europa": "europe", "norteamerica": "north america", "america del norte": "north america",
+    "sudamerica": "south america", "suramerica": "south america", "america del sur": "south america",
+    "latinoamerica": "south america", "oriente medio": "middle east", "medio oriente": "middle east",
+    "estados unidos": "united states", "ee. uu.": "united states", "ee.uu.": "united states",
+    "eeuu": "united states", "ee uu": "united states",
+}  # fmt: skip
+
+VOCABULARY = Vocabulary(
+    code="es",
+    markers=frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "una",
+            "uno",
+            "un",
+            "y",
+            "es",
+            "para",
+            "con",
+            "yo",
+            "cuanto",
+            "cuesta",
+            "costaria",
+            "que",
+            "cual",
+            "menos",
+            "hora",
+            "horas",
+            "dia",
+            "dias",
+            "semana",
+            "semanas",
+            "mes",
+            "meses",
+            "o",
+            "necesito",
+            "barato",
+            "barata",
+            "busco",
+            "encuentra",
+            "del",
+            "al",
+            "por",
+            "favor",
+            "va",
+            "van",
+            "bajar",
+            "subir",
+            "olvida",
+            "durante",
+            "precios",
+            "esperar",
+            "deberia",
+            "dame",
+            "muestra",
+            "entre",
+            "hola",
+            "gracias",
+            "europa",
+            "francia",
+            "alemania",
+            "espana",
+            "estados",
+            "unidos",
+            "cuestan",
+            "comprar",
+            "alquilar",
+            "momento",
+            "dos",
+            "tres",
+            "cuatro",
+            "cinco",
+            "ocho",
+            "diez",
+            "doce",
+            "tarjeta",
+            "tarjetas",
+            "memoria",
+            "mas",
+            "sin",
+            "funciona",
+            "corre",
+            "conviene",
+            "elijo",
+            "vale",
+            "pena",
+            "entrenar",
+            "afinar",
+            "alojar",
+            "necesitamos",
+            "quiero",
+        ]
+    ),
+    numbers=NUMBERS,
+    articles=frozenset({"un", "una", "uno"}),
+    units=UNITS,
+    phrases=PHRASES,
+    places=PLACES,
+    letters={"ñ": 2.0, "¿": 3.0, "¡": 3.0, "á": 0.7, "í": 0.7, "ó": 0.7, "ú": 0.7},
+)
