@@ -33,6 +33,7 @@ from core.errors import AppError
 
 FILTER_FIELDS = (
     "gpu_family",
+    "gpu_families",
     "min_gpu_count",
     "min_gpu_memory_gb",
     "max_price_per_hour",
@@ -86,6 +87,8 @@ def searched_filters(tool_calls: list[tuple[str, dict[str, Any]]]) -> dict[str, 
                 out["gpu_family"] = gpu.family if gpu else args["gpu_type"]
                 if gpu and gpu.memory_gb and not args.get("min_gpu_memory_gb"):
                     out["min_gpu_memory_gb"] = gpu.memory_gb
+            if args.get("gpu_types"):
+                out["gpu_families"] = [g.family for t in args["gpu_types"] if (g := resolve_gpu(str(t)))]
             for key in (
                 "min_gpu_count",
                 "min_gpu_memory_gb",
@@ -119,6 +122,8 @@ def _equal(gold: Any, got: Any) -> bool:
         return math.isclose(float(gold), float(got), rel_tol=1e-6, abs_tol=1e-6)
     if isinstance(gold, str) and isinstance(got, str):
         return gold.lower() == got.lower()
+    if isinstance(gold, list) and isinstance(got, list):
+        return sorted(str(g).lower() for g in gold) == sorted(str(g).lower() for g in got)
     return bool(gold == got)
 
 
@@ -138,10 +143,35 @@ def gold_filters(gold: dict[str, Any]) -> OfferFilters:
     )
 
 
+#: Offers whose price is the GPUs alone (GCP's accelerator rows): the agent never recommends them, so the
+#: scorers leave them out of "the cheapest offer satisfying the gold" too.
+GPU_ONLY_TAG = "accelerator-only-price"
+
+
+def cheapest_whole_machine(session: Session, filters: OfferFilters) -> list[dict[str, Any]]:
+    """The cheapest offer satisfying ``filters`` whose price is a whole machine's (a list of 0 or 1)."""
+    for page in range(1, 6):
+        found = service.search(session, filters.model_copy(update={"page": page, "page_size": 100}))
+        for item in found["items"]:
+            if GPU_ONLY_TAG not in (item.get("tags") or []):
+                return [item]
+        if page * 100 >= int(found["total"]):
+            break
+    return []
+
+
+def on_demand_policy(expect: dict[str, Any], gold: dict[str, Any]) -> bool:
+    """The agent's rule: a job longer than a day, or hosting around the clock, searches on-demand offers
+    unless the user asked for spot. The gold then means on-demand when it says nothing of spot."""
+    hours = float(expect.get("hours") or 0)
+    return gold.get("spot") is None and (hours > 24 or bool(expect.get("hosting")))
+
+
 def satisfies(offer: dict[str, Any], gold: dict[str, Any]) -> list[str]:
     bad = []
     checks: dict[str, Callable[[Any], bool]] = {
         "gpu_family": lambda v: offer["gpu_family"] == v,
+        "gpu_families": lambda v: offer["gpu_family"] in v,
         "min_gpu_count": lambda v: offer["gpu_count"] >= v,
         "min_gpu_memory_gb": lambda v: offer["gpu_memory_gb"] >= v,
         "max_price_per_hour": lambda v: float(offer["price_per_hour"]) <= v + 1e-9,
@@ -202,8 +232,13 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
         filters = gold_filters(gold)
         if obs.required_total_gb:
             filters = filters.model_copy(update={"total_gpu_memory_gb": obs.required_total_gb})
+        if on_demand_policy(expect, gold):
+            filters = filters.model_copy(update={"spot": False})
         try:
-            cheapest = service.search(session, filters)["items"]
+            families = gold.get("gpu_families") or []
+            sides = [filters.model_copy(update={"gpu_type": f}) for f in families] if families else [filters]
+            found = [o for side in sides for o in cheapest_whole_machine(session, side)]
+            cheapest = sorted(found, key=lambda o: float(o["price_per_hour"]))[:1]
         except AppError:  # e.g. a provider the catalog has no offers of: nothing satisfies the gold
             cheapest = []
         if cheapest:
@@ -264,7 +299,10 @@ def _approval_ok(
             ok = False
     if gold and got.get("offer_id"):
         try:
-            cheapest = service.search(session, gold_filters(gold))["items"]
+            filters = gold_filters(gold)
+            if on_demand_policy({"hours": want.get("hours")}, gold):
+                filters = filters.model_copy(update={"spot": False})
+            cheapest = cheapest_whole_machine(session, filters)
         except AppError:
             cheapest = []
         offer = service.get_offer(session, str(got["offer_id"]))

@@ -56,6 +56,12 @@ def find_hours(s: str, count: int | None) -> float | None:
             continue
         if unit in ("h", "hr", "hrs") and re.match(r"^\s*(?:/|per)\b", after):
             continue
+        # "200 hours of audio" is the work to do, not the rental.
+        if re.match(
+            r"^\s*of\s+(?:audio|recordings?|speech|podcasts?|calls?|interviews?|meetings?|voice|video)",
+            s[m.end() : m.end() + 30],
+        ):
+            continue
         # "a 30-day forecast", "the 7 day average" describe the data, not the rental.
         if re.match(
             r"^\s*(?:price\s+)?(?:forecast|outlook|trend|horizon|average|history|window|moving)", after

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.parser.model import Task, Workload
+from agent.parser.model import Task, Workload, WorkloadKind
 from catalog.sizing import normalize_precision
 
 _MODEL_FAMILIES = (
@@ -50,6 +50,31 @@ def _find_params(s: str) -> float | None:
     return implied
 
 
+_DIFFUSION_RE = re.compile(
+    r"\b(?:sdxl|stable diffusion|flux(?:\.1)?|image generation|text-to-image|diffusion models?|generat\w* images?)\b"
+)
+_SPEECH_RE = re.compile(r"\b(?:whisper|transcri\w*|speech[- ]to[- ]text|asr|hours? of audio|audio hours?)\b")
+_EMBEDDINGS_RE = re.compile(
+    r"\b(?:embeddings?|embed(?:ding)?\s+(?:model|job)|sentence[- ]transformers?|bge|e5|minilm|vector index)\b|"
+    r"\bembed\b[^.?!]{0,40}\b(?:documents?|docs|texts?|pages|chunks|passages|corpus)\b"
+)
+# "200 hours of audio", "1.5k hours of recordings", "300 audio hours": the audio, not the rental.
+AUDIO_HOURS_RE = re.compile(
+    r"(?<![\w.$])(\d+(?:\.\d+)?)\s*(k)?\s*(?:hours?|hrs?|h)\s+of\s+(?:audio|recordings?|speech|podcasts?|calls?|"
+    r"interviews?|meetings?|voice|video)|(?<![\w.$])(\d+(?:\.\d+)?)\s*(k)?\s*audio\s+hours?"
+)
+
+
+def _kind(s: str, params: float | None, name: str | None) -> WorkloadKind | None:
+    if _SPEECH_RE.search(s):
+        return "speech"
+    if _DIFFUSION_RE.search(s):
+        return "diffusion"
+    if _EMBEDDINGS_RE.search(s):
+        return "embeddings"
+    return "llm" if params is not None or name is not None else None
+
+
 def find_workload(s: str) -> Workload | None:
     params = _find_params(s)
     name = _MODEL_NAME_RE.search(s)
@@ -83,7 +108,19 @@ def find_workload(s: str) -> Workload | None:
         context = int(float(number) * (1024 if kilo else 1))
     bm = re.search(r"\b(?:batch(?:\s*size)?|bs)\s*(?:of|=|:)?\s*(\d+)\b", s)
     batch = int(bm.group(1)) if bm else None
-    if params is None and task is None and model_name is None:
+    kind = _kind(s, params, model_name)
+    audio = AUDIO_HOURS_RE.search(s)
+    audio_hours = None
+    if audio is not None:
+        number, kilo = (
+            (audio.group(1), audio.group(2)) if audio.group(1) else (audio.group(3), audio.group(4))
+        )
+        audio_hours = float(number) * (1000 if kilo else 1)
+    if kind in ("diffusion", "speech", "embeddings"):
+        # Sized by what they are, not by a parameter count ("sdxl" implies 3.5B only for the LLM rules).
+        params = None
+        task = task if task in ("fine-tune", "lora", "qlora") else "inference"
+    if params is None and task is None and model_name is None and kind is None:
         return None
     return Workload(
         model_params_b=params,
@@ -92,4 +129,6 @@ def find_workload(s: str) -> Workload | None:
         context=context,
         batch=batch,
         model_name=model_name,
+        kind=kind,
+        audio_hours=audio_hours,
     )

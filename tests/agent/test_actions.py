@@ -65,7 +65,9 @@ def test_booking_plan_searches_books_the_top_offer_then_answers() -> None:
     texts = ["cheapest H100 in the US", "book it for 6 hours"]
     step = next_step(texts, [])
     assert step.tool_calls and step.tool_calls[0][0] == "search_offers" and step.intent == "book"
-    search = ToolRun("search_offers", step.tool_calls[0][1], {"offers": [{"id": "aws-0123456789ab"}], "total": 1})
+    search = ToolRun(
+        "search_offers", step.tool_calls[0][1], {"offers": [{"id": "aws-0123456789ab"}], "total": 1}
+    )
     step = next_step(texts, [search])
     assert step.tool_calls == [("book_offer", {"offer_id": "aws-0123456789ab", "hours": 6.0})]
     booked = ToolRun("book_offer", step.tool_calls[0][1], {"status": "declined", "message": "Not booked."})
@@ -83,7 +85,10 @@ def test_cancel_without_an_id_picks_the_only_live_booking() -> None:
     listed = ToolRun(
         "list_bookings",
         {"limit": 20},
-        {"total": 2, "bookings": [{"id": BOOKING_ID, "state": "active"}, {"id": "old", "state": "completed"}]},
+        {
+            "total": 2,
+            "bookings": [{"id": BOOKING_ID, "state": "active"}, {"id": "old", "state": "completed"}],
+        },
     )
     step = next_step(["stop it"], [listed])
     assert step.tool_calls == [("cancel_booking", {"booking_id": BOOKING_ID})]
