@@ -238,9 +238,22 @@ def reference_line(t: Translator, reference: str, o: dict[str, Any]) -> str:
 
 
 def sizing_line(t: Translator, requirement: dict[str, Any]) -> str:
-    if requirement.get("kind", "llm") != "llm":
-        return t("Sizing: {rule}.", rule=requirement["rule"])
-    return t("Sizing: {rule}", rule=requirement["rule"])
+    kind = requirement.get("kind", "llm")
+    if kind == "llm":
+        return t("Sizing: {rule}", rule=requirement["rule"])
+    if kind == "embeddings":
+        return t("Sizing: embedding models are small and fit on any GPU, so the cheapest offer will do.")
+    line = t(
+        "Sizing: about {gb} GB of GPU memory per GPU (source: {source}).",
+        gb=t.number(float(requirement["min_gpu_memory_gb"] or 0)),
+        source=", ".join(requirement.get("sources") or []) or "-",
+    )
+    if kind == "speech" and requirement.get("gpu_hours"):
+        line += " " + t(
+            "The audio takes about {hours} GPU-hours with faster-whisper, the duration priced below.",
+            hours=t.number(float(requirement["gpu_hours"])),
+        )
+    return line
 
 
 def spot_note(t: Translator, chosen: bool, long_job: bool) -> str:
@@ -377,9 +390,7 @@ def trend_answer(t: Translator, subject: str, f: dict[str, Any]) -> list[str]:
                     change=t.percent(float(trend["past_change_pct_30d"])),
                 )
             )
-    lines.append(
-        t("Today: about {hourly}/h ({basis}).", hourly=t.money(float(f["hourly"])), basis=f["basis"])
-    )
+    lines.append(t("Today: about {hourly}/h.", hourly=t.money(float(f["hourly"]))))
     end = (trend or {}).get("history_end") or f.get("history_end")
     age = f.get("data_age_days")
     if end and age is not None:

@@ -122,8 +122,12 @@ def understand(human_texts: list[str]) -> ParsedRequest:
     for i, text in enumerate(human_texts):
         body, constraints = split_constraints(text)
         new = apply_constraints(parse_request(body, parsed), constraints)
-        if new.intent == "unclear" and parsed is not None and i < last:
-            parsed.language = new.language
+        if i < last and new.intent == "reset":
+            parsed = None  # "never mind": what came before is dropped
+            continue
+        if i < last and new.intent == "unclear":
+            if parsed is not None:
+                parsed.language = new.language
             continue
         parsed = new
     return parsed or parse_request("")
@@ -454,10 +458,14 @@ def reference_step(
             else answers.no_previous_offers(t)
         )
         return Step(answer=text, intent="recommend")
-    intent = (
-        "terraform" if req.intent == "terraform" else "forecast" if req.intent == "forecast" else "recommend"
-    )
     hours = req.hours if "hours" in req.stated else None
+    intent = (
+        "terraform"
+        if req.intent == "terraform"
+        else "forecast"
+        if req.intent == "forecast" or hours is not None
+        else "recommend"
+    )
     wants_cost = intent == "forecast" or hours is not None
     calls: list[tuple[str, dict[str, Any]]] = []
     if _latest(runs, "get_offer") is None:

@@ -10,6 +10,14 @@
   otherwise an 8 GB card would count as the right answer for a 70B model.
 - needs_met: the Terraform parses, the forecast is there with ci_low <= hourly <= ci_high, the
   hours are used as given, and the tools a case names (``needs.tools``) were called.
+- mention: an answer contains the gold facts: ``expect.must_mention`` is a list of groups of accepted
+  words, and every group must have one of its words in the answer (case-insensitive).
+- trend: a price-direction answer states a direction and its size (``expect.trend``): the forecast it
+  shows has a trend, and the answer names that direction and its 30-day change in percent.
+- language: the answer is in the user's language (``expect.language``), as an independent identifier
+  (py3langid, limited to en/de/fr/es) reads it; quotes of English sources ("> ...") and the source list
+  are left out, since they are quoted as written.
+- offers: ``expect.offers: 0`` means the answer shows no offer at all ("I did not understand").
 - approval: for account actions, the run paused to ask exactly what the gold says (``expect.approval``:
   the action, the hours and, with gold filters, the cheapest offer satisfying them, a tie on price
   counting), or did not pause when the gold is ``null`` (say, a booking without hours asks for them);
@@ -22,6 +30,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -62,6 +71,9 @@ class Observed:
     approval: dict[str, Any] | None = None
     tools: list[str] = field(default_factory=list)
     booked: bool = False
+    summary: str = ""
+    language: str | None = None
+    nearest: int = 0
 
 
 @dataclass
@@ -73,7 +85,26 @@ class CaseScore:
     cheapest_in_top3: bool | None = None
     needs_met: bool | None = None
     approval: bool | None = None
+    mention: bool | None = None
+    trend: bool | None = None
+    language: bool | None = None
+    offers: bool | None = None
     why: list[str] = field(default_factory=list)
+
+    def passed(self) -> bool:
+        """Every check that applies to the case held (the per-category accuracy counts these)."""
+        checks = [
+            self.intent,
+            self.validity,
+            self.cheapest_in_top3,
+            self.needs_met,
+            self.approval,
+            self.mention,
+            self.trend,
+            self.language,
+            self.offers,
+        ]
+        return not any(c is False for c in checks) and self.filters[0] == self.filters[1]
 
 
 def searched_filters(tool_calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -275,7 +306,80 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
         s.needs_met = all(checks)
     if "approval" in expect:
         s.approval = _approval_ok(session, expect["approval"], gold, obs, s.why)
+    if "must_mention" in expect:
+        s.mention = mentions_ok(obs.summary, expect["must_mention"], s.why)
+    if expect.get("trend"):
+        s.trend = trend_ok(obs, s.why)
+    if "language" in expect:
+        s.language = language_ok(obs.summary, str(expect["language"]), s.why)
+    if "offers" in expect:
+        shown = len(obs.recommendations) + obs.nearest
+        s.offers = shown == int(expect["offers"])
+        if not s.offers:
+            s.why.append(f"showed {shown} offers, expected {expect['offers']}")
     return s
+
+
+def mentions_ok(summary: str, groups: list[list[str]], why: list[str]) -> bool:
+    text = summary.lower()
+    missing = [group for group in groups if not any(word.lower() in text for word in group)]
+    for group in missing:
+        why.append(f"answer mentions none of {group}")
+    return not missing
+
+
+#: How the answers name a direction, per language (agent/locales); a trend answer must use one.
+DIRECTION_WORDS = {
+    "up": ("go up", "nach oben", "à la hausse", "al alza"),
+    "down": ("go down", "nach unten", "à la baisse", "a la baja"),
+    "flat": ("go flat", "seitwärts", "stables", "estables"),
+}
+
+
+def trend_ok(obs: Observed, why: list[str]) -> bool:
+    trend = (obs.forecast or {}).get("trend")
+    if not trend:
+        why.append("no trend in the forecast shown")
+        return False
+    text = obs.summary.lower()
+    direction = str(trend["direction"])
+    named = any(word in text for word in DIRECTION_WORDS.get(direction, (direction,)))
+    size = f"{abs(float(trend['change_pct_30d'])):.1f}"
+    sized = size in text or size.replace(".", ",") in text
+    if not named:
+        why.append(f"the answer does not say prices go {direction}")
+    if not sized:
+        why.append(f"the answer does not give the size of the move ({size}%)")
+    return named and sized
+
+
+def _prose(summary: str) -> str:
+    """The answer without verbatim quotes of sources, source lists, URLs and code."""
+    import re
+
+    lines = [
+        line
+        for line in summary.splitlines()
+        if not line.startswith(("> ", "["))
+        and not re.match(r"^\s*(?:sources|quellen|fuentes)\s*:", line, re.I)
+    ]
+    return re.sub(r"https?://\S+", " ", "\n".join(lines))
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(["en", "de", "fr", "es"])
+    return identifier
+
+
+def language_ok(summary: str, want: str, why: list[str]) -> bool:
+    got, _ = _identifier().classify(_prose(summary))
+    if got != want:
+        why.append(f"answer is in {got}, expected {want}")
+    return bool(got == want)
 
 
 def _approval_ok(

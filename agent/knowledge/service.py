@@ -114,12 +114,20 @@ def terms(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w not in _STOPWORDS and len(w) > 1))
 
 
+#: Words too common in this knowledge base to tell what a question is about: when a question has other
+#: words, only those are matched ("the meaning of blorfing a gpu" matches nothing, not every GPU passage).
+GENERIC = frozenset(
+    {"gpu", "gpus", "card", "cards", "nvidia", "amd", "model", "models", "cloud", "instance", "instances"}
+)
+
+
 def search(
     session: Session, query: str, limit: int = 4, embedder: Embedder | None = None
 ) -> tuple[list[Found], Literal["hybrid", "full_text"]]:
     """The passages that answer ``query``, best first, and how they were found."""
     words = terms(query)
-    text_hits = repo.search_text(session, words, limit * 3)
+    specific = [w for w in words if w not in GENERIC]
+    text_hits = repo.search_text(session, specific or words, limit * 3)
     postgres = session.get_bind().dialect.name == "postgresql"
     if not (postgres and embedder is not None):
         return [_found(h.passage, h.score) for h in text_hits[:limit]], "full_text"
@@ -131,7 +139,9 @@ def search(
         passages[hit.passage.id] = hit.passage
     in_text = set(fused)
     for rank, hit in enumerate(vector_hits):
-        if hit.passage.id not in in_text and hit.score < MIN_SIMILARITY:
+        if hit.passage.id not in in_text and (hit.score < MIN_SIMILARITY or not text_hits):
+            # A passage only the embedding finds must be close, and the words of the question must
+            # match something: a made-up term finds nothing rather than the least distant passage.
             continue
         fused[hit.passage.id] = fused.get(hit.passage.id, 0.0) + 1 / (RRF_K + rank + 1)
         passages[hit.passage.id] = hit.passage

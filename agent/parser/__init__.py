@@ -16,17 +16,25 @@ from __future__ import annotations
 import re
 
 from agent.parser.dialogue import (
+    asks_about_offer,
     find_reference,
     find_reset,
     has_cue,
     is_bare,
     is_hosting,
+    is_question,
     is_small_talk,
     is_trend_question,
 )
 from agent.parser.durations import find_hours
 from agent.parser.gpus import find_gpus, masked, owned_by_user
-from agent.parser.intent import FOLLOW_UP_START_RE, continues, decide_intent, has_intent_cue
+from agent.parser.intent import (
+    FOLLOW_UP_START_RE,
+    continues,
+    decide_intent,
+    has_intent_cue,
+    has_intent_cue_beyond_question,
+)
 from agent.parser.lang import detect_language, to_english
 from agent.parser.model import Intent, ParsedRequest, Sort, Task, Workload
 from agent.parser.money import find_budget, find_memory
@@ -179,7 +187,7 @@ def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedReq
             out.hours = HOURS_PER_MONTH
             out.wants_forecast = True
     # A reference points at an offer already found; a new constraint starts a new search instead.
-    if reference is not None and stated and set(stated) - {"hours"}:
+    if reference is not None and stated and set(stated) - {"hours"} and not asks_about_offer(s):
         out.reference = None
     if (trend and out.hours is None) or (trend and decided.intent == "forecast" and hours is None):
         out.trend = trend
@@ -196,9 +204,17 @@ def parse_request(text: str, previous: ParsedRequest | None = None) -> ParsedReq
         or _CHEAP_RE.search(s)
         or (previous is not None and continues(s))
     )
+    # "what is the weather in Paris": a question naming only a place, with no word about GPUs or offers.
+    off_topic = (
+        previous is None
+        and is_question(s)
+        and set(stated) <= {"place", "hours"}
+        and not (has_cue(s) or has_intent_cue_beyond_question(s) or trend or hosting or out.reference)
+        and out.intent == "recommend"
+    )
     if reset and is_bare(s):
         out.intent = "reset"
-    elif is_small_talk(s) or not actionable:
+    elif is_small_talk(s) or not actionable or off_topic:
         out.intent = "unclear"
     return out
 

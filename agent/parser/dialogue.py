@@ -47,7 +47,8 @@ _SMALL_TALK_RE = re.compile(
 _TREND_RE = re.compile(
     r"\bgood (?:time|moment) to (?:buy|rent|book|get|commit|reserve|sign|lock)|\bbest time to (?:buy|rent|book)|"
     r"\bshould (?:i|we) (?:\w+\s+)?(?:wait|hold off|buy now|rent now|book now|lock in)|\bworth waiting\b|"
-    r"\bwait(?:ing)? (?:for|until)\b[^.?]*\b(?:prices?|cheaper|drop|fall|go down|come down)|"
+    r"\bwait(?:ing)? (?:for|until)\b[^.?]*\b(?:prices?|cheaper|drop|fall|falling|go down|come down)|"
+    r"\b(?:falling|dropping|lower|cheaper) (?:\w+ )?prices?\b|"
     r"\b(?:go|goes|going|trending|trend|heading|headed|moving|move)\s+(?:up|down)\b|\bup or down\b|"
     r"\btrend\w*|\boutlook\b|\bdirection\b|\bprice predictions?\b|\bpredict\w*\b[^?.]*\bprices?\b|"
     r"\b(?:will|going to|gonna|expect\w*|think|likely)\b[^?.]*\b(?:drop|dip|fall|rise|increase|decrease|decline|climb|"
@@ -111,3 +112,19 @@ _CUE_RE = re.compile(
 def has_cue(s: str) -> bool:
     """A word that asks about GPUs or offers, even without a value ("cheaper?", "other options")."""
     return _CUE_RE.search(s) is not None
+
+
+# A yes/no or wh- question about the offer pointed at ("is that one spot?", "what region is the second one in?").
+_ABOUT_OFFER_RE = re.compile(r"^\W*(?:is|are|does|do|has|what|which|where|how)\b")
+
+
+def asks_about_offer(s: str) -> bool:
+    return _ABOUT_OFFER_RE.match(s) is not None
+
+
+# "what is the weather in Paris": a question that only names a place is not about GPUs.
+_QUESTION_RE = re.compile(r"^\W*(?:what|who|when|where|why|how|tell|is|are|can|will)\b")
+
+
+def is_question(s: str) -> bool:
+    return _QUESTION_RE.match(s) is not None

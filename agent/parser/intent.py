@@ -75,7 +75,7 @@ _FORECAST_RE = re.compile(
     # "what's the price gonna be next week", "H100 prices over the coming month"
     r"\bprices?\b[^.?]{0,30}\b(?:gonna|going to|will)\s+be\b|"
     r"\bprices?\b[^.?]{0,30}\b(?:next|coming|upcoming) (?:week|month|quarter|year)s?\b|"
-    r"\bhow much (?:in total|total|overall|altogether)\b"
+    r"\bhow much (?:in total|total|overall|altogether)\b|\bhow much per (?:month|week|day|hour)s?\b"
 )
 # A cost word that states a ceiling ("total cost not above $12/h", "monthly spend under $500") is a
 # budget, not a cost question.
@@ -122,8 +122,18 @@ _ALTERNATIVES_FOR_TASK_RE = re.compile(r"\bor\b[^.!?]*\bfor\b")
 # Cues of a question about meaning or mechanism.
 _STRONG_EXPLAIN_RE = re.compile(
     r"\bwhat (?:does|do) [^?]{1,40}\bmean\b|\bwhat is meant by\b|\bhow (?:does|do) [^?]{1,40}\bwork\b|"
-    r"^\s*(?:explain|eli5|define)\b|\b(?:get|gets|getting|be|being) (?:interrupted|preempted|terminated|"
-    r"reclaimed|evicted)\b"
+    r"^\s*(?:explain|eli5|define)\b|\b(?:get|gets|getting|be|being|is|are) (?:interrupted|preempted|terminated|"
+    r"reclaimed|evicted)\b|^\W*what happens\b"
+)
+# A knowledge topic named without a search ("TPU v5e memory per chip?", "NVLink vs PCIe bandwidth"): a
+# question for the knowledge base, not for the catalog.
+_TOPIC_RE = re.compile(
+    r"\b(?:tpus?(?: v\d\w*)?|hbm\w*|nvlink|nvswitch|infiniband|fp8|fp4|mig|lora|qlora|quantiz\w*|quantis\w*|jax|"
+    r"rocm|cuda|nccl|rccl|rdma|roce|pytorch|tensorflow|xla|transformer engine|gddr\w*)\b"
+)
+# "does JAX run on TPUs", "PyTorch works on AMD?": where a framework runs.
+_RUNS_ON_RE = re.compile(
+    r"\b(?:jax|pytorch|tensorflow|cuda|rocm|vllm|xla|triton)\b[^?]*\b(?:runs?|work|works|supported|support)\b"
 )
 # Follow-ups that continue the thread's ask rather than ask a question of their own.
 _CONTINUE_RE = re.compile(r"^\s*(?:and\s+)?(?:what|how) (?:about|if)\b|^\s*(?:and|but) (?:if|with|without)\b")
@@ -193,7 +203,9 @@ def decide_intent(
     if _STRONG_EXPLAIN_RE.search(s) and find is None and not (budget_given or n_families):
         return Decision("explain", wants_iac, cost_question)
     # A question that names no budget, place or provider needs knowledge, not a search.
-    if _FEATURE_QUESTION_RE.search(s) and not searchy:
+    if (_FEATURE_QUESTION_RE.search(s) or _RUNS_ON_RE.search(s)) and not searchy and find is None:
+        return Decision("explain", wants_iac, cost_question)
+    if _TOPIC_RE.search(s) and not searchy and find is None and n_families == 0 and forecast is None:
         return Decision("explain", wants_iac, cost_question)
     if find is not None:
         return Decision("recommend", wants_iac, cost_question)
@@ -203,7 +215,9 @@ def decide_intent(
         # A message without an ask of its own ("in germany", "make it spot") continues the thread's;
         # after an explanation the natural next step is a search.
         return Decision(
-            "recommend" if previous.intent == "explain" else previous.intent, wants_iac, cost_question
+            "recommend" if previous.intent in ("explain", "unclear", "reset") else previous.intent,
+            wants_iac,
+            cost_question,
         )
     return Decision("recommend", wants_iac, cost_question)
 
@@ -228,3 +242,10 @@ def has_intent_cue(s: str) -> bool:
 def continues(s: str) -> bool:
     """A follow-up that continues the thread's ask ("what about ...", "and with ...")."""
     return _CONTINUE_RE.match(s) is not None or FOLLOW_UP_START_RE.match(s) is not None
+
+
+def has_intent_cue_beyond_question(s: str) -> bool:
+    """An ask for offers, a comparison, a cost or code (a bare "what is ..." does not count)."""
+    return any(
+        p.search(s) is not None for p in (_IAC_RE, _FIND_RE, _COMPARE_EXPLICIT_RE, _FORECAST_RE, _TOPIC_RE)
+    )

@@ -13,7 +13,7 @@ _MODEL_FAMILIES = (
 )
 _MODEL_NAME_RE = re.compile(
     rf"\b({_MODEL_FAMILIES})\b(?:[\s-]*(?:\d+(?:\.\d+)?|v\d+(?:\.\d+)?|r1|mini|small|medium|large|instruct|chat|"
-    r"coder|oss|xl)\b)*(?:[\s-]*(?:\d+x)?\d+(?:\.\d+)?\s*b\b)?"
+    r"coder|oss|xl|turbo)\b)*(?:[\s-]*(?:\d+x)?\d+(?:\.\d+)?\s*b\b)?"
 )
 # Sizes of models people name without a parameter count.
 _IMPLIED_SIZES: tuple[tuple[re.Pattern[str], float], ...] = (

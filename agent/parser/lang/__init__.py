@@ -123,7 +123,8 @@ _ENGLISH_MARKERS = frozenset(
         "time",
     ]
 )
-_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# Whole tokens: "a100" is a GPU, not the article "a".
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 @cache

@@ -29,6 +29,21 @@ PHRASES: list[tuple[str, str]] = [
         "the cheapest one",
     ),
     (rf"{_B}(?:dieses|dieses angebot|das da|das hier|das angebot|genau das){_E}", "that one"),
+    # Compounds: "B200-Preise", "H100-Kosten".
+    (r"-(?:preise|preis|kosten|miete)\b", " prices"),
+    # "Läuft JAX auf TPUs?", "Unterstützt die L40S NVLink?": a yes/no question about a feature.
+    (
+        r"^\s*(?:lauft|laufen|funktioniert|funktionieren|unterstutzt|unterstutzen|hat|haben|kann|konnen)\b",
+        "does",
+    ),
+    (rf"{_B}(?:sollte|soll|sollten) (?:ich|wir) (.{{0,40}}?)\s*warten{_E}", r"should i wait for \1"),
+    (rf"{_B}(?:fallende|sinkende|fallenden|sinkenden|niedrigere|niedrigeren){_E}", "falling"),
+    (rf"{_B}(?:pro|je) (?:gpu-stunde|gpu-std\.?|gpu stunde){_E}", "per gpu-hour"),
+    (rf"{_B}(?:gib|geben sie) (?:mir|uns){_E}", "give me"),
+    (rf"{_B}(?:was passiert|was geschieht){_E}", "what happens"),
+    (rf"{_B}auch{_E}", "also"),
+    (rf"{_B}(?:nur){_E}", "only"),
+    (rf"{_B}(?:bitte){_E}", "please"),
     # Cost, trend and knowledge questions.
     (
         rf"{_B}(?:was|wie ?viel) (?:wurde|wurden|wird|werden|wurde mich|wurde uns) (.{{0,60}}?)kosten{_E}",
@@ -144,6 +159,7 @@ UNITS: dict[str, str] = {
 }  # fmt: skip
 
 PLACES: dict[str, str] = {
+    "sudkorea": "south korea", "korea": "south korea",
     "europa": "europe", "asien": "asia", "nordamerika": "north america", "sudamerika": "south america",
     "afrika": "africa", "ozeanien": "oceania", "naher osten": "middle east", "mittlerer osten": "middle east",
     "vereinigte staaten": "united states", "amerika": "united states",

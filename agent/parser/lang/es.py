@@ -28,6 +28,13 @@ PHRASES: list[tuple[str, str]] = [
         rf"{_B}(?:ese|esa|este|esta|esa oferta|esta oferta|ese mismo|esa misma)(?=\s*(?:[?.!,]|$|para|durante|por))",
         "that one",
     ),
+    (r"^\s*(?:funciona|funcionan|corre|corren|soporta|tiene|tienen)\b", "does"),
+    (rf"{_B}(\w+) (?:funciona|funcionan|corre|corren) en{_E}", r"does \1 run on"),
+    (rf"{_B}(?:dame|danos|deme){_E}", "give me"),
+    (rf"{_B}(?:que pasa|que ocurre|que sucede){_E}", "what happens"),
+    (rf"{_B}(?:por favor){_E}", "please"),
+    (rf"{_B}(?:solo|solamente|unicamente)(?= en\b){_E}", "only"),
+    (rf"{_B}cuanto (?:al|por) (mes|dia|semana|hora){_E}", r"how much per \1"),
     # Cost, trend and knowledge questions.
     (
         rf"{_B}cuanto (?:me |nos |le )?(?:cuesta|cuestan|costaria|costarian|costara|costaran|vale|valdria|sale|"
@@ -64,7 +71,7 @@ PHRASES: list[tuple[str, str]] = [
     (rf"{_B}(?:necesito|necesitamos)(?= (?:para|si)\b){_E}", "do i need"),
     # Search words.
     (
-        rf"{_B}(?:busca|buscame|buscanos|encuentra|encuentrame|muestra|muestrame|muestrenme|dame|danos|lista|"
+        rf"{_B}(?:busca|buscame|buscanos|encuentra|encuentrame|muestra|muestrame|muestrenme|lista|"
         rf"listame|recomienda|recomiendame){_E}",
         "find",
     ),
@@ -145,6 +152,7 @@ UNITS: dict[str, str] = {
 }  # fmt: skip
 
 PLACES: dict[str, str] = {
+    "corea del sur": "south korea", "corea": "south korea",
     "europa": "europe", "norteamerica": "north america", "america del norte": "north america",
     "sudamerica": "south america", "suramerica": "south america", "america del sur": "south america",
     "latinoamerica": "south america", "oriente medio": "middle east", "medio oriente": "middle east",

@@ -28,6 +28,12 @@ PHRASES: list[tuple[str, str]] = [
         rf"cette machine){_E}",
         "that one",
     ),
+    (r"(\d+(?:[.,]\d+)?)\s*go\b", r"\1 gb"),
+    (r"(\d+(?:[.,]\d+)?)\s*to\b", r"\1 tb"),
+    (rf"{_B}(?:donne-moi|donnez-moi|donne moi|donnez moi|file-moi){_E}", "give me"),
+    (rf"{_B}(?:que se passe-t-il|qu'arrive-t-il|que devient){_E}", "what happens"),
+    (rf"{_B}(?:s'il (?:te|vous) plait|svp|stp){_E}", "please"),
+    (rf"{_B}seulement{_E}", "only"),
     # Cost, trend and knowledge questions.
     (
         rf"{_B}combien (?:ca |cela )?(?:coute|couterait|couteraient|coutent|va couter|vont couter|"
@@ -35,6 +41,8 @@ PHRASES: list[tuple[str, str]] = [
         "how much will it cost",
     ),
     (rf"{_B}combien pour{_E}", "how much for"),
+    (rf"{_B}combien par{_E}", "how much per"),
+    (rf"{_B}combien{_E}", "how much"),
     (rf"{_B}quel (?:serait |sera |est )?(?:le )?(?:cout|prix)(?: total)?{_E}", "what is the cost"),
     (rf"{_B}cout total{_E}", "total cost"),
     (rf"{_B}(?:bon|meilleur) moment pour (?:acheter|louer|reserver){_E}", "good time to buy"),
@@ -73,7 +81,7 @@ PHRASES: list[tuple[str, str]] = [
     # Search words.
     (
         rf"{_B}(?:trouve|trouvez|trouve-moi|trouvez-moi|cherche|cherchez|montre|montrez|montre-moi|montrez-moi|"
-        rf"donne-moi|donnez-moi|liste|propose-moi|proposez-moi){_E}",
+        rf"liste|propose-moi|proposez-moi){_E}",
         "find",
     ),
     (
@@ -162,6 +170,7 @@ UNITS: dict[str, str] = {
 }  # fmt: skip
 
 PLACES: dict[str, str] = {
+    "coree du sud": "south korea", "coree": "south korea",
     "asie": "asia", "amerique du nord": "north america", "amerique du sud": "south america",
     "afrique": "africa", "oceanie": "oceania", "moyen-orient": "middle east", "moyen orient": "middle east",
     "etats-unis": "united states", "etats unis": "united states", "amerique": "united states",
@@ -230,6 +239,10 @@ VOCABULARY = Vocabulary(
             "quoi",
             "j'ai",
             "qu'est-ce",
+            "qu'est",
+            "ce",
+            "que",
+            "c'est",
             "bonjour",
             "merci",
             "allemagne",
