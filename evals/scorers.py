@@ -239,9 +239,18 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
             s.why.append(f"intent {obs.intent} != {expect['intent']}")
     gold = {k: v for k, v in (expect.get("filters") or {}).items() if k in FILTER_FIELDS}
     right = 0
+    # A turn that acts on an offer of the previous answer ("terraform for the cheapest one") searches
+    # nothing: the offer it picked must satisfy the gold instead (the validity check below).
+    by_offer = not obs.searched and "get_offer" in obs.tools and bool(obs.recommendations)
     for key, value in gold.items():
         got = obs.searched.get(key)
-        if got is not None and _equal(value, got):
+        if by_offer:
+            offer = service.get_offer(session, obs.recommendations[0]["offer_id"])
+            if not satisfies(offer, {key: value}):
+                right += 1
+                continue
+            s.why.append(f"filter {key}: the offer pointed at fails {value!r}")
+        elif got is not None and _equal(value, got):
             right += 1
         else:
             s.why.append(f"filter {key}: searched {got!r}, expected {value!r}")

@@ -203,9 +203,16 @@ def decide_intent(
     if _STRONG_EXPLAIN_RE.search(s) and find is None and not (budget_given or n_families):
         return Decision("explain", wants_iac, cost_question)
     # A question that names no budget, place or provider needs knowledge, not a search.
-    if (_FEATURE_QUESTION_RE.search(s) or _RUNS_ON_RE.search(s)) and not searchy and find is None:
+    if not searchy and (_FEATURE_QUESTION_RE.search(s) or (_RUNS_ON_RE.search(s) and find is None)):
         return Decision("explain", wants_iac, cost_question)
-    if _TOPIC_RE.search(s) and not searchy and find is None and n_families == 0 and forecast is None:
+    if (
+        _TOPIC_RE.search(s)
+        and previous is None
+        and not searchy
+        and find is None
+        and n_families == 0
+        and forecast is None
+    ):
         return Decision("explain", wants_iac, cost_question)
     if find is not None:
         return Decision("recommend", wants_iac, cost_question)
