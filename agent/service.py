@@ -79,6 +79,16 @@ def create_thread(
     return thread
 
 
+#: How long a thread's title (its first request) may be.
+TITLE_CHARS = 80
+
+
+def thread_title(prompt: str) -> dict[str, str]:
+    """A new thread's metadata: its first request, shortened, as its title in the list of conversations."""
+    text = " ".join(prompt.split())
+    return {"title": text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"}
+
+
 def get_thread(session: Session, thread_id: str, tenant_id: str | None = None) -> AgentThread:
     """The thread, when it belongs to ``tenant_id``; another tenant's thread is "not found", exactly
     like one that does not exist. ``tenant_id=None`` is for in-process callers only (evals)."""
