@@ -81,7 +81,8 @@ def previous_offers(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
 class OfflinePlannerModel(BaseChatModel):
     """Deterministic planner with the chat model interface (``GPUBROKER_LLM=offline``)."""
 
-    chunk_words: int = 3
+    #: Words per streamed piece: a few, as a model streams; more would cost a LangGraph event each.
+    chunk_words: int = 6
 
     @property
     def _llm_type(self) -> str:

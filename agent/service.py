@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.gdpr import register_source
 from agent.graph import build_graph
+from agent.knowledge.embeddings import warm_up
 from agent.llm import make_chat_model
 from agent.models import AgentThread
 from agent.planner import format_constraints
@@ -227,6 +228,8 @@ class Assistant:
         self.settings = settings
         self.model_spec = model_spec or settings.llm
         ctx = ToolContext(session_factory=session_factory, settings=settings, cache=cache)
+        # The knowledge search's embedding model loads in the background (seconds), not in the first question.
+        warm_up(settings)
         self.graph = build_graph(
             make_chat_model(self.model_spec, settings),
             make_tools(ctx),

@@ -12,6 +12,7 @@ from typing import Any
 
 from agent.knowledge.sizing import size_media
 from catalog import service
+from catalog.adapters.registry import provider_ids
 from catalog.gpus import GPUS, resolve_gpu
 from catalog.predict import PredictRequest, predict, predict_offer
 from catalog.schemas import OfferFilters
@@ -85,35 +86,30 @@ def to_filters(args: SearchOffersArgs, *, page_size: int | None = None) -> Offer
 #: GCP's accelerator rows price the GPUs alone (catalog.adapters.gcp); the host VM is billed on top.
 #: The assistant never bases a recommendation or a cost on such a price.
 GPU_ONLY_TAG = "accelerator-only-price"
+#: Providers whose every catalog row carries that tag (catalog.adapters.gcp.GcpAdapter.extra_tags): left
+#: out in SQL, so a page of cheap GPU-only prices cannot crowd out the whole machines.
+GPU_ONLY_PROVIDERS = frozenset({"gcp"})
 
 
 def whole_machine(item: dict[str, Any]) -> bool:
     return GPU_ONLY_TAG not in (item.get("tags") or [])
 
 
+def whole_machine_filters(filters: OfferFilters) -> OfferFilters:
+    """``filters`` limited to providers that price whole machines (the providers asked for, or all)."""
+    asked = filters.provider_list() or provider_ids()
+    keep = [p for p in asked if p not in GPU_ONLY_PROVIDERS]
+    # No provider left (only GCP was asked for): a provider id that matches nothing, so nothing is found.
+    return filters.model_copy(update={"provider": ",".join(keep) or "none"})
+
+
 def whole_machine_search(session: Any, filters: OfferFilters, ctx: ToolContext) -> dict[str, Any]:
-    """``service.search`` without offers whose price is not the whole machine's: pages through the
-    matches until ``page_size`` whole-machine offers are found, and counts only those."""
-    want = filters.page_size
-    items: list[dict[str, Any]] = []
-    total = 0
-    warnings: list[str] = []
-    for page in range(1, 4):
-        found = service.search(
-            session,
-            filters.model_copy(update={"page": page, "page_size": 100}),
-            ctx.cache,
-            ctx.settings.cache_ttl_s,
-        )
-        total = int(found["total"])
-        warnings = [w for w in found.get("warnings") or [] if "GCP prices are for the GPUs alone" not in w]
-        items += [o for o in found["items"] if whole_machine(o)]
-        if len(items) >= want or page * 100 >= total:
-            break
-    gpu_only = service.search(
-        session, filters.model_copy(update={"tags": GPU_ONLY_TAG, "page": 1, "page_size": 1}), ctx.cache
-    )["total"]
-    return {"total": max(0, total - int(gpu_only)), "items": items[:want], "warnings": warnings}
+    """``service.search`` over whole-machine prices only (see :data:`GPU_ONLY_PROVIDERS`); any tagged row
+    that still comes back is dropped."""
+    found = service.search(session, whole_machine_filters(filters), ctx.cache, ctx.settings.cache_ttl_s)
+    warnings = [w for w in found.get("warnings") or [] if "GCP prices are for the GPUs alone" not in w]
+    items = [o for o in found["items"] if whole_machine(o)]
+    return {"total": int(found["total"]), "items": items, "warnings": warnings}
 
 
 def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResult:
