@@ -52,13 +52,14 @@ new MutationObserver((records) => {
 def network(base: str, token: str, prompt: str) -> dict[str, Any]:
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
-    with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
-        with client.stream("POST", "/ai/chat/stream", json={"prompt": prompt}) as r:
-            event = ""
-            for line in r.iter_lines():
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                    marks.append((event, (time.perf_counter() - started) * 1000))
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        httpx.Client(base_url=base, timeout=120, headers=headers) as client,
+        client.stream("POST", "/ai/chat/stream", json={"prompt": prompt}) as r,
+    ):
+        for line in r.iter_lines():
+            if line.startswith("event:"):
+                marks.append((line.split(":", 1)[1].strip(), (time.perf_counter() - started) * 1000))
     tokens = [ms for name, ms in marks if name == "token"]
     return {
         "first_event": marks[0][1] if marks else None,
