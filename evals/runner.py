@@ -156,6 +156,14 @@ async def run_turn(
     )
 
 
+async def run_case(assistant: Assistant, case: dict[str, Any], index: int, caller: Caller | None) -> Observed:
+    """One case: its earlier ``turns`` (if any) in its thread, then the turn that is scored."""
+    thread = f"eval-{case['thread']}" if case.get("thread") else f"eval-case-{index}"
+    for earlier in case.get("turns", [])[:-1]:
+        await run_turn(assistant, earlier, thread, caller)
+    return await run_turn(assistant, case["turns"][-1] if "turns" in case else case["prompt"], thread, caller)
+
+
 async def run_cases(
     cases: list[dict[str, Any]],
     session_factory: sessionmaker[Session],
@@ -171,12 +179,7 @@ async def run_cases(
     latencies: list[float] = []
     firsts: list[float] = []
     for index, case in enumerate(cases):
-        thread = f"eval-{case['thread']}" if case.get("thread") else f"eval-case-{index}"
-        for earlier in case.get("turns", [])[:-1]:
-            await run_turn(assistant, earlier, thread, caller)
-        obs = await run_turn(
-            assistant, case["turns"][-1] if "turns" in case else case["prompt"], thread, caller
-        )
+        obs = await run_case(assistant, case, index, caller)
         latencies.append(obs.latency_ms)
         firsts.append(obs.first_event_ms)
         with session_factory() as session:
