@@ -51,7 +51,9 @@ def migrate(settings: Settings) -> None:
                 # Polled, not waited for: a session waiting in pg_advisory_lock sits in a transaction, and
                 # the checkpointer's CREATE INDEX CONCURRENTLY in the lock holder waits for every open
                 # transaction to end, a deadlock PostgreSQL does not detect.
-                while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATE_LOCK}).scalar():
+                while not conn.execute(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": MIGRATE_LOCK}
+                ).scalar():
                     conn.commit()
                     time.sleep(0.5)
                 conn.commit()
@@ -288,7 +290,10 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
     load_job_modules()
     if settings.is_sqlite:
-        print("with SQLite the jobs run inside `gpubroker serve` (make run); there is no queue to show", file=sys.stderr)
+        print(
+            "with SQLite the jobs run inside `gpubroker serve` (make run); there is no queue to show",
+            file=sys.stderr,
+        )
         return 2
     app = make_app(settings)
     if args.action == "run":
@@ -324,7 +329,9 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
 
     rows = asyncio.run(listing())
     for row in rows[-args.limit :]:
-        print(f"#{row['id']:<8} {row['status']:<7} {row['job']:<36} queue {row['queue']:<10} attempts {row['attempts']}")
+        print(
+            f"#{row['id']:<8} {row['status']:<7} {row['job']:<36} queue {row['queue']:<10} attempts {row['attempts']}"
+        )
     print(f"{len(rows)} jobs queued, running or failed")
     return 0
 
