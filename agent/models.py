@@ -1,7 +1,7 @@
-"""Conversation threads and their runs.
+"""The agent's tables: conversation threads and their runs, and the knowledge base.
 
-One row per thread so that an unknown thread id is an error, not a new conversation by accident; the
-messages themselves live in the LangGraph checkpointer, and ``values``/``interrupts`` copy the latest
+Threads: one row per thread so that an unknown thread id is an error, not a new conversation by accident;
+the messages themselves live in the LangGraph checkpointer, and ``values``/``interrupts`` copy the latest
 state when a run ends (a thread list shows them without reading the checkpointer). One row per run
 (``agent_runs``), so every API replica can list, read, join and cancel a run whichever replica runs it:
 ``owner`` names that replica, which refreshes ``heartbeat_at`` while the run goes on and reads
@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, String, Text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from core.db import Base
 
@@ -57,3 +59,46 @@ class AgentRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Embedding(TypeDecorator[list[float]]):
+    """A sentence embedding: pgvector's ``vector(n)`` on PostgreSQL, JSON (unused) elsewhere."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from pgvector.sqlalchemy import VECTOR
+
+            return dialect.type_descriptor(VECTOR(self.dim))
+        return dialect.type_descriptor(JSON())
+
+
+#: all-MiniLM-L6-v2 (agent.knowledge.embeddings) gives 384 dimensions.
+EMBEDDING_DIM = 384
+
+
+class KnowledgePassage(Base):
+    """One sourced passage of the assistant's knowledge base (``agent/knowledge/passages.jsonl``).
+
+    Loaded by ``gpubroker migrate`` (:func:`agent.knowledge.service.load`); ``digest`` is the hash of
+    what was loaded, so an unchanged passage keeps its embedding. Full-text search uses a stored
+    ``search_tsv`` column on PostgreSQL and the FTS5 table ``knowledge_fts`` on SQLite (migration 0016,
+    neither mapped here)."""
+
+    __tablename__ = "knowledge_passages"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    source_title: Mapped[str] = mapped_column(String(300))
+    source_url: Mapped[str] = mapped_column(String(500))
+    digest: Mapped[str] = mapped_column(String(40))
+    embedding: Mapped[list[float] | None] = mapped_column(Embedding(EMBEDDING_DIM), nullable=True)

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
+from agent.parser.lang import detect_language
 from agent.planner import RELAX_WORDS
 from agent.state import AgentState, ChatResult, Forecast, Iac, Recommendation
 from core import metrics, tracing
@@ -108,12 +109,14 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
     turn = _turn(messages)
     calls: dict[str, tuple[str, dict[str, Any]]] = {}
     result = ChatResult()
+    language: str | None = None
     final = turn[-1] if turn and isinstance(turn[-1], AIMessage) else None
     for m in turn:
         if isinstance(m, AIMessage):
             for tc in m.tool_calls:
                 calls[str(tc["id"])] = (tc["name"], dict(tc["args"]))
             result.intent = m.response_metadata.get("intent") or result.intent
+            language = m.response_metadata.get("language")
         if not isinstance(m, ToolMessage) or m.tool_call_id not in calls:
             continue
         name, args = calls[m.tool_call_id]
@@ -149,6 +152,13 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
                 template=data["template"],
                 notes=data.get("notes", []),
             )
+        elif name == "get_offer":
+            result.recommendations = [_rec(data, "the offer you pointed at")]
+        elif name == "search_knowledge":
+            result.sources = [
+                {"title": p["title"], "source_title": p["source_title"], "url": p["source_url"]}
+                for p in data.get("passages") or []
+            ]
         elif name == "estimate_requirements":
             result.requirement = data
         elif name in ("book_offer", "cancel_booking"):
@@ -164,6 +174,12 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
         result.summary = (
             final.text if hasattr(final, "text") and isinstance(final.text, str) else str(final.content)
         )
+    first = next((m for m in turn if isinstance(m, HumanMessage)), None)
+    if language:
+        result.language = str(language)
+    elif first is not None:
+        # A model that does not say which language it answered in: the user's message tells.
+        result.language = detect_language(str(first.content)) or result.language
     if result.intent is None:
         names = {n for n, _ in calls.values()}
         result.intent = (
@@ -179,6 +195,8 @@ def build_result(messages: list[BaseMessage]) -> ChatResult:
             if "compare_offers" in names
             else "terraform"
             if "generate_terraform" in names and "search_offers" not in names
+            else "explain"
+            if "search_knowledge" in names
             else "recommend"
             if "search_offers" in names
             else "forecast"

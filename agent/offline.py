@@ -47,10 +47,42 @@ def turn_inputs(messages: Sequence[BaseMessage]) -> tuple[list[str], list[tuple[
     return texts, pairs
 
 
+#: How many earlier turns "the second one" may reach back for a list of offers.
+REFERENCE_TURNS = 3
+
+
+def previous_offers(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The offers the most recent earlier answer showed (its recommendations, else its nearest ones), in
+    the order shown: what "the second one" or "the cheaper one" points at."""
+    from agent.nodes import build_result
+
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    for k in range(len(humans) - 1, max(0, len(humans) - 1 - REFERENCE_TURNS), -1):
+        result = build_result(list(messages[humans[k - 1] : humans[k]]))
+        shown = result.recommendations or result.nearest
+        if shown:
+            return [
+                {
+                    "id": r.offer_id,
+                    "provider": r.provider_id,
+                    "name": r.name,
+                    "gpu_family": r.gpu_family,
+                    "gpu_count": r.gpu_count,
+                    "price_per_hour": r.price_per_hour,
+                    "price_per_gpu_hour": r.price_per_gpu_hour,
+                    "region": r.region,
+                    "url": r.url,
+                }
+                for r in shown
+            ]
+    return []
+
+
 class OfflinePlannerModel(BaseChatModel):
     """Deterministic planner with the chat model interface (``GPUBROKER_LLM=offline``)."""
 
-    chunk_words: int = 3
+    #: Words per streamed piece: a few, as a model streams; more would cost a LangGraph event each.
+    chunk_words: int = 6
 
     @property
     def _llm_type(self) -> str:
@@ -65,7 +97,7 @@ class OfflinePlannerModel(BaseChatModel):
 
     def _decide(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Step:
         texts, pairs = turn_inputs(messages)
-        step = next_step(texts, tool_runs_from_messages(pairs))
+        step = next_step(texts, tool_runs_from_messages(pairs), previous_offers(messages))
         if step.tool_calls and tools is not None:
             allowed = {t["function"]["name"] for t in tools}
             missing = [name for name, _ in step.tool_calls if name not in allowed]
@@ -74,7 +106,9 @@ class OfflinePlannerModel(BaseChatModel):
         return step
 
     def _message(self, step: Step) -> AIMessage:
-        meta = {"intent": step.intent} if step.intent else {}
+        meta: dict[str, Any] = {"language": step.language}
+        if step.intent:
+            meta["intent"] = step.intent
         if step.tool_calls:
             calls = [
                 {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accounts.gdpr import register_source
 from agent.graph import build_graph
+from agent.knowledge.embeddings import warm_up
 from agent.llm import make_chat_model
 from agent.models import AgentThread
 from agent.planner import format_constraints
@@ -78,6 +79,16 @@ def create_thread(
     session.add(thread)
     session.flush()
     return thread
+
+
+#: How long a thread's title (its first request) may be.
+TITLE_CHARS = 80
+
+
+def thread_title(prompt: str) -> dict[str, str]:
+    """A new thread's metadata: its first request, shortened, as its title in the list of conversations."""
+    text = " ".join(prompt.split())
+    return {"title": text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"}
 
 
 def get_thread(session: Session, thread_id: str, tenant_id: str | None = None) -> AgentThread:
@@ -219,6 +230,8 @@ class Assistant:
         self.settings = settings
         self.model_spec = model_spec or settings.llm
         ctx = ToolContext(session_factory=session_factory, settings=settings, cache=cache)
+        # The knowledge search's embedding model loads in the background (seconds), not in the first question.
+        warm_up(settings)
         self.graph = build_graph(
             model or make_chat_model(self.model_spec, settings),
             make_tools(ctx),

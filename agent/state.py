@@ -79,3 +79,7 @@ class ChatResult(BaseModel):
     bookings: list[dict[str, Any]] = Field(default_factory=list)
     #: Spending (usage and invoices) reported in this turn.
     spending: dict[str, Any] | None = None
+    #: The knowledge-base passages an explanation quotes: ``{title, source_title, url}``.
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    #: The language of the user's message ("en", "de", "fr", "es"), which the answer is written in.
+    language: str = "en"

@@ -101,7 +101,10 @@ def sse(event: str, data: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-async def prepare_thread(request: HTTPConnection, thread_id: str | None, user: Principal) -> str:
+async def prepare_thread(
+    request: HTTPConnection, thread_id: str | None, user: Principal, prompt: str | None = None
+) -> str:
+    """The run's thread: the caller's own (404 for another tenant's), or a new one titled by the prompt."""
     factory = request.app.state.session_factory
 
     def work() -> str:
@@ -110,7 +113,10 @@ async def prepare_thread(request: HTTPConnection, thread_id: str | None, user: P
                 agent_service.get_thread(session, thread_id, tenant_id=user.tenant_id)
                 agent_service.touch_thread(session, thread_id)
                 return thread_id
-            return agent_service.create_thread(session, tenant_id=user.tenant_id, user_id=user.user_id).id
+            metadata = agent_service.thread_title(prompt) if prompt else None
+            return agent_service.create_thread(
+                session, metadata=metadata, tenant_id=user.tenant_id, user_id=user.user_id
+            ).id
 
     return await run_in_threadpool(work)
 
@@ -131,7 +137,7 @@ async def chat(user: AssistantUser, body: ChatRequest, request: Request) -> Chat
     started = time.perf_counter()
     body.check()
     a = assistant(request)
-    thread_id = await prepare_thread(request, body.thread_id, user)
+    thread_id = await prepare_thread(request, body.thread_id, user, body.prompt)
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
     try:
         return await a.run(
@@ -254,7 +260,7 @@ async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) 
     started = time.perf_counter()
     body.check()
     a = assistant(request)
-    thread_id = await prepare_thread(request, body.thread_id, user)
+    thread_id = await prepare_thread(request, body.thread_id, user, body.prompt)
     if body.resume is not None and await a.pending_approval(thread_id) is None:
         raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
     return EventStream(

@@ -240,7 +240,7 @@ async def chat_socket(ws: WebSocket) -> None:
                 )
                 continue
             try:
-                thread_id = await prepare_thread(ws, body.thread_id, principal)
+                thread_id = await prepare_thread(ws, body.thread_id, principal, body.prompt)
                 if body.resume is not None and await a.pending_approval(thread_id) is None:
                     raise AppError(
                         "nothing in this thread is waiting for approval",

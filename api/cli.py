@@ -68,6 +68,7 @@ def migrate(settings: Settings) -> None:
                     conn.commit()
         finally:
             engine.dispose()
+    load_knowledge(settings)
     if settings.redis_url:
         from api.worker import load_job_modules
         from core.bus import make_bus
@@ -251,6 +252,17 @@ def load_history(settings: Settings) -> int:
         return load_observations(
             session, Path(settings.snapshot_dir) / "price_history" / "gpu_observations_daily.csv"
         )
+
+
+def load_knowledge(settings: Settings) -> dict[str, int]:
+    """The assistant's knowledge base as bundled (agent/knowledge/passages.jsonl), with embeddings on
+    PostgreSQL when the `knowledge` extra is installed. Idempotent: unchanged passages are left alone."""
+    from agent.knowledge import service as knowledge
+    from agent.knowledge.embeddings import embedder
+    from core.db import session_scope
+
+    with session_scope(_factory(settings)) as session:
+        return knowledge.load(session, None if settings.is_sqlite else lambda: embedder(settings))
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:

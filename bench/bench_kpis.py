@@ -75,8 +75,9 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
         teams = []
         for i in range(TEAMS):
             tenant = accounts.new_tenant(session, settings, f"Bench team {i}")
-            user = accounts.new_user(session, tenant, f"kpi-bench-{i}-{uuid.uuid4().hex[:6]}@example.com",
-                                     Role.ADMIN, None, None)
+            user = accounts.new_user(
+                session, tenant, f"kpi-bench-{i}-{uuid.uuid4().hex[:6]}@example.com", Role.ADMIN, None, None
+            )
             teams.append((tenant.id, user.id))
         session.flush()
         bookings: list[dict[str, Any]] = []
@@ -86,9 +87,13 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
             tenant_id, user_id = big if i < n else teams[1 + (i - n) // 20]
             created = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
             fate = rng.random()
-            state = "draft" if fate < 0.05 else "cancelled" if fate < 0.1 else "failed" if fate < 0.18 else "ran"
+            state = (
+                "draft" if fate < 0.05 else "cancelled" if fate < 0.1 else "failed" if fate < 0.18 else "ran"
+            )
             submitted = created + timedelta(seconds=rng.uniform(1, 60)) if state != "draft" else None
-            activated = submitted + timedelta(seconds=rng.uniform(20, 300)) if state == "ran" and submitted else None
+            activated = (
+                submitted + timedelta(seconds=rng.uniform(20, 300)) if state == "ran" and submitted else None
+            )
             hours = rng.choice((0.5, 1, 2, 4, 8, 12, 20))
             ended: datetime | None = None
             if state in ("cancelled", "failed") and submitted:
@@ -103,12 +108,25 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
             booking_id = str(uuid.uuid4())
             bookings.append(
                 {
-                    "id": booking_id, "tenant_id": tenant_id, "user_id": user_id, "offer_id": None,
-                    "provider_id": rng.choice(PROVIDERS), "offer_name": "bench", "gpu_type": rng.choice(FAMILIES),
-                    "gpu_count": count, "region": "us-east-1", "hourly_price": price, "currency": "USD",
-                    "hours": float(hours), "state": state, "version": 1, "created_at": created,
-                    "updated_at": ended or activated or submitted or created, "submitted_at": submitted,
-                    "activated_at": activated, "ended_at": ended,
+                    "id": booking_id,
+                    "tenant_id": tenant_id,
+                    "user_id": user_id,
+                    "offer_id": None,
+                    "provider_id": rng.choice(PROVIDERS),
+                    "offer_name": "bench",
+                    "gpu_type": rng.choice(FAMILIES),
+                    "gpu_count": count,
+                    "region": "us-east-1",
+                    "hourly_price": price,
+                    "currency": "USD",
+                    "hours": float(hours),
+                    "state": state,
+                    "version": 1,
+                    "created_at": created,
+                    "updated_at": ended or activated or submitted or created,
+                    "submitted_at": submitted,
+                    "activated_at": activated,
+                    "ended_at": ended,
                 }
             )
             if activated is not None:
@@ -117,10 +135,18 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
                 )
                 usage.append(
                     {
-                        "id": str(uuid.uuid4()), "booking_id": booking_id, "tenant_id": tenant_id,
-                        "day": activated.date(), "started_at": activated, "ended_at": activated + timedelta(hours=1),
-                        "hours": used, "unit_price": price, "amount": (used * price).quantize(Decimal("0.01")),
-                        "currency": "USD", "final": True, "metered_at": ended or now,
+                        "id": str(uuid.uuid4()),
+                        "booking_id": booking_id,
+                        "tenant_id": tenant_id,
+                        "day": activated.date(),
+                        "started_at": activated,
+                        "ended_at": activated + timedelta(hours=1),
+                        "hours": used,
+                        "unit_price": price,
+                        "amount": (used * price).quantize(Decimal("0.01")),
+                        "currency": "USD",
+                        "final": True,
+                        "metered_at": ended or now,
                     }
                 )
         # Top the team's usage up to N records (a long booking meters one record per day).
@@ -132,10 +158,18 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
             day = b["activated_at"].date() + timedelta(days=1 + extra // len(ran))
             usage.append(
                 {
-                    "id": str(uuid.uuid4()), "booking_id": b["id"], "tenant_id": b["tenant_id"], "day": day,
-                    "started_at": b["activated_at"], "ended_at": b["activated_at"], "hours": Decimal("24.000000"),
-                    "unit_price": b["hourly_price"], "amount": (24 * b["hourly_price"]).quantize(Decimal("0.01")),
-                    "currency": "USD", "final": True, "metered_at": now,
+                    "id": str(uuid.uuid4()),
+                    "booking_id": b["id"],
+                    "tenant_id": b["tenant_id"],
+                    "day": day,
+                    "started_at": b["activated_at"],
+                    "ended_at": b["activated_at"],
+                    "hours": Decimal("24.000000"),
+                    "unit_price": b["hourly_price"],
+                    "amount": (24 * b["hourly_price"]).quantize(Decimal("0.01")),
+                    "currency": "USD",
+                    "final": True,
+                    "metered_at": now,
                 }
             )
             extra += 1
@@ -148,10 +182,21 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
             day = today - timedelta(days=back + 1)
             invoices.append(
                 {
-                    "id": str(uuid.uuid4()), "tenant_id": big[0], "number": f"INV-B-{back:06d}", "day": day,
-                    "period_start": now, "period_end": now, "status": "issued", "bill_to_name": "Bench",
-                    "bill_to_email": None, "subtotal_usd": Decimal("100.00"), "currency": "USD",
-                    "fx_rate": Decimal("1"), "fx_rate_date": day, "fx_source": "bench", "total": Decimal("100.00"),
+                    "id": str(uuid.uuid4()),
+                    "tenant_id": big[0],
+                    "number": f"INV-B-{back:06d}",
+                    "day": day,
+                    "period_start": now,
+                    "period_end": now,
+                    "status": "issued",
+                    "bill_to_name": "Bench",
+                    "bill_to_email": None,
+                    "subtotal_usd": Decimal("100.00"),
+                    "currency": "USD",
+                    "fx_rate": Decimal("1"),
+                    "fx_rate_date": day,
+                    "fx_source": "bench",
+                    "total": Decimal("100.00"),
                     "issued_at": datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC),
                 }
             )
@@ -159,10 +204,19 @@ def seed(factory: sessionmaker[Session], n: int, today: date) -> str:
         offers = session.execute(select(Offer).where(Offer.spot.is_(False))).scalars().all()
         history = [
             {
-                "offer_id": o.id, "provider": o.provider, "gpu_family": o.gpu_family, "gpu_variant": o.gpu_variant,
-                "gpu_count": o.gpu_count, "market": None, "region": o.region, "spot": False,
-                "price_per_hour": o.price_per_hour, "price_per_gpu_hour": o.price_per_gpu_hour,
-                "currency": "USD", "observed_at": now - timedelta(days=back), "source": "bench",
+                "offer_id": o.id,
+                "provider": o.provider,
+                "gpu_family": o.gpu_family,
+                "gpu_variant": o.gpu_variant,
+                "gpu_count": o.gpu_count,
+                "market": None,
+                "region": o.region,
+                "spot": False,
+                "price_per_hour": o.price_per_hour,
+                "price_per_gpu_hour": o.price_per_gpu_hour,
+                "currency": "USD",
+                "observed_at": now - timedelta(days=back),
+                "source": "bench",
             }
             for o in offers
             for back in range(3, 33, 3)
@@ -183,14 +237,23 @@ def timed(fn: Callable[[], Any], runs: int) -> dict[str, float]:
     return {"p50": percentile(samples, 50), "p95": percentile(samples, 95)}
 
 
-def measure(label: str, n: int, facts_of: Callable[..., Any], prices_of: Callable[..., Any], tenant: str,
-            today: date, runs: int) -> list[list[Any]]:
+def measure(
+    label: str,
+    n: int,
+    facts_of: Callable[..., Any],
+    prices_of: Callable[..., Any],
+    tenant: str,
+    today: date,
+    runs: int,
+) -> list[list[Any]]:
     rows = []
     for days in (30, 365):
         start = today - timedelta(days=days - 1)
 
         def report(start: date = start) -> Any:
-            return build_report(facts_of(tenant, start, today), tenant, start, today, "sql", datetime.now(UTC))
+            return build_report(
+                facts_of(tenant, start, today), tenant, start, today, "sql", datetime.now(UTC)
+            )
 
         t = timed(report, runs)
         rows.append([label, rows_label(n), f"team report, {days} days", f"{t['p50']:.1f}", f"{t['p95']:.1f}"])
@@ -201,7 +264,9 @@ def measure(label: str, n: int, facts_of: Callable[..., Any], prices_of: Callabl
 
 def main(argv: list[str] | None = None) -> list[list[Any]]:
     p = argparse.ArgumentParser(prog="python -m bench.bench_kpis", description=__doc__.split("\n")[0])
-    p.add_argument("--sizes", default="10000,100000", help="bookings (and usage records) of the measured team")
+    p.add_argument(
+        "--sizes", default="10000,100000", help="bookings (and usage records) of the measured team"
+    )
     p.add_argument("--runs", type=int, default=20, help="timed runs per figure")
     p.add_argument("--backends", default="sqlite,postgresql,clickhouse")
     p.add_argument("--keep", action="store_true", help="keep the databases afterwards")
@@ -222,16 +287,21 @@ def main(argv: list[str] | None = None) -> list[list[Any]]:
             with factory() as session:
                 if backend in backends:
                     table += measure(
-                        backend, n,
+                        backend,
+                        n,
                         lambda t, s, e, session=session: repository.tenant_facts(session, t, s, e),
                         lambda days, session=session: repository.price_facts(session, days),
-                        tenant, today, args.runs,
+                        tenant,
+                        today,
+                        args.runs,
                     )
                 if backend == "sqlite" and "clickhouse" in backends:
                     with clickhouse.temporary(f"chdb://memory/bench_kpis_{rows_label(n)}") as ch:
                         t0 = time.perf_counter()
                         sent = export.export(session, ch)
-                        notes.append(f"clickhouse {rows_label(n)}: export of {sent} in {time.perf_counter() - t0:.1f} s")
+                        notes.append(
+                            f"clickhouse {rows_label(n)}: export of {sent} in {time.perf_counter() - t0:.1f} s"
+                        )
                         t0 = time.perf_counter()
                         again = export.export(session, ch)
                         notes.append(
@@ -239,10 +309,13 @@ def main(argv: list[str] | None = None) -> list[list[Any]]:
                             f"in {time.perf_counter() - t0:.2f} s"
                         )
                         table += measure(
-                            "clickhouse (chdb)", n,
+                            "clickhouse (chdb)",
+                            n,
                             lambda t, s, e, ch=ch: clickhouse.tenant_facts(ch, t, s, e),
                             lambda days, ch=ch: clickhouse.price_facts(ch, days),
-                            tenant, today, args.runs,
+                            tenant,
+                            today,
+                            args.runs,
                         )
             engine.dispose()
             if not args.keep:

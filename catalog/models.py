@@ -103,6 +103,8 @@ UNMAPPED_COLUMNS = frozenset(
     {
         # 0005, PostgreSQL: a stored generated tsvector of search_text; the search names it in SQL.
         ("offers", "search_tsv"),
+        # 0013, PostgreSQL: the knowledge base's stored tsvector (agent.models.KnowledgePassage).
+        ("knowledge_passages", "search_tsv"),
     }
 )
 UNMAPPED_INDEXES = frozenset(
@@ -110,6 +112,7 @@ UNMAPPED_INDEXES = frozenset(
         "ix_offers_search_tsv",  # 0005, PostgreSQL: GIN on search_tsv
         "ix_offers_tags",  # 0001, PostgreSQL: GIN (tags jsonb_path_ops), for tag containment
         "ix_offers_region_lower",  # 0001: on lower(region), for the case-insensitive region filter
+        "ix_knowledge_passages_embedding",  # 0013, PostgreSQL: HNSW (vector_cosine_ops) on the embedding
     }
 )
 
@@ -127,7 +130,10 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     if type_ == "table":
         # LangGraph's Postgres checkpointer and the job engine (procrastinate) keep their own tables
         # (and migrations) in the database.
-        return name not in CHECKPOINT_TABLES and not (name or "").startswith("procrastinate_")
+        # The knowledge base's FTS5 table on SQLite and its shadow tables (migration 0016).
+        return name not in CHECKPOINT_TABLES and not (name or "").startswith(
+            ("procrastinate_", "knowledge_fts")
+        )
     if type_ == "column":
         return (obj.table.name, name) not in UNMAPPED_COLUMNS
     if type_ == "index":

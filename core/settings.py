@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     llm: str = "offline"
     llm_base_url: str | None = None
     llm_api_key: str | None = None
+    #: Knowledge-base embeddings: "auto" uses the local all-MiniLM-L6-v2 model when the `knowledge`
+    #: extra is installed (PostgreSQL then searches pgvector and full text together), "off" full text only.
+    knowledge_embeddings: Literal["auto", "off"] = "auto"
     export_max_rows: int = Field(default=10_000, le=10_000)
 
     # Accounts: tokens. HS256 with one secret shared by every API replica.

@@ -10,6 +10,14 @@
   otherwise an 8 GB card would count as the right answer for a 70B model.
 - needs_met: the Terraform parses, the forecast is there with ci_low <= hourly <= ci_high, the
   hours are used as given, and the tools a case names (``needs.tools``) were called.
+- mention: an answer contains the gold facts: ``expect.must_mention`` is a list of groups of accepted
+  words, and every group must have one of its words in the answer (case-insensitive).
+- trend: a price-direction answer states a direction and its size (``expect.trend``): the forecast it
+  shows has a trend, and the answer names that direction and its 30-day change in percent.
+- language: the answer is in the user's language (``expect.language``), as an independent identifier
+  (py3langid, limited to en/de/fr/es) reads it; quotes of English sources ("> ...") and the source list
+  are left out, since they are quoted as written.
+- offers: ``expect.offers: 0`` means the answer shows no offer at all ("I did not understand").
 - approval: for account actions, the run paused to ask exactly what the gold says (``expect.approval``:
   the action, the hours and, with gold filters, the cheapest offer satisfying them, a tie on price
   counting), or did not pause when the gold is ``null`` (say, a booking without hours asks for them);
@@ -22,6 +30,7 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,6 +42,7 @@ from core.errors import AppError
 
 FILTER_FIELDS = (
     "gpu_family",
+    "gpu_families",
     "min_gpu_count",
     "min_gpu_memory_gb",
     "max_price_per_hour",
@@ -61,6 +71,9 @@ class Observed:
     approval: dict[str, Any] | None = None
     tools: list[str] = field(default_factory=list)
     booked: bool = False
+    summary: str = ""
+    language: str | None = None
+    nearest: int = 0
 
 
 @dataclass
@@ -72,7 +85,26 @@ class CaseScore:
     cheapest_in_top3: bool | None = None
     needs_met: bool | None = None
     approval: bool | None = None
+    mention: bool | None = None
+    trend: bool | None = None
+    language: bool | None = None
+    offers: bool | None = None
     why: list[str] = field(default_factory=list)
+
+    def passed(self) -> bool:
+        """Every check that applies to the case held (the per-category accuracy counts these)."""
+        checks = [
+            self.intent,
+            self.validity,
+            self.cheapest_in_top3,
+            self.needs_met,
+            self.approval,
+            self.mention,
+            self.trend,
+            self.language,
+            self.offers,
+        ]
+        return not any(c is False for c in checks) and self.filters[0] == self.filters[1]
 
 
 def searched_filters(tool_calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -86,6 +118,8 @@ def searched_filters(tool_calls: list[tuple[str, dict[str, Any]]]) -> dict[str, 
                 out["gpu_family"] = gpu.family if gpu else args["gpu_type"]
                 if gpu and gpu.memory_gb and not args.get("min_gpu_memory_gb"):
                     out["min_gpu_memory_gb"] = gpu.memory_gb
+            if args.get("gpu_types"):
+                out["gpu_families"] = [g.family for t in args["gpu_types"] if (g := resolve_gpu(str(t)))]
             for key in (
                 "min_gpu_count",
                 "min_gpu_memory_gb",
@@ -119,6 +153,8 @@ def _equal(gold: Any, got: Any) -> bool:
         return math.isclose(float(gold), float(got), rel_tol=1e-6, abs_tol=1e-6)
     if isinstance(gold, str) and isinstance(got, str):
         return gold.lower() == got.lower()
+    if isinstance(gold, list) and isinstance(got, list):
+        return sorted(str(g).lower() for g in gold) == sorted(str(g).lower() for g in got)
     return bool(gold == got)
 
 
@@ -138,10 +174,27 @@ def gold_filters(gold: dict[str, Any]) -> OfferFilters:
     )
 
 
+def cheapest_whole_machine(session: Session, filters: OfferFilters) -> list[dict[str, Any]]:
+    """The cheapest offer satisfying ``filters`` whose price is a whole machine's (a list of 0 or 1): the
+    catalog's search leaves GPU-only prices (GCP's accelerator rows) out unless asked, as the agent does."""
+    found = service.search(
+        session, filters.model_copy(update={"page": 1, "page_size": 1, "include_gpu_only": False})
+    )
+    return [item for item in found["items"] if item.get("price_scope", "machine") == "machine"][:1]
+
+
+def on_demand_policy(expect: dict[str, Any], gold: dict[str, Any]) -> bool:
+    """The agent's rule: a job longer than a day, or hosting around the clock, searches on-demand offers
+    unless the user asked for spot. The gold then means on-demand when it says nothing of spot."""
+    hours = float(expect.get("hours") or 0)
+    return gold.get("spot") is None and (hours > 24 or bool(expect.get("hosting")))
+
+
 def satisfies(offer: dict[str, Any], gold: dict[str, Any]) -> list[str]:
     bad = []
     checks: dict[str, Callable[[Any], bool]] = {
         "gpu_family": lambda v: offer["gpu_family"] == v,
+        "gpu_families": lambda v: offer["gpu_family"] in v,
         "min_gpu_count": lambda v: offer["gpu_count"] >= v,
         "min_gpu_memory_gb": lambda v: offer["gpu_memory_gb"] >= v,
         "max_price_per_hour": lambda v: float(offer["price_per_hour"]) <= v + 1e-9,
@@ -178,9 +231,18 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
             s.why.append(f"intent {obs.intent} != {expect['intent']}")
     gold = {k: v for k, v in (expect.get("filters") or {}).items() if k in FILTER_FIELDS}
     right = 0
+    # A turn that acts on an offer of the previous answer ("terraform for the cheapest one") searches
+    # nothing: the offer it picked must satisfy the gold instead (the validity check below).
+    by_offer = not obs.searched and "get_offer" in obs.tools and bool(obs.recommendations)
     for key, value in gold.items():
         got = obs.searched.get(key)
-        if got is not None and _equal(value, got):
+        if by_offer:
+            offer = service.get_offer(session, obs.recommendations[0]["offer_id"])
+            if not satisfies(offer, {key: value}):
+                right += 1
+                continue
+            s.why.append(f"filter {key}: the offer pointed at fails {value!r}")
+        elif got is not None and _equal(value, got):
             right += 1
         else:
             s.why.append(f"filter {key}: searched {got!r}, expected {value!r}")
@@ -202,8 +264,13 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
         filters = gold_filters(gold)
         if obs.required_total_gb:
             filters = filters.model_copy(update={"total_gpu_memory_gb": obs.required_total_gb})
+        if on_demand_policy(expect, gold):
+            filters = filters.model_copy(update={"spot": False})
         try:
-            cheapest = service.search(session, filters)["items"]
+            families = gold.get("gpu_families") or []
+            sides = [filters.model_copy(update={"gpu_type": f}) for f in families] if families else [filters]
+            found = [o for side in sides for o in cheapest_whole_machine(session, side)]
+            cheapest = sorted(found, key=lambda o: float(o["price_per_hour"]))[:1]
         except AppError:  # e.g. a provider the catalog has no offers of: nothing satisfies the gold
             cheapest = []
         if cheapest:
@@ -240,7 +307,80 @@ def score_case(session: Session, case: dict[str, Any], obs: Observed) -> CaseSco
         s.needs_met = all(checks)
     if "approval" in expect:
         s.approval = _approval_ok(session, expect["approval"], gold, obs, s.why)
+    if "must_mention" in expect:
+        s.mention = mentions_ok(obs.summary, expect["must_mention"], s.why)
+    if expect.get("trend"):
+        s.trend = trend_ok(obs, s.why)
+    if "language" in expect:
+        s.language = language_ok(obs.summary, str(expect["language"]), s.why)
+    if "offers" in expect:
+        shown = len(obs.recommendations) + obs.nearest
+        s.offers = shown == int(expect["offers"])
+        if not s.offers:
+            s.why.append(f"showed {shown} offers, expected {expect['offers']}")
     return s
+
+
+def mentions_ok(summary: str, groups: list[list[str]], why: list[str]) -> bool:
+    text = summary.lower()
+    missing = [group for group in groups if not any(word.lower() in text for word in group)]
+    for group in missing:
+        why.append(f"answer mentions none of {group}")
+    return not missing
+
+
+#: How the answers name a direction, per language (agent/locales); a trend answer must use one.
+DIRECTION_WORDS = {
+    "up": ("go up", "nach oben", "à la hausse", "al alza"),
+    "down": ("go down", "nach unten", "à la baisse", "a la baja"),
+    "flat": ("go flat", "seitwärts", "stables", "estables"),
+}
+
+
+def trend_ok(obs: Observed, why: list[str]) -> bool:
+    trend = (obs.forecast or {}).get("trend")
+    if not trend:
+        why.append("no trend in the forecast shown")
+        return False
+    text = obs.summary.lower()
+    direction = str(trend["direction"])
+    named = any(word in text for word in DIRECTION_WORDS.get(direction, (direction,)))
+    size = f"{abs(float(trend['change_pct_30d'])):.1f}"
+    sized = size in text or size.replace(".", ",") in text
+    if not named:
+        why.append(f"the answer does not say prices go {direction}")
+    if not sized:
+        why.append(f"the answer does not give the size of the move ({size}%)")
+    return named and sized
+
+
+def _prose(summary: str) -> str:
+    """The answer without verbatim quotes of sources, source lists, URLs and code."""
+    import re
+
+    lines = [
+        line
+        for line in summary.splitlines()
+        if not line.startswith(("> ", "["))
+        and not re.match(r"^\s*(?:sources|quellen|fuentes)\s*:", line, re.I)
+    ]
+    return re.sub(r"https?://\S+", " ", "\n".join(lines))
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(["en", "de", "fr", "es"])
+    return identifier
+
+
+def language_ok(summary: str, want: str, why: list[str]) -> bool:
+    got, _ = _identifier().classify(_prose(summary))
+    if got != want:
+        why.append(f"answer is in {got}, expected {want}")
+    return bool(got == want)
 
 
 def _approval_ok(
@@ -264,7 +404,10 @@ def _approval_ok(
             ok = False
     if gold and got.get("offer_id"):
         try:
-            cheapest = service.search(session, gold_filters(gold))["items"]
+            filters = gold_filters(gold)
+            if on_demand_policy({"hours": want.get("hours")}, gold):
+                filters = filters.model_copy(update={"spot": False})
+            cheapest = cheapest_whole_machine(session, filters)
         except AppError:
             cheapest = []
         offer = service.get_offer(session, str(got["offer_id"]))

@@ -7,8 +7,10 @@ their own: those live in the catalog services.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
+from agent.knowledge.sizing import size_media
 from catalog import service
 from catalog.gpus import GPUS, resolve_gpu
 from catalog.predict import PredictRequest, predict, predict_offer
@@ -84,22 +86,60 @@ def to_filters(args: SearchOffersArgs, *, page_size: int | None = None) -> Offer
     )
 
 
+def whole_machine(item: dict[str, Any]) -> bool:
+    """A price for the whole machine, not the GPUs alone (GCP's accelerator rows: ``price_scope``)."""
+    return bool(item.get("price_scope", "machine") == "machine")
+
+
+def whole_machine_search(session: Any, filters: OfferFilters, ctx: ToolContext) -> dict[str, Any]:
+    """``service.search`` over whole-machine prices only: the catalog's search leaves GPU-only prices out
+    unless ``include_gpu_only`` is set, which the assistant never sets, so no recommendation or cost rests
+    on a price that is not the whole machine."""
+    found = service.search(
+        session, filters.model_copy(update={"include_gpu_only": False}), ctx.cache, ctx.settings.cache_ttl_s
+    )
+    items = [o for o in found["items"] if whole_machine(o)]
+    return {"total": int(found["total"]), "items": items, "warnings": list(found.get("warnings") or [])}
+
+
 def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResult:
-    """Find GPU offers matching the filters, cheapest first; when none match, say which constraint to relax."""
-    filters = to_filters(args)
+    """Find GPU offers matching the filters, cheapest first; when none match, say which constraint to relax.
+
+    Every price is a whole machine's. Give ``gpu_types`` for alternatives ("an L4 or an A10G"): the
+    cheapest offers of any of them, in one list."""
+    types: list[str | None] = [args.gpu_type] if args.gpu_type else list(args.gpu_types)
     with ctx.session() as session:
-        found = service.search(session, filters, ctx.cache, ctx.settings.cache_ttl_s)
-        report(f"found {found['total']:,} matching offers", tool="search_offers", total=found["total"])
-        relaxed = [] if found["total"] else service.relaxations(session, filters)
+        total = 0
+        items: list[dict[str, Any]] = []
+        warnings: list[str] = []
+        for gpu_type in types or [None]:
+            filters = to_filters(args.model_copy(update={"gpu_type": gpu_type}))
+            found = whole_machine_search(session, filters, ctx)
+            total += found["total"]
+            items += found["items"]
+            warnings += [w for w in found["warnings"] if w not in warnings]
+        if len(types) > 1:
+            items.sort(key=lambda o: (float(o["price_per_hour"]), o["id"]))
+        items = items[: args.limit]
+        report(f"found {total:,} matching offers", tool="search_offers", total=total)
+        relaxed = (
+            []
+            if total
+            else service.relaxations(
+                session, to_filters(args.model_copy(update={"gpu_type": types[0] if types else None}))
+            )
+        )
+    relaxations = []
+    for r in relaxed:
+        nearest = [brief(o) for o in r["nearest"] if whole_machine(o)]
+        if nearest:
+            relaxations.append(Relaxation(drop=r["drop"], total=r["total"], nearest=nearest))
     return SearchOffersResult(
-        total=found["total"],
-        offers=[brief(o) for o in found["items"]],
-        filters=args.model_dump(exclude_none=True, exclude={"limit", "sort"}),
-        warnings=found.get("warnings") or [],
-        relaxations=[
-            Relaxation(drop=r["drop"], total=r["total"], nearest=[brief(o) for o in r["nearest"]])
-            for r in relaxed
-        ],
+        total=total,
+        offers=[brief(o) for o in items],
+        filters=args.model_dump(exclude_none=True, exclude={"limit", "sort"}, exclude_defaults=True),
+        warnings=warnings,
+        relaxations=relaxations,
     )
 
 
@@ -122,11 +162,13 @@ def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersRe
             if gpu is None:
                 raise ToolInputError(f"unknown GPU {gpu_type!r}")
             model = GPUS[gpu.family]
-            found = service.search(
+            found = whole_machine_search(
                 session,
                 OfferFilters(
                     gpu_type=gpu_type,
                     gpu_count=args.min_gpu_count,
+                    total_gpu_memory_gb=args.min_total_gpu_memory_gb,
+                    max_price=args.max_price_per_hour,
                     geo=args.geo,
                     country=args.country,
                     provider=args.provider,
@@ -134,7 +176,7 @@ def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersRe
                     availability="up",
                     page_size=1,
                 ),
-                ctx.cache,
+                ctx,
             )
             result.gpus.append(
                 GpuFacts(
@@ -150,7 +192,22 @@ def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersRe
 
 
 def estimate_requirements(ctx: ToolContext, args: EstimateRequirementsArgs) -> EstimateRequirementsResult:
-    """GPU memory and GPU count a model workload needs (inference, fine-tune, LoRA, QLoRA, pre-train)."""
+    """GPU memory and GPU count a workload needs: a language model by its size and task (inference,
+    fine-tune, LoRA, QLoRA, pre-train), or an image diffusion, speech (with the GPU-hours for the
+    audio) or embedding model; the rule says where its figures come from."""
+    if args.kind != "llm":
+        media = size_media(args.kind, args.model, args.audio_hours)
+        return EstimateRequirementsResult(
+            kind=media.kind,
+            total_memory_gb=media.min_gpu_memory_gb,
+            min_gpu_memory_gb=media.min_gpu_memory_gb or None,
+            gpu_count_by_family={},
+            rule=media.rule,
+            gpu_hours=media.gpu_hours,
+            sources=media.sources,
+        )
+    if args.params_b is None:
+        raise ToolInputError("give params_b for a language model (kind=llm)")
     try:
         req = size_workload(args.params_b, args.task, args.precision, args.context, args.batch)
     except ValueError as exc:
@@ -189,8 +246,21 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
         series=out["series"],
         trend=out["trend"],
         history_end=out["history_end"],
+        # The trend's (market index's) data decide how old the forecast is; an offer's own history may be newer.
+        data_age_days=_age_days((out["trend"] or {}).get("history_end") or out["history_end"]),
         offer_id=out["offer_id"],
     )
+
+
+def _age_days(history_end: str | None) -> int | None:
+    """Days from the end of the price history to today (UTC): how old the forecast's data is."""
+    if not history_end:
+        return None
+    try:
+        end = date.fromisoformat(str(history_end)[:10])
+    except ValueError:
+        return None
+    return (datetime.now(UTC).date() - end).days
 
 
 def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> GenerateTerraformResult:

@@ -23,6 +23,7 @@ from tools import alert_tools as at
 from tools import billing_tools as billt
 from tools import booking_tools as bt
 from tools import catalog_tools as ct
+from tools import knowledge_tools as kt
 from tools.context import ToolContext
 from tools.schemas import (
     BookOfferArgs,
@@ -34,6 +35,7 @@ from tools.schemas import (
     GenerateTerraformArgs,
     GetOfferArgs,
     ListBookingsArgs,
+    SearchKnowledgeArgs,
     SearchOffersArgs,
     SpendingReportArgs,
 )
@@ -47,6 +49,7 @@ TOOL_SPECS: list[tuple[str, Callable[[ToolContext, Any], BaseModel], type[BaseMo
     ("estimate_requirements", ct.estimate_requirements, EstimateRequirementsArgs),
     ("forecast_cost", ct.forecast_cost, ForecastCostArgs),
     ("generate_terraform", ct.generate_terraform, GenerateTerraformArgs),
+    ("search_knowledge", kt.search_knowledge, SearchKnowledgeArgs),
     ("book_offer", bt.book_offer, BookOfferArgs),
     ("list_bookings", bt.list_bookings, ListBookingsArgs),
     ("cancel_booking", bt.cancel_booking, CancelBookingArgs),

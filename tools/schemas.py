@@ -13,6 +13,11 @@ class SearchOffersArgs(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     gpu_type: str | None = Field(None, description="GPU family or alias, e.g. H100, 'A100 80GB', 4090")
+    gpu_types: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="alternatives instead of gpu_type ('an L4 or an A10G'): the cheapest offers of any of them",
+    )
     min_gpu_count: int | None = Field(None, ge=1, le=256, description="minimum GPUs in one offer")
     min_gpu_memory_gb: float | None = Field(None, ge=0, description="minimum memory per GPU in GB")
     min_total_gpu_memory_gb: float | None = Field(
@@ -82,6 +87,14 @@ class CompareOffersArgs(BaseModel):
     min_gpu_count: int | None = Field(
         None, ge=1, description="minimum GPUs per offer when comparing GPU types"
     )
+    min_total_gpu_memory_gb: float | None = Field(
+        None,
+        ge=0,
+        description="each side's cheapest offer must hold this much GPU memory in total (a sized workload)",
+    )
+    max_price_per_hour: float | None = Field(
+        None, gt=0, description="maximum USD per hour for the whole offer"
+    )
     geo: Geo | None = None
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code")
     provider: str | None = Field(None, description="compare within one provider")
@@ -103,7 +116,18 @@ class CompareOffersResult(BaseModel):
 
 
 class EstimateRequirementsArgs(BaseModel):
-    params_b: float = Field(gt=0, le=10_000, description="model size in billions of parameters")
+    kind: Literal["llm", "diffusion", "speech", "embeddings"] = Field(
+        "llm", description="llm (sized by params_b), diffusion (SDXL, Flux), speech (Whisper), embeddings"
+    )
+    params_b: float | None = Field(
+        None, gt=0, le=10_000, description="model size in billions of parameters (llm; embeddings when known)"
+    )
+    model: str | None = Field(
+        None, max_length=80, description="the model's name, e.g. 'flux', 'sdxl', 'whisper large'"
+    )
+    audio_hours: float | None = Field(
+        None, gt=0, le=1_000_000, description="speech: hours of audio to transcribe"
+    )
     task: Literal["inference", "fine-tune", "lora", "qlora", "pre-train"] = "inference"
     precision: str = Field("bf16", description="fp32, bf16, fp16, fp8, int8, int4")
     context: int = Field(4096, ge=1, le=2_000_000, description="context length in tokens")
@@ -111,10 +135,15 @@ class EstimateRequirementsArgs(BaseModel):
 
 
 class EstimateRequirementsResult(BaseModel):
+    kind: str = "llm"
     total_memory_gb: float
     min_gpu_memory_gb: float | None
     gpu_count_by_family: dict[str, int]
     rule: str
+    #: speech: the GPU-hours the audio takes (the job's duration on one GPU).
+    gpu_hours: float | None = None
+    #: Where the rule's figures come from (knowledge-base source URLs).
+    sources: list[str] = Field(default_factory=list)
 
 
 class ForecastCostArgs(BaseModel):
@@ -143,6 +172,7 @@ class ForecastCostResult(BaseModel):
         None, description="market index trend: direction, change_pct_30d, low80_pct, high80_pct"
     )
     history_end: str | None = Field(None, description="the day the price history behind it ends")
+    data_age_days: int | None = Field(None, description="how many days before today the price history ends")
     offer_id: str | None = Field(None, description="the offer priced, when one was")
 
 
@@ -265,3 +295,23 @@ class AlertCreatedResult(BaseModel):
     currently_under: int
     url: str
     summary: str
+
+
+class SearchKnowledgeArgs(BaseModel):
+    query: str = Field(min_length=2, max_length=500, description="the question, in English words")
+    limit: int = Field(4, ge=1, le=8, description="how many passages to return")
+
+
+class KnowledgePassageOut(BaseModel):
+    id: str
+    topic: str
+    title: str
+    text: str
+    source_title: str
+    source_url: str
+    score: float
+
+
+class SearchKnowledgeResult(BaseModel):
+    passages: list[KnowledgePassageOut]
+    method: Literal["hybrid", "full_text"]

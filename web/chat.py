@@ -6,6 +6,9 @@ arrive (the answer text, tool activity, then the structured result). Without it,
 the forecast figures and chart, the Terraform and the marketplace link. Earlier turns of the thread
 come back from the checkpointer, so a conversation continues across posts.
 
+The page lists the signed-in user's conversations (newest first, titled by their first request); each
+opens at ``/chat?thread=<id>`` with all its turns, and the next request continues it.
+
 The assistant needs a signed-in user (``assistant.use``). The page uses the site's sign-in session
 (``web.session``: HttpOnly, SameSite=Strict cookies set by ``/login``; signed out, it links there and
 comes back). The script gets a short-lived access token for the API from ``POST /chat/token``; the
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 MAX_THREAD_ID = 64
+#: How many of the user's conversations the page lists.
+CONVERSATIONS_LISTED = 20
 EXAMPLES = (
     "4x A100 80GB in Europe under $8/h for 3 days, and give me terraform",
     "Cheapest 8x H100 in the US, on-demand",
@@ -66,6 +71,7 @@ def render(
         "chart": None,
         "error": None,
         "login_url": "/login?next=/chat",
+        "conversations": [],
     }
     base.update(context)
     response = templates.TemplateResponse(request, "chat.html", base, status_code=status_code)
@@ -99,13 +105,67 @@ async def earlier_turns(request: Request, thread_id: str) -> list[dict[str, str]
     return turns[:last_user]
 
 
+async def all_turns(request: Request, thread_id: str) -> list[dict[str, str]]:
+    """Every turn of the thread, the last answer included (a reopened conversation)."""
+    snapshot = await request.app.state.assistant.state(thread_id)
+    turns: list[dict[str, str]] = []
+    for m in (snapshot.values or {}).get("messages", []):
+        if isinstance(m, HumanMessage):
+            turns.append({"role": "user", "text": m.text})
+        elif isinstance(m, AIMessage) and not m.tool_calls and m.text:
+            turns.append({"role": "assistant", "text": m.text})
+    return turns
+
+
+def conversations(request: Request, page: PageSession, current: str = "") -> list[dict[str, Any]]:
+    """The signed-in user's conversations for the list, newest first."""
+    principal = page.principal
+    if principal is None:
+        return []
+    with accounts_unit(request) as session:
+        threads = agent_service.list_threads(
+            session, CONVERSATIONS_LISTED, tenant_id=principal.tenant_id, user_id=principal.user_id
+        )
+        return [
+            {
+                "id": t.id,
+                "title": str((t.metadata_ or {}).get("title") or "Conversation"),
+                "updated_at": t.updated_at,
+                "current": t.id == current,
+            }
+            for t in threads
+        ]
+
+
 # --- pages -----------------------------------------------------------------------------------------
 
 
 @router.get("/chat", response_class=HTMLResponse)
-async def chat_page(request: Request) -> HTMLResponse:
+async def chat_page(request: Request, thread: str = "") -> HTMLResponse:
+    """The page; ``?thread=<id>`` reopens one of the user's conversations with all its turns."""
     page = await run_in_threadpool(page_session, request)
-    return render(request, page, {})
+    context: dict[str, Any] = {}
+    if thread and page.principal is not None:
+        principal = page.principal
+
+        def owned() -> bool:
+            with accounts_unit(request) as session:
+                try:
+                    t = agent_service.get_thread(
+                        session, thread[:MAX_THREAD_ID], tenant_id=principal.tenant_id
+                    )
+                except NotFound:
+                    return False
+                return t.user_id == principal.user_id
+
+        if len(thread) <= MAX_THREAD_ID and await run_in_threadpool(owned):
+            context = {"thread_id": thread, "turns": await all_turns(request, thread)}
+        else:
+            context = {"error": "That conversation is not available."}
+            response = render(request, page, context, 404)
+            return response
+    context["conversations"] = await run_in_threadpool(conversations, request, page, thread)
+    return render(request, page, context)
 
 
 @router.post("/chat", response_class=HTMLResponse)
@@ -144,7 +204,10 @@ async def chat_submit(request: Request) -> HTMLResponse:
                 agent_service.touch_thread(session, thread_id)
                 return thread_id
             thread = agent_service.create_thread(
-                session, tenant_id=principal.tenant_id, user_id=principal.user_id
+                session,
+                metadata=agent_service.thread_title(prompt),
+                tenant_id=principal.tenant_id,
+                user_id=principal.user_id,
             )
             return thread.id
 
@@ -168,6 +231,7 @@ async def chat_submit(request: Request) -> HTMLResponse:
         return render(request, page, {"prompt": prompt, "thread_id": thread_id, "error": message}, 500)
     asked = ("Book it" if resume["approved"] else "Don't book") if resume else prompt
     context = {"thread_id": thread_id, "turns": turns, "asked": asked, **result_context(result)}
+    context["conversations"] = await run_in_threadpool(conversations, request, page, thread_id)
     return render(request, page, context)
 
 

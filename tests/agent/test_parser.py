@@ -23,6 +23,7 @@ DATASETS = Path(__file__).resolve().parents[2] / "evals" / "datasets"
 INTENTS = {"recommend", "compare", "forecast", "terraform", "explain"}
 FILTER_KEYS = {
     "gpu_family",
+    "gpu_families",
     "min_gpu_count",
     "min_gpu_memory_gb",
     "max_price_per_hour",
@@ -63,7 +64,8 @@ def _score(rows: list[dict[str, Any]]) -> dict[str, Any]:
             last[thread] = parsed
         expect = row["expect"]
         checks: dict[str, tuple[object, object]] = {
-            key: (getattr(parsed, key), want) for key, want in expect.get("filters", {}).items()
+            key: (parsed.compare_families if key == "gpu_families" else getattr(parsed, key), want)
+            for key, want in expect.get("filters", {}).items()
         }
         if "hours" in expect:
             checks["hours"] = (parsed.hours, expect["hours"])
@@ -437,7 +439,7 @@ def test_workload_details() -> None:
         ("8x H100 in EU under $30/h", "recommend"),
         ("what GPUs can I get for under $0.25/hr?", "recommend"),
         ("Do you have B200?", "recommend"),
-        ("", "recommend"),
+        ("", "unclear"),
     ],
 )
 def test_intent(text: str, intent: str) -> None:

@@ -33,7 +33,9 @@ def register(client: TestClient, name: str = "Acme ML") -> tuple[Team, dict[str,
     r = client.post("/auth/register", json={"email": email, "password": PASSWORD, "tenant_name": name})
     assert r.status_code == 201, r.text
     body = r.json()
-    return Team(body["tenant"]["id"], body["user"]["id"], email), {"Authorization": f"Bearer {body['access_token']}"}
+    return Team(body["tenant"]["id"], body["user"]["id"], email), {
+        "Authorization": f"Bearer {body['access_token']}"
+    }
 
 
 def invite(client: TestClient, headers: dict[str, str], tenant_id: str, role: str) -> dict[str, str]:

@@ -47,12 +47,18 @@ def count(ch: clickhouse.ClickHouse, table: str) -> int:
     return int(ch.query(f"SELECT count() FROM {{db}}.{table} FINAL")[0][0])
 
 
-def test_clickhouse_answers_equal_the_sql_answers(db: Session, seeded: Seeded, ch: clickhouse.ClickHouse) -> None:
+def test_clickhouse_answers_equal_the_sql_answers(
+    db: Session, seeded: Seeded, ch: clickhouse.ClickHouse
+) -> None:
     export.export(db, ch)
     for tenant in (seeded.team.tenant_id, seeded.other.tenant_id):
         for start, end in ((START, END), (datetime(2026, 9, 1).date(), datetime(2026, 10, 31).date())):
-            sql = build_report(repository.tenant_facts(db, tenant, start, end), tenant, start, end, "sql", NOW)
-            chq = build_report(clickhouse.tenant_facts(ch, tenant, start, end), tenant, start, end, "sql", NOW)
+            sql = build_report(
+                repository.tenant_facts(db, tenant, start, end), tenant, start, end, "sql", NOW
+            )
+            chq = build_report(
+                clickhouse.tenant_facts(ch, tenant, start, end), tenant, start, end, "sql", NOW
+            )
             assert chq == sql
     days = reference_days(PRICE_DAY)
     assert clickhouse.price_facts(ch, days) == repository.price_facts(db, days)
@@ -64,7 +70,9 @@ def test_clickhouse_answers_equal_the_sql_answers(db: Session, seeded: Seeded, c
 def test_the_service_answers_from_clickhouse_when_its_url_is_set(
     db: Session, settings: Settings, seeded: Seeded, ch_url: str, ch: clickhouse.ClickHouse
 ) -> None:
-    on_ch = settings.model_copy(update={"clickhouse_url": SecretStr(ch_url), "clickhouse_export_interval_s": 3600})
+    on_ch = settings.model_copy(
+        update={"clickhouse_url": SecretStr(ch_url), "clickhouse_export_interval_s": 3600}
+    )
     report = service.tenant_report(db, on_ch, MemoryCache(), seeded.team.tenant_id, START, END)
     assert report.backend == "clickhouse"
     assert_seeded(report)  # exported on first use, then queried there
@@ -86,8 +94,14 @@ def test_exporting_again_changes_nothing_and_an_increment_picks_up_changes(
     assert clickhouse.tenant_facts(ch, seeded.team.tenant_id, START, END) == before
 
     # A booking made now: the incremental run sends it (and little else).
-    booking = add_booking(db, seeded.team, state="active", created="2026-10-06 10:00", submitted="2026-10-06 10:00",
-                          activated="2026-10-06 10:00:20")
+    booking = add_booking(
+        db,
+        seeded.team,
+        state="active",
+        created="2026-10-06 10:00",
+        submitted="2026-10-06 10:00",
+        activated="2026-10-06 10:00:20",
+    )
     usage = add_usage(db, booking, "2026-10-06", "3.000000", "7.47")
     booking.updated_at = usage.metered_at = datetime.now(UTC)
     db.flush()
@@ -100,7 +114,9 @@ def test_exporting_again_changes_nothing_and_an_increment_picks_up_changes(
     assert count(ch, "bookings") == counts["bookings"] + 1
 
 
-def test_ensure_fresh_exports_at_most_once_per_interval(db: Session, seeded: Seeded, ch: clickhouse.ClickHouse) -> None:
+def test_ensure_fresh_exports_at_most_once_per_interval(
+    db: Session, seeded: Seeded, ch: clickhouse.ClickHouse
+) -> None:
     assert export.ensure_fresh(db, ch, 3600) is not None
     assert export.ensure_fresh(db, ch, 3600) is None
     assert export.ensure_fresh(db, ch, 0) is not None
@@ -109,10 +125,18 @@ def test_ensure_fresh_exports_at_most_once_per_interval(db: Session, seeded: See
 @pytest.mark.parametrize(
     ("url", "kwargs", "database"),
     [
-        ("http://default:secret@ch.internal:8123/analytics", {"dsn": "http://default:secret@ch.internal:8123"}, "analytics"),
+        (
+            "http://default:secret@ch.internal:8123/analytics",
+            {"dsn": "http://default:secret@ch.internal:8123"},
+            "analytics",
+        ),
         ("https://ch.example.com:8443", {"dsn": "https://ch.example.com:8443"}, "gpubroker"),
         ("chdb://memory/kpis", {"interface": "chdb", "path": ":memory:"}, "kpis"),
-        ("chdb:///var/lib/gpubroker/ch?database=kpis", {"interface": "chdb", "path": "/var/lib/gpubroker/ch"}, "kpis"),
+        (
+            "chdb:///var/lib/gpubroker/ch?database=kpis",
+            {"interface": "chdb", "path": "/var/lib/gpubroker/ch"},
+            "kpis",
+        ),
     ],
 )
 def test_clickhouse_urls(url: str, kwargs: dict[str, str], database: str) -> None:

@@ -41,7 +41,9 @@ RANGE = f"/admin/kpis?start={START.isoformat()}&end={END.isoformat()}"
 
 
 def sign_in(client: TestClient, email: str) -> None:
-    r = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/admin/kpis"}, follow_redirects=False)
+    r = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "next": "/admin/kpis"}, follow_redirects=False
+    )
     assert r.status_code == 303, r.text
     use_page_token(client)
 
@@ -54,7 +56,9 @@ def team_signed_in(client: TestClient, db: Session, settings: Settings, role: Ro
     return team
 
 
-def test_the_page_needs_a_sign_in_and_tenant_read(client: TestClient, db: Session, settings: Settings) -> None:
+def test_the_page_needs_a_sign_in_and_tenant_read(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     r = client.get("/admin/kpis", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/admin/kpis"
     team_signed_in(client, db, settings, Role.USER)
@@ -63,14 +67,19 @@ def test_the_page_needs_a_sign_in_and_tenant_read(client: TestClient, db: Sessio
     assert "cannot see the team's KPIs" in parse(r.text).find("p", cls="notice-error").text()
 
 
-def test_a_new_team_sees_the_empty_state_and_the_catalog(client: TestClient, db: Session, settings: Settings) -> None:
+def test_a_new_team_sees_the_empty_state_and_the_catalog(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     team_signed_in(client, db, settings)
     doc = parse(client.get("/admin/kpis").text)
     assert doc.find("h1").text() == "KPIs"
     assert doc.find("div", data_empty="team").find("h3").text() == "No bookings yet"
     assert not doc.find_all("svg", data_chart="bookings")
     catalog = doc.find("section", data_section="catalog")
-    assert int(catalog.find("li", data_kpi="offers").find("span", cls="kpi-value").text().replace(",", "")) > 1000
+    assert (
+        int(catalog.find("li", data_kpi="offers").find("span", cls="kpi-value").text().replace(",", ""))
+        > 1000
+    )
     assert catalog.find("svg", data_chart="prices")
     assert catalog.find("table", cls="kpi-offers").find("tr", data_provider="aws")
     # The form shows the default range: the last 30 days.
@@ -79,7 +88,9 @@ def test_a_new_team_sees_the_empty_state_and_the_catalog(client: TestClient, db:
     assert (end - start).days == 29
 
 
-def test_a_seeded_week_shows_its_figures_and_charts(client: TestClient, db: Session, settings: Settings) -> None:
+def test_a_seeded_week_shows_its_figures_and_charts(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     team = team_signed_in(client, db, settings)
     seed_team(db, team, a100_offer(db))
     seed_other_team(db, new_team(db, settings, "Other"))
@@ -101,7 +112,9 @@ def test_a_seeded_week_shows_its_figures_and_charts(client: TestClient, db: Sess
     assert len(bookings.find_all("rect")) == 11
     assert "8 created" in (bookings.get("aria-label") or "")
     assert len(doc.find("svg", data_chart="revenue").find_all("rect")) == 5  # days with USD usage
-    families = [t.text() for t in doc.find("svg", data_chart="families").find_all("text", cls="kpi-hbar-label")]
+    families = [
+        t.text() for t in doc.find("svg", data_chart="families").find_all("text", cls="kpi-hbar-label")
+    ]
     assert families == ["A100", "H100", "L40S", "L4"]
     providers = doc.find("table", cls="kpi-table").find("tbody").find_all("tr")
     assert [r.get("data-provider") for r in providers] == ["aws", "lambda", "vast", "scaleway"]
@@ -121,7 +134,9 @@ def test_a_bad_range_is_a_422_with_the_form_kept(client: TestClient, db: Session
     assert r.status_code == 422 and "start: not a date" in parse(r.text).find("p", cls="notice-error").text()
 
 
-def test_the_admin_page_and_the_navigation_link_to_it(client: TestClient, db: Session, settings: Settings) -> None:
+def test_the_admin_page_and_the_navigation_link_to_it(
+    client: TestClient, db: Session, settings: Settings
+) -> None:
     team_signed_in(client, db, settings)
     admin = parse(client.get("/admin").text)
     assert admin.find("main").find("a", href="/admin/kpis").text() == "KPI dashboard"
@@ -140,7 +155,8 @@ def seed_recent(session: Session, team: Team) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     offers = list(
         session.execute(
-            select(Offer).where(Offer.spot.is_(False), Offer.gpu_family.in_(("H100", "A100", "L40S", "H200", "RTX4090")))
+            select(Offer)
+            .where(Offer.spot.is_(False), Offer.gpu_family.in_(("H100", "A100", "L40S", "H200", "RTX4090")))
             .order_by(Offer.id)
         ).scalars()
     )
@@ -151,43 +167,88 @@ def seed_recent(session: Session, team: Team) -> None:
         submitted = created + timedelta(seconds=rng.uniform(5, 120))
         fate = rng.random()
         if fate < 0.1:
-            add_booking(session, team, state="draft", created=created.strftime(fmt), provider=offer.provider,
-                        gpu_type=offer.gpu_type, offer_id=offer.id)
+            add_booking(
+                session,
+                team,
+                state="draft",
+                created=created.strftime(fmt),
+                provider=offer.provider,
+                gpu_type=offer.gpu_type,
+                offer_id=offer.id,
+            )
             continue
         if fate < 0.2:
-            add_booking(session, team, state="failed", created=created.strftime(fmt), submitted=submitted.strftime(fmt),
-                        ended=(submitted + timedelta(minutes=3)).strftime(fmt), provider=offer.provider,
-                        gpu_type=offer.gpu_type, offer_id=offer.id)
+            add_booking(
+                session,
+                team,
+                state="failed",
+                created=created.strftime(fmt),
+                submitted=submitted.strftime(fmt),
+                ended=(submitted + timedelta(minutes=3)).strftime(fmt),
+                provider=offer.provider,
+                gpu_type=offer.gpu_type,
+                offer_id=offer.id,
+            )
             continue
         activated = submitted + timedelta(seconds=rng.uniform(20, 240))
         hours = rng.choice((1, 2, 4, 8, 12, 24))
         ended = activated + timedelta(hours=hours)
         if i < 3:  # a few still running now
-            created, submitted = now - timedelta(hours=i + 1), now - timedelta(hours=i + 1) + timedelta(seconds=30)
+            created, submitted = (
+                now - timedelta(hours=i + 1),
+                now - timedelta(hours=i + 1) + timedelta(seconds=30),
+            )
             activated, ended = submitted + timedelta(seconds=50), now + timedelta(hours=20)
         running = ended > now
         booking = add_booking(
-            session, team, state="active" if running else "completed", created=created.strftime(fmt),
-            submitted=submitted.strftime(fmt), activated=activated.strftime(fmt),
-            ended=None if running else ended.strftime(fmt), provider=offer.provider, gpu_type=offer.gpu_type,
-            gpu_count=offer.gpu_count, price=str(offer.price_per_hour), offer_id=offer.id,
+            session,
+            team,
+            state="active" if running else "completed",
+            created=created.strftime(fmt),
+            submitted=submitted.strftime(fmt),
+            activated=activated.strftime(fmt),
+            ended=None if running else ended.strftime(fmt),
+            provider=offer.provider,
+            gpu_type=offer.gpu_type,
+            gpu_count=offer.gpu_count,
+            price=str(offer.price_per_hour),
+            offer_id=offer.id,
         )
         day = activated.date()
-        used = Decimal(str(min(hours, 24 - activated.hour - activated.minute / 60))).quantize(Decimal("0.000001"))
-        add_usage(session, booking, day.isoformat(), str(used),
-                  str((used * offer.price_per_hour).quantize(Decimal("0.01"))))
+        used = Decimal(str(min(hours, 24 - activated.hour - activated.minute / 60))).quantize(
+            Decimal("0.000001")
+        )
+        add_usage(
+            session,
+            booking,
+            day.isoformat(),
+            str(used),
+            str((used * offer.price_per_hour).quantize(Decimal("0.01"))),
+        )
     for back in (3, 2, 1):
-        add_invoice(session, team, (now.date() - timedelta(days=back)).isoformat(), f"{rng.uniform(50, 400):.2f}")
+        add_invoice(
+            session, team, (now.date() - timedelta(days=back)).isoformat(), f"{rng.uniform(50, 400):.2f}"
+        )
     # Every offer of those families listed 12% dearer 30 days ago and 5% dearer a week ago.
     for offer in offers:
         for back, drift in ((30, 1.12), (7, 1.05)):
             session.add(
                 PriceHistory(
-                    offer_id=offer.id, provider=offer.provider, gpu_family=offer.gpu_family, gpu_variant=None,
-                    gpu_count=offer.gpu_count, market=None, region=offer.region, spot=False,
+                    offer_id=offer.id,
+                    provider=offer.provider,
+                    gpu_family=offer.gpu_family,
+                    gpu_variant=None,
+                    gpu_count=offer.gpu_count,
+                    market=None,
+                    region=offer.region,
+                    spot=False,
                     price_per_hour=offer.price_per_hour * Decimal(str(drift)),
-                    price_per_gpu_hour=(offer.price_per_gpu_hour * Decimal(str(drift))).quantize(Decimal("0.000001")),
-                    currency="USD", observed_at=now - timedelta(days=back), source="test",
+                    price_per_gpu_hour=(offer.price_per_gpu_hour * Decimal(str(drift))).quantize(
+                        Decimal("0.000001")
+                    ),
+                    currency="USD",
+                    observed_at=now - timedelta(days=back),
+                    source="test",
                 )
             )
     session.flush()
@@ -207,7 +268,9 @@ def test_the_dashboard_in_a_browser(
 
     team = new_team(db, settings, "Acme ML")
     db.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="light", java_script_enabled=False
+    )
     page = context.new_page()
     page.goto(f"{live_app}/admin/kpis")
     page.wait_for_url("**/login?next=/admin/kpis")

@@ -41,3 +41,29 @@ def test_account_actions_ask_for_approval_exactly_when_they_should(
     assert report["intent_accuracy"] == 1.0 and report["needs_met"] == 1.0, report["failures"]
     # The eval never approves, so nothing was booked: every turn that asked was declined.
     assert not [f for f in report["failures"] if "booked" in f["why"]]
+
+
+def test_real_users_dataset_has_its_categories_and_shape() -> None:
+    cases = load_cases([DATASETS / "users.jsonl"])
+    assert len(cases) >= 150
+    categories = {c["category"] for c in cases}
+    assert categories >= {
+        "lang_de", "lang_fr", "lang_es", "split_names", "alternatives", "references", "resets", "carried",
+        "unclear", "knowledge", "trends", "sizing", "safety",
+    }  # fmt: skip
+    assert sum(1 for c in cases if "turns" in c) >= 30
+    assert sum(1 for c in cases if c["expect"].get("must_mention")) >= 30
+    assert sum(1 for c in cases if c["expect"].get("language") in ("de", "fr", "es")) >= 60
+
+
+def test_offline_agent_meets_every_category_of_the_real_users_dataset(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    report = run_eval([DATASETS / "users.jsonl"], factory, settings)
+    Path("var").mkdir(exist_ok=True)
+    Path(f"var/eval-users-{settings.database_url.split(':')[0]}.json").write_text(
+        json.dumps(report, indent=1)
+    )
+    bad = [b for b in below_thresholds(report) if not b.startswith("latency")]
+    assert not bad, (bad, report["failures"][:10])
+    assert all(entry["accuracy"] >= 0.95 for entry in report["categories"].values())

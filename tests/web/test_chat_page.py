@@ -514,3 +514,108 @@ def test_an_error_event_is_shown_and_the_prompt_comes_back(browser: Any, live_se
     expect(page.locator("[data-chat-error]").get_by_role("alert")).to_contain_text("the prompt is empty")
     assert page.locator(".chat-msg-assistant").count() == 1
     context.close()
+
+
+# --- conversations: listed, reopened, in other languages ---------------------------------------------
+
+
+def test_conversations_are_listed_and_reopen_with_all_their_turns(signed_in: TestClient) -> None:
+    first = ask(signed_in, "8x H100 in Germany")
+    thread = first.find("input", name="thread_id").get("value")
+    ask(signed_in, "make it spot", thread)
+    ask(signed_in, "¿Qué es NVLink?")
+    page = parse(signed_in.get("/chat").text)
+    listed = page.find("nav", data_chat_threads=True).find_all("a")
+    titles = [a.text() for a in listed]
+    # Newest first, each titled by its first request.
+    assert titles[:2] == ["¿Qué es NVLink?", "8x H100 in Germany"]
+    assert listed[1].get("href") == f"/chat?thread={thread}"
+
+    reopened = parse(signed_in.get(f"/chat?thread={thread}").text)
+    texts = [p.text() for p in reopened.find_all("p", cls="chat-text")]
+    assert texts[0] == "8x H100 in Germany" and texts[2] == "make it spot"
+    assert "Kept from earlier" in texts[3] and "H100" in texts[3]
+    assert reopened.find("input", name="thread_id").get("value") == thread
+    current = reopened.find("nav", data_chat_threads=True).find("a", aria_current="page")
+    assert current.text() == "8x H100 in Germany"
+
+
+def test_another_users_conversation_does_not_open(client: TestClient, signed_in: TestClient) -> None:
+    thread = ask(signed_in, "H100 in Europe").find("input", name="thread_id").get("value")
+    signed_in.cookies.clear()
+    email = register(client.post)
+    r = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "next": "/chat"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    r = client.get(f"/chat?thread={thread}")
+    assert r.status_code == 404
+    assert "not available" in alert(parse(r.text))
+    assert client.get("/chat?thread=no-such-thread").status_code == 404
+
+
+def test_the_answer_comes_in_the_users_language(signed_in: TestClient) -> None:
+    doc = ask(signed_in, "Ich brauche zwei H100 in Deutschland für eine Woche")
+    answer = doc.find("p", cls="chat-answer").text()
+    assert "Angebote" in answer and "pro Stunde" in answer and "auf Abruf" in answer
+    doc = ask(signed_in, "asdkjh qwpoe zxmnv")
+    assert doc.find("p", cls="chat-answer").text().startswith("I did not understand")
+    assert not doc.find_all("li", cls="rec-card")
+
+
+def test_conversation_list_streamed_languages_and_reopening_in_a_browser(
+    browser: Any, live_server: str, screenshots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    with httpx.Client(base_url=live_server) as http:
+        email = register(http.post)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(SAMPLE_ANSWER)
+    page = context.new_page()
+    page.goto(f"{live_server}/login?next=/chat")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{live_server}/chat")
+    threads = page.get_by_role("navigation", name="Your conversations")
+    expect(threads.get_by_text("No conversations yet.")).to_be_visible()
+
+    prompt = page.get_by_label("Your request")
+    prompt.fill("¿cuánto cuesta una A100 en Francia durante 3 días?")
+    prompt.press("Enter")
+    turn = page.locator(".chat-msg-assistant").first
+    expect(turn.locator("[data-chat-result]")).to_be_attached(timeout=30_000)
+    expect(turn.locator("[data-answer]")).to_contain_text("ofertas cumplen")
+    expect(turn.locator("[data-answer]")).to_contain_text("bajo demanda")
+    # The answer was written over many frames, not at once.
+    lengths = [n for n in page.evaluate("window.__answerLengths") if n > 0]
+    assert len(lengths) >= 5, lengths
+    # The new conversation is at the top of the list, current.
+    first = threads.get_by_role("link").first
+    expect(first).to_have_text("¿cuánto cuesta una A100 en Francia durante 3 días?")
+    expect(first).to_have_attribute("aria-current", "page")
+
+    prompt.fill("el segundo para una semana")
+    prompt.press("Enter")
+    second = page.locator(".chat-msg-assistant").nth(1)
+    expect(second.locator("[data-answer]")).to_contain_text("de mi última respuesta", timeout=30_000)
+    expect(second.locator("[data-answer]")).to_contain_text("Mantenido de mensajes anteriores")
+    page.screenshot(path=str(screenshots / "chat-es-thread.png"), full_page=True)
+
+    # A new conversation, then back to the first one from the list.
+    page.get_by_role("link", name="New conversation").click()
+    page.wait_for_url(f"{live_server}/chat")
+    prompt = page.get_by_label("Your request")
+    prompt.fill("Was ist FP8?")
+    prompt.press("Enter")
+    expect(page.locator(".chat-msg-assistant").first.locator("[data-answer]")).to_contain_text(
+        "Aus meinen Quellen", timeout=30_000
+    )
+    expect(threads.get_by_role("link")).to_have_count(2)
+    threads.get_by_role("link", name="¿cuánto cuesta una A100 en Francia durante 3 días?").click()
+    page.wait_for_url(re.compile(r"/chat\?thread="))
+    expect(page.locator(".chat-msg")).to_have_count(4)
+    expect(page.locator(".chat-msg-assistant").last).to_contain_text("Mantenido de mensajes anteriores")
+    page.screenshot(path=str(screenshots / "chat-conversations.png"), full_page=True)
+    context.close()

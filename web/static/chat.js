@@ -39,6 +39,7 @@
     spending_report: "Read your spending"
   };
   var WAITING = "Nothing happens until you answer below.";
+  var TOKENS_PER_FRAME = 2;
   // Geometry of the forecast chart: the same numbers as web/chart.py's forecast_chart.
   var CHART = { width: 640, height: 220, left: 56, right: 16, top: 14, bottom: 34 };
 
@@ -526,8 +527,10 @@
     this.toolLines = {};
   }
 
-  // Token pieces are written on animation frames, several per frame when they come faster than
-  // frames: the answer grows smoothly and never lags far behind the stream.
+  // Token pieces are written on animation frames, at most TOKENS_PER_FRAME a frame. A model that
+  // writes slower than that shows each piece as it comes; a burst (the offline planner sends its whole
+  // answer within a millisecond once its tools are done: bench/bench_chat_stream.py) reads as typing
+  // instead of appearing at once. A hidden tab gets everything at once.
   Turn.prototype.token = function (text) {
     this.queue.push(text);
     this.schedule();
@@ -542,7 +545,7 @@
 
   Turn.prototype.flush = function () {
     this.scheduled = false;
-    var n = document.hidden ? this.queue.length : Math.max(1, Math.ceil(this.queue.length / 3));
+    var n = document.hidden ? this.queue.length : Math.min(this.queue.length, TOKENS_PER_FRAME);
     var pieces = this.queue.splice(0, n);
     this.answer.appendChild(document.createTextNode(pieces.join("")));
     this.answer.setAttribute("data-tokens", String(Number(this.answer.getAttribute("data-tokens")) + pieces.length));
@@ -703,6 +706,26 @@
       await run({ resume: { approved: approved } }, approved ? "Book it" : "Don't book");
     }
 
+    // A conversation the page did not list yet (its first answer is streaming) goes to the top of the
+    // list, titled by its first request as the server titles it; it is the current one.
+    function listConversation(threadId, prompt) {
+      var list = document.querySelector("[data-thread-list]");
+      if (!list) return;
+      var links = Array.prototype.slice.call(list.querySelectorAll("a[data-thread]"));
+      links.forEach(function (a) {
+        if (a.getAttribute("data-thread") === threadId) a.setAttribute("aria-current", "page");
+        else a.removeAttribute("aria-current");
+      });
+      if (links.some(function (a) { return a.getAttribute("data-thread") === threadId; }) || !prompt) return;
+      var title = prompt.split(/\s+/).join(" ").trim();
+      if (title.length > 80) title = title.slice(0, 79).trim() + "…";
+      list.insertBefore(el("li", {}, [
+        el("a", { href: "/chat?thread=" + encodeURIComponent(threadId), "data-thread": threadId, "aria-current": "page", text: title })
+      ]), list.firstChild);
+      var none = document.querySelector("[data-threads-empty]");
+      if (none) none.hidden = true;
+    }
+
     async function run(payload, label) {
       showError("");
       if (empty) empty.hidden = true;
@@ -730,6 +753,7 @@
           var d = ev.data || {};
           if (ev.event === "metadata" && d.thread_id) {
             threadInput.value = d.thread_id;
+            listConversation(d.thread_id, prompt);
           } else if (ev.event === "token") {
             turn.token(d.text || "");
           } else if (ev.event === "tool_start") {
