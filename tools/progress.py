@@ -16,6 +16,6 @@ from langgraph.config import get_stream_writer
 def report(message: str, *, tool: str, **data: Any) -> None:
     try:
         writer = get_stream_writer()
-    except RuntimeError:  # not inside a graph run
+    except (RuntimeError, KeyError):  # not inside a graph run (no config, or a tool invoked on its own)
         return
     writer({"type": "progress", "tool": tool, "message": message, **data})

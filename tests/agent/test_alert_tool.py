@@ -66,7 +66,7 @@ def test_quoted_prices_state_their_age_and_gpu_only_prices_are_no_basis(
 ) -> None:
     body = chat(client, "cheapest L4 for 100 hours", auth_headers)
     lines = [line for line in body["summary"].splitlines() if line[:2] in ("1.", "2.")]
-    assert lines and all("price as of 2026-11-27, " in line and "days old)" in line for line in lines)
+    assert lines and all("; price as of 2026-11-27, " in line and line.endswith(" days old") for line in lines)
     # GCP's L4 rows are GPU-only prices: none is recommended nor used for the cost.
     assert body["recommendations"] and all(r["provider_id"] != "gcp" for r in body["recommendations"])
     assert "Cost for 100 h" in body["summary"]
