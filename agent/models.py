@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, String, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -37,6 +37,11 @@ class AgentThread(Base):
 
 class AgentRun(Base):
     __tablename__ = "agent_runs"
+    # A thread's runs newest first; the pending runs any replica may pick up (migration 0014).
+    __table_args__ = (
+        Index("ix_agent_runs_thread_created", "thread_id", "created_at"),
+        Index("ix_agent_runs_status", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     thread_id: Mapped[str] = mapped_column(String(64))
