@@ -16,7 +16,10 @@ WebSocket protocol, one JSON object per text frame:
   keeps the connection open, a refused connection is closed with 1008.
 
 SSE (``GET /providers/stream?gpu_type=H100&...``, resume with ``last_seq`` or ``Last-Event-ID``): events
-``subscribed``, ``price_update`` (``id:`` is the seq), ``heartbeat`` and ``resync``, same data.
+``subscribed``, ``price_update`` (``id:`` is the seq), ``heartbeat`` and ``resync``, same data. The
+server ends an SSE stream after ``price_stream_max_s`` (1 h) with a ``retry:`` hint; ``EventSource``
+reconnects with ``Last-Event-ID`` and misses nothing, and long-lived clients spread over the replicas
+again after a deploy.
 
 Who may connect: signed-in users hold one of their team's ``ws_limit`` connection slots
 (``accounts.connections``, shared by every replica through Redis); anonymous clients hold one of
@@ -36,7 +39,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -50,6 +52,7 @@ from catalog.service import build_spec
 from catalog.stream import PriceHub, Subscriber, matches, message
 from core.db import session_scope
 from core.errors import AppError, InvalidInput, validation_details
+from core.responses import EventStream, event_stream
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["marketplace"])
@@ -316,12 +319,23 @@ def _sse(kind: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
     return f"{head}event: {kind}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-@router.get("/providers/stream", summary="Price changes as Server-Sent Events (the /ws/prices twin)")
+PRICE_EVENTS = event_stream(
+    "Price changes that match the filters; ends after price_stream_max_s, resume with Last-Event-ID",
+    ["subscribed", "price_update", "heartbeat", "resync"],
+)
+
+
+@router.get(
+    "/providers/stream",
+    summary="Price changes as Server-Sent Events (the /ws/prices twin)",
+    response_class=EventStream,
+    responses=PRICE_EVENTS,
+)
 async def price_events(
     request: Request,
     params: Annotated[StreamFilters, Query()],
     last_event_id: Annotated[str | None, Header()] = None,
-) -> StreamingResponse:
+) -> EventStream:
     raw = params.model_dump(exclude_none=True, exclude={"last_seq", "sort", "page", "page_size"})
     spec, shown = parse_filters({k: v for k, v in raw.items() if k not in ("include_gpu_only",) or v})
     last_seq = params.last_seq
@@ -337,7 +351,10 @@ async def price_events(
 
     async def stream() -> AsyncIterator[bytes]:
         keep = asyncio.create_task(_keep(request, holder, slot))
-        period = request.app.state.settings.price_stream_heartbeat_s
+        settings = request.app.state.settings
+        period = settings.price_stream_heartbeat_s
+        loop = asyncio.get_running_loop()
+        ends = loop.time() + settings.price_stream_max_s
         try:
             if last_seq is None:
                 yield _sse(
@@ -351,20 +368,22 @@ async def price_events(
                 for event in events:
                     if subscriber.first_time(int(event["seq"])):
                         yield _sse("price_update", message(event), int(event["seq"]))
-            while True:
+            while (left := ends - loop.time()) > 0:
                 try:
-                    seq, text = await asyncio.wait_for(subscriber.queue.get(), timeout=period)
+                    seq, text = await asyncio.wait_for(subscriber.queue.get(), timeout=min(period, left))
                 except TimeoutError:
-                    yield _sse("heartbeat", {"ts": datetime.now(UTC).isoformat()})
+                    if ends - loop.time() > 0:
+                        yield _sse("heartbeat", {"ts": datetime.now(UTC).isoformat()})
                     continue
                 yield f"id: {seq}\nevent: price_update\ndata: {text}\n\n".encode()
+            # The browser's EventSource reconnects after `retry` ms with the last id it saw.
+            yield b"retry: 1000\n\n"
         finally:
             hub.remove(subscriber)
             keep.cancel()
             _release(request, holder, slot)
 
-    return StreamingResponse(
+    return EventStream(
         stream(),
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -294,6 +294,8 @@ class Settings(BaseSettings):
     # The price stream (/ws/prices, /providers/stream): heartbeat period, how long a client may resume
     # from a sequence number, and connections per client address for anonymous users.
     price_stream_heartbeat_s: float = Field(default=30.0, gt=0)
+    # An SSE price stream ends after this long; the client reconnects with Last-Event-ID.
+    price_stream_max_s: float = Field(default=3600.0, gt=0)
     price_event_keep_h: int = Field(default=24, ge=1)
     price_stream_anonymous_per_ip: int = Field(default=10, ge=1)
     # Price alerts: outbound webhooks are tried `alert_webhook_attempts` times, waiting

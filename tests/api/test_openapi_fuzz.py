@@ -120,6 +120,9 @@ def fuzzed(settings: Settings, engine: Any) -> Iterator[dict[str, Any]]:
             "login_ip_per_minute": 100_000.0,
             "login_ip_burst": 100_000,
             "export_max_rows": 200,
+            # The SSE price stream ends after its lifetime: half a second here, an hour by default.
+            "price_stream_max_s": 0.5,
+            "price_stream_heartbeat_s": 0.2,
         }
     )
     app = create_app(fuzz_settings)

@@ -166,6 +166,35 @@ def test_the_sse_twin_streams_the_same_update(
     assert data["offer_id"] == before.id and data["new_price"] == 0.99 and ident == str(data["seq"])
 
 
+def test_an_sse_stream_ends_after_its_lifetime_and_resumes_from_last_event_id(
+    live_settings: Settings, live_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A stream ends after ``price_stream_max_s`` with a ``retry:`` hint (so clients rebalance over the
+    replicas); the reconnect with ``Last-Event-ID`` gets what changed in between."""
+    settings = live_settings.model_copy(update={"price_stream_max_s": 2.0, "price_stream_heartbeat_s": 0.5})
+    app = create_app(settings)
+    app.state.session_factory = live_factory
+    params = {"provider": "lambda", "gpu_type": "A10", "region": "us-east-1"}
+    with support.serve(app) as url:
+        started = time.monotonic()
+        with httpx.stream("GET", f"{url}/providers/stream", params=params, timeout=20) as response:
+            body = response.read().decode()
+        lasted = time.monotonic() - started
+        assert 1.5 < lasted < 10, lasted
+        assert body.startswith("event: subscribed") and "event: heartbeat" in body
+        assert body.endswith("retry: 1000\n\n")
+        last_seq = json.loads(body.split("data: ", 1)[1].split("\n", 1)[0])["last_seq"]
+        # A change while the client is away reaches it on the reconnect.
+        change_price(settings, live_factory, app, tmp_path, ("gpu_1x_a10", "us-east-1"), "1.01")
+        headers = {"Last-Event-ID": str(last_seq)}
+        with httpx.stream(
+            "GET", f"{url}/providers/stream", params=params, headers=headers, timeout=20
+        ) as response:
+            again = response.read().decode()
+    updates = [json.loads(line[6:]) for line in again.splitlines() if line.startswith("data: ")]
+    assert any(u.get("new_price") == 1.01 for u in updates), again
+
+
 def test_bad_subscriptions_are_answered_with_the_field_and_the_socket_stays_open(
     served: tuple[str, Any],
 ) -> None:
