@@ -11,6 +11,7 @@ from billing.money import from_minor
 from booking import service as bookings
 from booking.models import BookingState
 from tools.context import ToolContext, current_caller
+from tools.progress import report
 from tools.schemas import InvoiceBrief, SpendingReportArgs, SpendingResult
 
 _MAX_ROWS = 100_000
@@ -46,6 +47,9 @@ def spending_report(ctx: ToolContext, args: SpendingReportArgs) -> SpendingResul
             Decimal("0"),
         )
         count, invoices = billing.invoices(session, tenant_id, start=since, end=None, offset=0, limit=10)
+        report(
+            f"read {len(rows):,} usage rows and {count:,} invoices", tool="spending_report", invoices=count
+        )
         briefs = [
             InvoiceBrief(
                 id=i.id,

@@ -178,13 +178,21 @@ def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersRe
                 ),
                 ctx,
             )
+            cheapest = found["items"][0] if found["items"] else None
+            report(
+                f"compared {found['total']:,} {gpu.family} offers"
+                + (f", cheapest ${float(cheapest['price_per_hour']):,.2f}/h" if cheapest else ""),
+                tool="compare_offers",
+                gpu_type=gpu.family,
+                total=found["total"],
+            )
             result.gpus.append(
                 GpuFacts(
                     family=gpu.family,
                     vendor=model.vendor,
                     architecture=model.architecture,
                     memory_gb=gpu.memory_gb or model.default_memory_gb,
-                    cheapest=brief(found["items"][0]) if found["items"] else None,
+                    cheapest=brief(cheapest) if cheapest else None,
                     offers=found["total"],
                 )
             )
@@ -233,6 +241,13 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
             out = predict(session, req)
         else:
             raise ToolInputError("give offer_id or gpu_type")
+    ends = (out["trend"] or {}).get("history_end") or out["history_end"]
+    report(
+        f"forecast {out['hours']:,g} h with {out['model']}"
+        + (f" from history ending {ends}" if ends else ""),
+        tool="forecast_cost",
+        history_end=ends,
+    )
     return ForecastCostResult(
         hourly=out["hourly"],
         daily=out["daily"],
@@ -247,7 +262,7 @@ def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResul
         trend=out["trend"],
         history_end=out["history_end"],
         # The trend's (market index's) data decide how old the forecast is; an offer's own history may be newer.
-        data_age_days=_age_days((out["trend"] or {}).get("history_end") or out["history_end"]),
+        data_age_days=_age_days(ends),
         offer_id=out["offer_id"],
     )
 
@@ -302,4 +317,5 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
             "no catalog offer matches this configuration: check the instance type and region before applying",
         )
         provider = str(spec["provider"])
+    report(f"wrote Terraform for {provider} ({template})", tool="generate_terraform", provider=provider)
     return GenerateTerraformResult(provider=provider, template=template, terraform=text, notes=notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from agent.knowledge import service as knowledge
 from agent.knowledge.embeddings import embedder
 from tools.context import ToolContext
+from tools.progress import report
 from tools.schemas import KnowledgePassageOut, SearchKnowledgeArgs, SearchKnowledgeResult
 
 
@@ -17,6 +18,7 @@ def search_knowledge(ctx: ToolContext, args: SearchKnowledgeArgs) -> SearchKnowl
         found, method = knowledge.search(
             session, args.query, args.limit, None if ctx.settings.is_sqlite else embedder(ctx.settings)
         )
+    report(f"found {len(found)} knowledge passages ({method})", tool="search_knowledge", total=len(found))
     return SearchKnowledgeResult(
         passages=[
             KnowledgePassageOut(

@@ -181,6 +181,29 @@ def test_every_stream_mode_and_custom_tool_progress(app_url: str, team: Team) ->
     assert {d["type"] for d in (p.data for p in parts if p.event == "debug")} >= {"checkpoint", "task_result"}
 
 
+@pytest.mark.parametrize(
+    ("prompt", "tool", "said"),
+    [
+        ("L40S or A100 for serving llama 3 8b", "compare_offers", "compared "),
+        ("what will 8x H100 cost for a week", "forecast_cost", "forecast 168 h"),
+        ("terraform for the cheapest A100", "generate_terraform", "wrote Terraform for "),
+    ],
+)
+def test_other_tools_report_their_progress(
+    app_url: str, team: Team, prompt: str, tool: str, said: str
+) -> None:
+    async def scenario() -> list[Any]:
+        c = client(app_url, team)
+        thread = await c.threads.create()
+        ask = {"messages": [{"role": "user", "content": prompt}]}
+        return [
+            p async for p in c.runs.stream(thread["thread_id"], "gpubroker", input=ask, stream_mode="custom")
+        ]
+
+    progress = [p.data for p in run_async(scenario()) if p.event == "custom"]
+    assert any(p["tool"] == tool and p["message"].startswith(said) for p in progress), progress
+
+
 def test_background_runs_are_listed_joined_and_waited_for(app_url: str, team: Team) -> None:
     async def scenario() -> dict[str, Any]:
         c = client(app_url, team)
