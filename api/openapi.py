@@ -56,7 +56,20 @@ from core.errors import AppError, ErrorEnvelope
 # Packages whose functions are read for the errors they raise; a call into anything else (SQLAlchemy,
 # pydantic, the standard library) is not followed: their exceptions are mapped by the handlers.
 OUR_PACKAGES = frozenset(
-    {"core", "catalog", "accounts", "booking", "billing", "analytics", "api", "agent", "tools", "web"}
+    {
+        "core",
+        "catalog",
+        "accounts",
+        "alerts",
+        "booking",
+        "billing",
+        "analytics",
+        "api",
+        "agent",
+        "tools",
+        "web",
+        "iac_templates",
+    }
 )
 ENVELOPE = "ErrorEnvelope"
 ENVELOPE_REF = {"$ref": f"#/components/schemas/{ENVELOPE}"}

@@ -77,6 +77,20 @@ def test_errors_are_derived_from_what_the_route_depends_on(document: dict[str, A
     assert "`operator_only`" in document["paths"]["/ops/tenants"]["get"]["responses"]["403"]["description"]
 
 
+def test_every_package_of_ours_is_read_for_its_errors(document: dict[str, Any]) -> None:
+    """A package left out of the reader hides its errors (GET /alerts/deliveries answered an
+    undocumented 404 until ``alerts`` was read)."""
+    import tomllib
+    from pathlib import Path
+
+    from api.openapi import OUR_PACKAGES
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    shipped = {p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
+    assert shipped - {"evals"} <= OUR_PACKAGES
+    assert 404 in statuses(document, "GET", "/alerts/deliveries")
+
+
 def test_a_parameter_named_like_a_function_is_not_followed(document: dict[str, Any]) -> None:
     # logout's parameter `me` once led the reader into the `me` route's service and its 404.
     assert 404 not in statuses(document, "POST", "/auth/logout")
@@ -100,6 +114,7 @@ def test_success_media_types_are_the_ones_sent(document: dict[str, Any]) -> None
 
     assert media("get", "/providers/export") == {"text/csv", "application/json"}
     assert media("get", "/invoices/{invoice_id}.pdf") == {"application/pdf"}
+    assert media("get", "/providers/stream") == {"text/event-stream"}
     for path in ("/ai/chat/stream", "/runs/stream", "/threads/{thread_id}/runs/stream"):
         assert media("post", path) == {"text/event-stream"}, path
         event = paths[path]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"]
