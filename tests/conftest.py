@@ -10,6 +10,7 @@ Set GPUBROKER_TEST_BACKENDS=sqlite to run only one backend while iterating local
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import os
 import socket
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -161,26 +162,64 @@ def connection(engine: Any) -> Iterator[Connection]:
         conn.close()
 
 
+class _HandoffLock:
+    """The test connection's lock: reentrant within one thread's call chain, released from any thread.
+
+    Held by whoever opens a transaction on the connection. Reentrancy needs both the thread and the
+    context (a token in a ``ContextVar``): a request's session is used by its endpoint in one threadpool
+    thread and committed in another, and in between the first thread may run another request's work,
+    which must wait. Threads that copy the context (LangGraph's tool threads) differ by thread: they
+    wait too. An ``RLock`` refused the release from the other thread and stayed held for ever."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._owner: tuple[int, object] | None = None
+        self._depth = 0
+        self._token: contextvars.ContextVar[object | None] = contextvars.ContextVar("lock", default=None)
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._cond:
+            if self._depth and self._owner == (me, self._token.get()):
+                self._depth += 1
+                return
+            while self._depth:
+                self._cond.wait()
+            token = object()
+            self._token.set(token)
+            self._owner, self._depth = (me, token), 1
+
+    def release(self) -> None:
+        with self._cond:
+            if not self._depth:
+                raise RuntimeError("release of an unheld test-connection lock")
+            self._depth -= 1
+            if not self._depth:
+                self._owner = None
+                self._cond.notify()
+
+
 class _SerializedSession(Session):
-    """A session that holds the test connection's lock from creation to close.
+    """A session that holds the test connection's lock while it has a transaction open.
 
-    All sessions of a test share one connection (so that everything rolls back); the agent runs tools
-    in parallel threads, and savepoints interleaved on one connection would corrupt each other."""
+    All sessions of a test share one connection (so that everything rolls back); requests and the agent's
+    tools use it from parallel threads, and savepoints interleaved on one connection would corrupt each
+    other. The lock is taken when the session's transaction begins (before its savepoint) and released
+    when it ends (commit, rollback or close), in whichever thread that happens."""
 
-    lock = threading.RLock()
+    lock = _HandoffLock()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.lock.acquire()
-        self._locked = True
-        super().__init__(*args, **kwargs)
 
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            if self._locked:
-                self._locked = False
-                self.lock.release()
+@event.listens_for(_SerializedSession, "after_transaction_create")
+def _take_connection(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        _SerializedSession.lock.acquire()
+
+
+@event.listens_for(_SerializedSession, "after_transaction_end")
+def _give_connection(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        _SerializedSession.lock.release()
 
 
 @pytest.fixture
