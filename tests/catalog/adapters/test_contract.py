@@ -22,6 +22,7 @@ import pytest
 from catalog.adapters.azure import AzureAdapter
 from catalog.adapters.base import AdapterError, ProviderAdapter
 from catalog.adapters.datacrunch import DatacrunchAdapter
+from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.gcp import GcpAdapter
 from catalog.adapters.lambdalabs import LambdaAdapter
 from catalog.adapters.oci import OciAdapter
@@ -56,6 +57,12 @@ def datacrunch_route(request: httpx.Request) -> httpx.Response:
     assert request.headers["Authorization"] == "Bearer eyJhbGciOiJIUzI1NiJ9.recorded.signature"
     name = {"/v1/instance-types": "instance_types", "/v1/locations": "locations"}.get(path, "availability")
     return json_response(f"datacrunch/{name}.json")
+
+
+def digitalocean_route(request: httpx.Request) -> httpx.Response:
+    assert request.headers["Authorization"] == "Bearer k"
+    page = "page2" if request.url.params.get("page") == "2" else "page1"
+    return json_response(f"digitalocean/sizes.{page}.json")
 
 
 def gcp_route(request: httpx.Request) -> httpx.Response:
@@ -96,6 +103,9 @@ CASES: dict[str, Case] = {
         lambda s, c, sl: OciAdapter(s, c, sleep=sl), lambda r: json_response("oci/products.json"), 40
     ),
     "gcp": Case(lambda s, c, sl: GcpAdapter(s, c, api_key="k", sleep=sl), gcp_route, 12),
+    "digitalocean": Case(
+        lambda s, c, sl: DigitaloceanAdapter(s, c, api_key="k", sleep=sl), digitalocean_route, 6
+    ),
 }
 
 
@@ -116,7 +126,7 @@ def adapter(provider: str, fake: Provider) -> ProviderAdapter:
 def test_every_provider_with_a_price_api_has_a_live_adapter_in_the_suite() -> None:
     live = {p for p, cls in ALL_ADAPTERS.items() if cls.live_api}
     # AWS speaks through boto3, not httpx: the same contract against AWS's protocols is in test_aws.py.
-    assert live == set(CASES) | {"aws"} and len(live) >= 9
+    assert live == set(CASES) | {"aws"} and len(live) >= 10
 
 
 @pytest.mark.parametrize("provider", sorted(CASES))

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from catalog.adapters.base import AdapterError
+from core.settings import Settings
 from tests.catalog.adapters.recorded import Provider, sync_rows
 from tests.catalog.adapters.test_contract import CASES, adapter
 
@@ -15,6 +16,12 @@ from tests.catalog.adapters.test_contract import CASES, adapter
 def offers(provider: str) -> dict[str, dict[str, object]]:
     _fetched, rows, _report = sync_rows(adapter(provider, Provider(CASES[provider].route)))
     return {str(r["external_id"]): r for r in rows}
+
+
+def snapshot_ids(provider: str) -> set[str]:
+    """The offer ids the bundled snapshot gives this provider (what its live rows must replace)."""
+    snapshot = CASES[provider].make(Settings(), httpx.Client(), lambda s: None)
+    return {o.external_id for row in snapshot.read_snapshot() for o in snapshot.parse_row(row)}
 
 
 def test_shadeform_lists_types_where_available_at_their_price_in_dollars() -> None:
@@ -67,6 +74,42 @@ def test_gcp_reads_gpu_skus_on_demand_and_spot_and_leaves_out_commitments_and_cp
     # Commitment and CPU SKUs make no offer; every GPU price is the accelerators alone.
     assert {r["price_scope"] for r in rows} == {"gpu_only"}
     assert len(rows) == 4 * (2 * 2 + 1 + 2)  # L4 in 2 regions x (on-demand, spot), A100, H100 x 2
+
+
+def test_digitalocean_offers_each_available_gpu_size_per_region_across_pages() -> None:
+    fake = Provider(CASES["digitalocean"].route)
+    _fetched, rows, _report = sync_rows(adapter("digitalocean", fake))
+    # The first request asks for the largest page; the next one follows the answer's next link verbatim.
+    assert [dict(r.url.params) for r in fake.requests] == [
+        {"per_page": "200"},
+        {"page": "2", "per_page": "3"},
+    ]
+    by_id = {str(r["external_id"]): r for r in rows}
+    # The CPU size is no GPU offer, and the MI300X x1 size is not available anywhere.
+    assert set(by_id) == {
+        "gpu-h100x1-80gb/atl1",
+        "gpu-h100x1-80gb/nyc2",
+        "gpu-h100x1-80gb/tor1",
+        "gpu-h100x8-640gb/nyc2",
+        "gpu-h100x8-640gb/tor1",
+        "gpu-mi300x8-1536gb/atl1",
+    }
+    h100x8 = by_id["gpu-h100x8-640gb/tor1"]  # the bundled snapshot's offer, now at today's price
+    assert (h100x8["gpu_family"], h100x8["gpu_count"], h100x8["price_per_hour"]) == (
+        "H100",
+        8,
+        Decimal("23.92"),
+    )
+    assert (h100x8["region"], h100x8["country"], h100x8["spot"]) == ("tor1", "CA", False)
+    assert h100x8["memory_gb"] == 1920.0 and h100x8["gpu_memory_gb"] == 80.0
+    mi300x = by_id["gpu-mi300x8-1536gb/atl1"]
+    assert (mi300x["gpu_family"], mi300x["price_per_gpu_hour"], mi300x["gpu_memory_gb"]) == (
+        "MI300X",
+        Decimal("1.99"),
+        192.0,
+    )
+    assert not any(r["spot"] for r in rows)
+    assert snapshot_ids("digitalocean") <= set(by_id)  # live rows replace the snapshot's, never duplicate
 
 
 def test_a_refused_token_stops_datacrunch_before_any_price_request() -> None:
