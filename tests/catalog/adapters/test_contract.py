@@ -26,6 +26,7 @@ from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.gcp import GcpAdapter
 from catalog.adapters.lambdalabs import LambdaAdapter
 from catalog.adapters.oci import OciAdapter
+from catalog.adapters.ovhcloud import OvhcloudAdapter
 from catalog.adapters.registry import ALL_ADAPTERS
 from catalog.adapters.runpod import RunpodAdapter
 from catalog.adapters.shadeform import ShadeformAdapter
@@ -103,6 +104,11 @@ CASES: dict[str, Case] = {
         lambda s, c, sl: OciAdapter(s, c, sleep=sl), lambda r: json_response("oci/products.json"), 40
     ),
     "gcp": Case(lambda s, c, sl: GcpAdapter(s, c, api_key="k", sleep=sl), gcp_route, 12),
+    "ovhcloud": Case(
+        lambda s, c, sl: OvhcloudAdapter(s, c, sleep=sl),
+        lambda r: json_response("ovhcloud/catalog_public_cloud.json"),
+        10,
+    ),
     "digitalocean": Case(
         lambda s, c, sl: DigitaloceanAdapter(s, c, api_key="k", sleep=sl), digitalocean_route, 6
     ),
@@ -126,7 +132,7 @@ def adapter(provider: str, fake: Provider) -> ProviderAdapter:
 def test_every_provider_with_a_price_api_has_a_live_adapter_in_the_suite() -> None:
     live = {p for p, cls in ALL_ADAPTERS.items() if cls.live_api}
     # AWS speaks through boto3, not httpx: the same contract against AWS's protocols is in test_aws.py.
-    assert live == set(CASES) | {"aws"} and len(live) >= 10
+    assert live == set(CASES) | {"aws"} and len(live) >= 11
 
 
 @pytest.mark.parametrize("provider", sorted(CASES))

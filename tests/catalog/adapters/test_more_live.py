@@ -9,7 +9,7 @@ import pytest
 
 from catalog.adapters.base import AdapterError
 from core.settings import Settings
-from tests.catalog.adapters.recorded import Provider, sync_rows
+from tests.catalog.adapters.recorded import Provider, recorded, sync_rows
 from tests.catalog.adapters.test_contract import CASES, adapter
 
 
@@ -20,8 +20,8 @@ def offers(provider: str) -> dict[str, dict[str, object]]:
 
 def snapshot_ids(provider: str) -> set[str]:
     """The offer ids the bundled snapshot gives this provider (what its live rows must replace)."""
-    snapshot = CASES[provider].make(Settings(), httpx.Client(), lambda s: None)
-    return {o.external_id for row in snapshot.read_snapshot() for o in snapshot.parse_row(row)}
+    _fetched, rows, _report = sync_rows(CASES[provider].make(Settings(), httpx.Client(), lambda s: None))
+    return {str(r["external_id"]) for r in rows}
 
 
 def test_shadeform_lists_types_where_available_at_their_price_in_dollars() -> None:
@@ -110,6 +110,48 @@ def test_digitalocean_offers_each_available_gpu_size_per_region_across_pages() -
     )
     assert not any(r["spot"] for r in rows)
     assert snapshot_ids("digitalocean") <= set(by_id)  # live rows replace the snapshot's, never duplicate
+
+
+def test_ovhcloud_offers_each_hourly_gpu_flavour_in_every_region_any_of_its_plans_lists() -> None:
+    fake = Provider(CASES["ovhcloud"].route)
+    _fetched, rows, _report = sync_rows(adapter("ovhcloud", fake))
+    assert [r.url.params.get("ovhSubsidiary") for r in fake.requests] == ["WE"]
+    by_id = {str(r["external_id"]): r for r in rows}
+    # t1-45's hourly plan lists no region: its monthly plan's regions count. The CPU flavour, the
+    # H100's 3-AZ variant (priced apart) and the L40S not yet on sale make no offer.
+    assert set(by_id) == {
+        "t1-45/BHS",
+        "t1-45/GRA",
+        "t2-45/BHS",
+        "t2-45/FRA",
+        "t2-45/GRA",
+        "t2-45/LON",
+        "t2-45/WAW",
+        "a100-180/GRA",
+        "a100-360/GRA",
+        "h100-380/BHS",
+        "h100-380/GRA",
+    }
+    a100 = by_id["a100-360/GRA"]  # micro-cents to dollars
+    assert (a100["gpu_family"], a100["gpu_count"], a100["gpu_memory_gb"]) == ("A100", 2, 80.0)
+    assert (a100["price_per_hour"], a100["price_per_gpu_hour"]) == (Decimal("6.15"), Decimal("3.075"))
+    t2 = by_id["t2-45/FRA"]
+    assert (t2["gpu_type"], t2["gpu_memory_gb"], t2["price_per_hour"]) == ("V100-32GB", 32.0, Decimal("2.19"))
+    assert (t2["region"], t2["zones"], t2["country"]) == ("FRA", ["DE1"], "DE")
+    assert by_id["h100-380/BHS"]["country"] == "CA" and not any(r["spot"] for r in rows)
+    # The bundled catalog's offers of these flavours are the same offers, now at the catalog's price.
+    flavours = {key.split("/", 1)[0] for key in by_id}
+    assert {i for i in snapshot_ids("ovhcloud") if i.split("/", 1)[0] in flavours} <= set(by_id)
+
+
+def test_an_ovhcloud_catalog_in_another_currency_is_refused() -> None:
+    body = {
+        **recorded("ovhcloud/catalog_public_cloud.json"),
+        "locale": {"currencyCode": "EUR", "subsidiary": "FR"},
+    }
+    fake = Provider(lambda r: httpx.Response(200, json=body))
+    with pytest.raises(AdapterError, match="priced in EUR"):
+        adapter("ovhcloud", fake).fetch()
 
 
 def test_a_refused_token_stops_datacrunch_before_any_price_request() -> None:
