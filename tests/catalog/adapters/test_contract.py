@@ -29,6 +29,7 @@ from catalog.adapters.oci import OciAdapter
 from catalog.adapters.ovhcloud import OvhcloudAdapter
 from catalog.adapters.registry import ALL_ADAPTERS
 from catalog.adapters.runpod import RunpodAdapter
+from catalog.adapters.scaleway import ScalewayAdapter
 from catalog.adapters.shadeform import ShadeformAdapter
 from catalog.adapters.vast import VastAdapter
 from core.settings import Settings
@@ -64,6 +65,12 @@ def digitalocean_route(request: httpx.Request) -> httpx.Response:
     assert request.headers["Authorization"] == "Bearer k"
     page = "page2" if request.url.params.get("page") == "2" else "page1"
     return json_response(f"digitalocean/sizes.{page}.json")
+
+
+def scaleway_route(request: httpx.Request) -> httpx.Response:
+    assert request.headers["X-Auth-Token"] == "k"
+    zone = request.url.path.split("/")[4]  # /instance/v1/zones/<zone>/products/servers
+    return json_response(f"scaleway/servers.{zone if zone in ('fr-par-1', 'fr-par-2') else 'cpu_only'}.json")
 
 
 def gcp_route(request: httpx.Request) -> httpx.Response:
@@ -109,6 +116,7 @@ CASES: dict[str, Case] = {
         lambda r: json_response("ovhcloud/catalog_public_cloud.json"),
         10,
     ),
+    "scaleway": Case(lambda s, c, sl: ScalewayAdapter(s, c, api_key="k", sleep=sl), scaleway_route, 5),
     "digitalocean": Case(
         lambda s, c, sl: DigitaloceanAdapter(s, c, api_key="k", sleep=sl), digitalocean_route, 6
     ),
@@ -132,7 +140,7 @@ def adapter(provider: str, fake: Provider) -> ProviderAdapter:
 def test_every_provider_with_a_price_api_has_a_live_adapter_in_the_suite() -> None:
     live = {p for p, cls in ALL_ADAPTERS.items() if cls.live_api}
     # AWS speaks through boto3, not httpx: the same contract against AWS's protocols is in test_aws.py.
-    assert live == set(CASES) | {"aws"} and len(live) >= 11
+    assert live == set(CASES) | {"aws"} and len(live) >= 12
 
 
 @pytest.mark.parametrize("provider", sorted(CASES))

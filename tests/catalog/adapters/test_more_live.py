@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from catalog.adapters.base import AdapterError
+from catalog.adapters.scaleway import ZONES as SCALEWAY_ZONES
 from core.settings import Settings
 from tests.catalog.adapters.recorded import Provider, recorded, sync_rows
 from tests.catalog.adapters.test_contract import CASES, adapter
@@ -152,6 +153,53 @@ def test_an_ovhcloud_catalog_in_another_currency_is_refused() -> None:
     fake = Provider(lambda r: httpx.Response(200, json=body))
     with pytest.raises(AdapterError, match="priced in EUR"):
         adapter("ovhcloud", fake).fetch()
+
+
+def test_scaleway_offers_each_gpu_type_of_every_zone_in_euros() -> None:
+    fake = Provider(CASES["scaleway"].route)
+    _fetched, rows, _report = sync_rows(adapter("scaleway", fake))
+    # One short page per zone: every zone is asked once.
+    assert [r.url.path.split("/")[4] for r in fake.requests] == list(SCALEWAY_ZONES)
+    assert {(r.url.params["per_page"], r.url.params["page"]) for r in fake.requests} == {("100", "1")}
+    by_id = {str(r["external_id"]): r for r in rows}
+    # CPU types make no offer, nor does GPU-3070-S, at end of service; RENDER-S is sold in both Paris
+    # zones at one price, so it is one regional offer listing them.
+    assert set(by_id) == {
+        "H100-1-80G/fr-par",
+        "H100-2-80G/fr-par",
+        "H100-SXM-8-80G/fr-par",
+        "L4-1-24G/fr-par",
+        "RENDER-S/fr-par",
+    }
+    sxm = by_id["H100-SXM-8-80G/fr-par"]
+    assert (sxm["gpu_family"], sxm["gpu_variant"], sxm["gpu_count"]) == ("H100", "SXM", 8)
+    assert (sxm["price_per_hour"], sxm["currency"]) == (Decimal("25.3308"), "EUR")
+    assert (sxm["region"], sxm["zones"], sxm["country"], sxm["memory_gb"]) == (
+        "fr-par",
+        ["fr-par-2"],
+        "FR",
+        960.0,
+    )
+    render = by_id["RENDER-S/fr-par"]
+    assert (render["gpu_family"], render["price_per_hour"]) == ("P100", Decimal("1.221"))
+    assert render["zones"] == ["fr-par-1", "fr-par-2"] and not any(r["spot"] for r in rows)
+    # The bundled catalog's offers are these offers, at today's price; GPU-3070-S is no longer sold.
+    assert snapshot_ids("scaleway") - {"GPU-3070-S/fr-par"} <= set(by_id)
+
+
+def test_scaleway_reads_a_zone_page_by_page_until_a_short_page() -> None:
+    cpu = recorded("scaleway/servers.cpu_only.json")["servers"]["POP2-HN-3"]
+    full = {"servers": {f"POP2-HN-{i}": cpu for i in range(100)}}
+
+    def route(request: httpx.Request) -> httpx.Response:
+        if "/fr-par-2/" in request.url.path and request.url.params["page"] == "1":
+            return httpx.Response(200, json=full)
+        return CASES["scaleway"].route(request)
+
+    fake = Provider(route)
+    _fetched, rows, _report = sync_rows(adapter("scaleway", fake))
+    pages = [r.url.params["page"] for r in fake.requests if "/fr-par-2/" in r.url.path]
+    assert pages == ["1", "2"] and "H100-SXM-8-80G/fr-par" in {r["external_id"] for r in rows}
 
 
 def test_a_refused_token_stops_datacrunch_before_any_price_request() -> None:
