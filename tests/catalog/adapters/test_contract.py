@@ -21,6 +21,7 @@ import pytest
 
 from catalog.adapters.azure import AzureAdapter
 from catalog.adapters.base import AdapterError, ProviderAdapter
+from catalog.adapters.cudo import CudoAdapter
 from catalog.adapters.datacrunch import DatacrunchAdapter
 from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.gcp import GcpAdapter
@@ -117,6 +118,9 @@ CASES: dict[str, Case] = {
         10,
     ),
     "scaleway": Case(lambda s, c, sl: ScalewayAdapter(s, c, api_key="k", sleep=sl), scaleway_route, 5),
+    "cudo": Case(
+        lambda s, c, sl: CudoAdapter(s, c, sleep=sl), lambda r: json_response("cudo/machine_types_2.json"), 52
+    ),
     "digitalocean": Case(
         lambda s, c, sl: DigitaloceanAdapter(s, c, api_key="k", sleep=sl), digitalocean_route, 6
     ),
@@ -140,7 +144,7 @@ def adapter(provider: str, fake: Provider) -> ProviderAdapter:
 def test_every_provider_with_a_price_api_has_a_live_adapter_in_the_suite() -> None:
     live = {p for p, cls in ALL_ADAPTERS.items() if cls.live_api}
     # AWS speaks through boto3, not httpx: the same contract against AWS's protocols is in test_aws.py.
-    assert live == set(CASES) | {"aws"} and len(live) >= 12
+    assert live == set(CASES) | {"aws"} and len(live) >= 13
 
 
 @pytest.mark.parametrize("provider", sorted(CASES))

@@ -202,6 +202,37 @@ def test_scaleway_reads_a_zone_page_by_page_until_a_short_page() -> None:
     assert pages == ["1", "2"] and "H100-SXM-8-80G/fr-par" in {r["external_id"] for r in rows}
 
 
+def test_cudo_prices_each_vm_size_of_a_machine_type_from_its_parts() -> None:
+    by_id = offers("cudo")
+    # 13 VM sizes of each of the four machine types with a GPU SkyPilot names; the RTX 3080 and the
+    # CPU machine type make none.
+    assert len(by_id) == 4 * 13
+    assert {k.split("_", 1)[0] for k in by_id} == {
+        "epyc-genoa-h100-nvl-pcie",
+        "sapphire-rapids-h100",
+        "ice-lake-a40-compute",
+        "intel-broadwell-v100",
+    }
+    sxm = by_id["sapphire-rapids-h100_8x96v192gb/no-kristiansand-1"]
+    # 96 vCPUs x 0.0077 + 192 GiB x 0.004 + 8 GPUs x 1.79
+    assert (sxm["price_per_hour"], sxm["gpu_count"], sxm["vcpu"], sxm["memory_gb"]) == (
+        Decimal("15.8272"),
+        8,
+        96.0,
+        192.0,
+    )
+    assert (sxm["gpu_family"], sxm["gpu_variant"], sxm["country"], sxm["spot"]) == (
+        "H100",
+        "SXM",
+        "NO",
+        False,
+    )
+    # The recorded parts are the bundled catalog's: every live offer is a catalog offer at its price.
+    _fetched, snapshot, _report = sync_rows(CASES["cudo"].make(Settings(), httpx.Client(), lambda s: None))
+    catalog = {str(r["external_id"]): r["price_per_hour"] for r in snapshot}
+    assert {k: r["price_per_hour"] for k, r in by_id.items()} == {k: catalog[k] for k in by_id}
+
+
 def test_a_refused_token_stops_datacrunch_before_any_price_request() -> None:
     fake = Provider(lambda r: httpx.Response(401, json={"code": "unauthorized_request"}))
     with pytest.raises(AdapterError, match="HTTP 401"):
