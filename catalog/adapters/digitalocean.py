@@ -88,7 +88,7 @@ class DigitaloceanAdapter(SkyPilotCsvAdapter):
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:
-            raise AdapterError("digitalocean live mode needs an API token")
+            raise AdapterError("digitalocean live mode needs an API key")
         headers = {"Authorization": f"Bearer {self.api_key}"}
         url = SIZES_URL
         params: dict[str, Any] | None = {"per_page": PAGE_SIZE}

@@ -75,7 +75,7 @@ class ScalewayAdapter(SkyPilotCsvAdapter):
 
     def fetch_live(self) -> list[dict[str, Any]]:
         if not self.api_key:
-            raise AdapterError("scaleway live mode needs a secret key")
+            raise AdapterError("scaleway live mode needs an API key")
         rows = []
         for zone in ZONES:
             for name, spec in self.server_types(zone).items():

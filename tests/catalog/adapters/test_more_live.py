@@ -6,12 +6,15 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from catalog.adapters.base import AdapterError
+from catalog.adapters.registry import ALL_ADAPTERS
 from catalog.adapters.scaleway import ZONES as SCALEWAY_ZONES
 from core.settings import Settings
 from tests.catalog.adapters.recorded import Provider, recorded, sync_rows
 from tests.catalog.adapters.test_contract import CASES, adapter
+from tests.catalog.adapters.test_contract import settings as contract_settings
 
 
 def offers(provider: str) -> dict[str, dict[str, object]]:
@@ -231,6 +234,22 @@ def test_cudo_prices_each_vm_size_of_a_machine_type_from_its_parts() -> None:
     _fetched, snapshot, _report = sync_rows(CASES["cudo"].make(Settings(), httpx.Client(), lambda s: None))
     catalog = {str(r["external_id"]): r["price_per_hour"] for r in snapshot}
     assert {k: r["price_per_hour"] for k, r in by_id.items()} == {k: catalog[k] for k in by_id}
+
+
+@pytest.mark.parametrize(
+    ("provider", "setting", "header", "sent"),
+    [
+        ("digitalocean", "digitalocean_api_key", "Authorization", "Bearer dop_v1_recorded"),
+        ("scaleway", "scaleway_api_key", "X-Auth-Token", "dop_v1_recorded"),
+    ],
+)
+def test_the_api_key_comes_from_the_providers_setting(
+    provider: str, setting: str, header: str, sent: str
+) -> None:
+    settings = contract_settings().model_copy(update={setting: SecretStr("dop_v1_recorded")})
+    fake = Provider(lambda r: httpx.Response(200, json={"servers": {}, "sizes": []}))
+    ALL_ADAPTERS[provider](settings, fake.client(), sleep=fake.sleeps.append).fetch()
+    assert fake.requests and {r.headers[header] for r in fake.requests} == {sent}
 
 
 def test_a_refused_token_stops_datacrunch_before_any_price_request() -> None:
