@@ -14,7 +14,8 @@ and as SpareCores/sc-crawler ``src/sc_crawler/vendors/ovh.py`` and tdr2d/ovh_pri
 sold through several addons (``t1-45.consumption`` hourly, ``t1-45.monthly.postpaid``, local-zone and
 3-AZ variants ``.LZ``, ``.3AZ``): the hourly consumption addon gives the price, and the regions are
 those of every variant of the flavour, as the hourly one may list none (sc-crawler merges them the
-same way). Local-zone and 3-AZ variants, priced apart, are left out. Each GPU flavour becomes one
+same way). Local-zone and 3-AZ variants, priced apart, are left out, and so are the Windows flavours
+(``win-``, a licence in the price), as sc-crawler leaves them out. Each GPU flavour becomes one
 snapshot-shaped row per region, named as the bundled catalog names it: region ``GRA``, zone ``GRA11``
 (``DE1`` is FRA, ``UK1`` is LON), and the accelerator with its memory where the family comes in more
 than one size (``A100-80GB``, ``V100-32GB`` for the V100S), so an offer keeps its id in both modes.
@@ -35,6 +36,7 @@ SUBSIDIARY = "WE"
 MICRO_CENTS = Decimal(100_000_000)
 HOURLY_SUFFIX = ".consumption"
 SEPARATELY_PRICED = (".LZ", ".3AZ")  # local-zone and 3-AZ plans of a flavour, at their own prices
+WINDOWS_PREFIX = "win-"  # a flavour with a Windows licence in its price
 # The bundled catalog's region for a datacentre whose code is not the region's own ("DE1" is in FRA).
 _REGION_OF_CODE = {"DE": "FRA", "UK": "LON"}
 _DATACENTRE = re.compile(r"([A-Z]+)\d+")
@@ -132,7 +134,7 @@ def catalog_rows(addons: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(addon, dict) or not addon.get("invoiceName"):
             continue
         flavour, plan = str(addon["invoiceName"]), str(addon.get("planCode") or "")
-        if any(part in plan for part in SEPARATELY_PRICED):
+        if any(part in plan for part in SEPARATELY_PRICED) or flavour.startswith(WINDOWS_PREFIX):
             continue
         regions.setdefault(flavour, []).extend(_regions(addon))
         technical = as_object(as_object(addon.get("blobs")).get("technical"))

@@ -122,7 +122,7 @@ def test_ovhcloud_offers_each_hourly_gpu_flavour_in_every_region_any_of_its_plan
     assert [r.url.params.get("ovhSubsidiary") for r in fake.requests] == ["WE"]
     by_id = {str(r["external_id"]): r for r in rows}
     # t1-45's hourly plan lists no region: its monthly plan's regions count. The CPU flavour, the
-    # H100's 3-AZ variant (priced apart) and the L40S not yet on sale make no offer.
+    # H100's 3-AZ variant (priced apart), the Windows t1-45 and the L40S not yet on sale make no offer.
     assert set(by_id) == {
         "t1-45/BHS",
         "t1-45/GRA",
