@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     lambda_api_key: SecretStr | None = None
     runpod_api_key: SecretStr | None = None
     shadeform_api_key: SecretStr | None = None
+    # DigitalOcean personal access token (read scope sizes:read is enough for prices).
+    digitalocean_api_key: SecretStr | None = None
+    # Scaleway secret key (an IAM API key's secret; reading the Instance product catalog needs no more).
+    scaleway_api_key: SecretStr | None = None
     # Google Cloud Billing Catalog API key (an API key of any project with the Cloud Billing API on).
     gcp_api_key: SecretStr | None = None
     # AWS (boto3, never the environment's credentials): the Price List Query API and spot prices in these

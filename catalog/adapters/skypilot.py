@@ -125,6 +125,7 @@ class SkyPilotCsvAdapter(ProviderAdapter):
             "storage_gb": self.storage_gb(row),
             "hint": self.hint(row),
             "price_scope": self.price_scope(row),
+            "currency": self.currency,
         }
         tags = [self.kind, *self.extra_tags(row)]
         offers = []

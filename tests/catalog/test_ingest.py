@@ -89,6 +89,10 @@ def test_quirks_are_handled(db: Session) -> None:
     assert aws_spot and all(o.external_id.endswith("#spot") for o in aws_spot)
     # Shadeform resells other clouds: the seller is a tag.
     assert any(t.startswith("via-") for o in offers_of(db, "shadeform") for t in o.tags)
+    # Scaleway's prices are euros and say so; everyone else's are US dollars.
+    h100 = next(o for o in offers_of(db, "scaleway") if o.external_id == "H100-1-80G/fr-par")
+    assert (h100.currency, h100.price_per_hour) == ("EUR", Decimal("2.52"))
+    assert {o.currency for o in offers_of(db, "lambda")} == {"USD"}
 
 
 def test_per_gpu_price_is_price_over_count(db: Session) -> None:

@@ -21,12 +21,16 @@ import pytest
 
 from catalog.adapters.azure import AzureAdapter
 from catalog.adapters.base import AdapterError, ProviderAdapter
+from catalog.adapters.cudo import CudoAdapter
 from catalog.adapters.datacrunch import DatacrunchAdapter
+from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.gcp import GcpAdapter
 from catalog.adapters.lambdalabs import LambdaAdapter
 from catalog.adapters.oci import OciAdapter
+from catalog.adapters.ovhcloud import OvhcloudAdapter
 from catalog.adapters.registry import ALL_ADAPTERS
 from catalog.adapters.runpod import RunpodAdapter
+from catalog.adapters.scaleway import ScalewayAdapter
 from catalog.adapters.shadeform import ShadeformAdapter
 from catalog.adapters.vast import VastAdapter
 from core.settings import Settings
@@ -56,6 +60,18 @@ def datacrunch_route(request: httpx.Request) -> httpx.Response:
     assert request.headers["Authorization"] == "Bearer eyJhbGciOiJIUzI1NiJ9.recorded.signature"
     name = {"/v1/instance-types": "instance_types", "/v1/locations": "locations"}.get(path, "availability")
     return json_response(f"datacrunch/{name}.json")
+
+
+def digitalocean_route(request: httpx.Request) -> httpx.Response:
+    assert request.headers["Authorization"] == "Bearer k"
+    page = "page2" if request.url.params.get("page") == "2" else "page1"
+    return json_response(f"digitalocean/sizes.{page}.json")
+
+
+def scaleway_route(request: httpx.Request) -> httpx.Response:
+    assert request.headers["X-Auth-Token"] == "k"
+    zone = request.url.path.split("/")[4]  # /instance/v1/zones/<zone>/products/servers
+    return json_response(f"scaleway/servers.{zone if zone in ('fr-par-1', 'fr-par-2') else 'cpu_only'}.json")
 
 
 def gcp_route(request: httpx.Request) -> httpx.Response:
@@ -96,6 +112,18 @@ CASES: dict[str, Case] = {
         lambda s, c, sl: OciAdapter(s, c, sleep=sl), lambda r: json_response("oci/products.json"), 40
     ),
     "gcp": Case(lambda s, c, sl: GcpAdapter(s, c, api_key="k", sleep=sl), gcp_route, 12),
+    "ovhcloud": Case(
+        lambda s, c, sl: OvhcloudAdapter(s, c, sleep=sl),
+        lambda r: json_response("ovhcloud/catalog_public_cloud.json"),
+        10,
+    ),
+    "scaleway": Case(lambda s, c, sl: ScalewayAdapter(s, c, api_key="k", sleep=sl), scaleway_route, 5),
+    "cudo": Case(
+        lambda s, c, sl: CudoAdapter(s, c, sleep=sl), lambda r: json_response("cudo/machine_types_2.json"), 52
+    ),
+    "digitalocean": Case(
+        lambda s, c, sl: DigitaloceanAdapter(s, c, api_key="k", sleep=sl), digitalocean_route, 6
+    ),
 }
 
 
@@ -116,7 +144,7 @@ def adapter(provider: str, fake: Provider) -> ProviderAdapter:
 def test_every_provider_with_a_price_api_has_a_live_adapter_in_the_suite() -> None:
     live = {p for p, cls in ALL_ADAPTERS.items() if cls.live_api}
     # AWS speaks through boto3, not httpx: the same contract against AWS's protocols is in test_aws.py.
-    assert live == set(CASES) | {"aws"} and len(live) >= 9
+    assert live == set(CASES) | {"aws"} and len(live) >= 13
 
 
 @pytest.mark.parametrize("provider", sorted(CASES))

@@ -11,10 +11,13 @@ import pytest
 
 from catalog.adapters.azure import GPU_SKUS, AzureAdapter
 from catalog.adapters.base import AdapterError, ProviderAdapter
+from catalog.adapters.digitalocean import DigitaloceanAdapter
 from catalog.adapters.lambdalabs import LambdaAdapter
 from catalog.adapters.runpod import RunpodAdapter
+from catalog.adapters.scaleway import ScalewayAdapter
 from catalog.adapters.vast import VastAdapter
 from tests.catalog.adapters.recorded import RETRIES, Provider, live_settings, recorded, sequence, sync_rows
+from tests.catalog.adapters.test_contract import settings as contract_settings
 
 Factory = Callable[[Provider], ProviderAdapter]
 
@@ -101,8 +104,10 @@ def test_a_body_of_the_wrong_shape_is_an_adapter_error(provider: str) -> None:
     [
         lambda p: LambdaAdapter(live_settings(), p.client(), sleep=p.sleeps.append),
         lambda p: RunpodAdapter(live_settings(), p.client(), sleep=p.sleeps.append),
+        lambda p: DigitaloceanAdapter(contract_settings(), p.client(), sleep=p.sleeps.append),
+        lambda p: ScalewayAdapter(contract_settings(), p.client(), sleep=p.sleeps.append),
     ],
-    ids=["lambda", "runpod"],
+    ids=["lambda", "runpod", "digitalocean", "scaleway"],
 )
 def test_keyed_apis_refuse_live_mode_without_a_key_before_calling_out(make: Factory) -> None:
     fake = Provider(sequence(httpx.Response(200, json={})))
