@@ -99,7 +99,7 @@ class OfflinePlannerModel(BaseChatModel):
         texts, pairs = turn_inputs(messages)
         step = next_step(texts, tool_runs_from_messages(pairs), previous_offers(messages))
         if step.tool_calls and tools is not None:
-            allowed = {t["function"]["name"] for t in tools}
+            allowed = {tool["function"]["name"] for tool in tools}
             missing = [name for name, _ in step.tool_calls if name not in allowed]
             if missing:  # a graph without these tools: answer with what we have
                 return Step(answer=f"I need the {', '.join(missing)} tool(s), which this assistant lacks.")
