@@ -193,6 +193,25 @@ def _history_row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     }
 
 
+def in_usd(session: Session, row: dict[str, Any]) -> dict[str, Any]:
+    """A row priced in another currency (Scaleway: euros), converted to US dollars with the ECB
+    reference rate of the price's own date (``billing.fx``: the bundled ECB history, or newer rates
+    fetched into ``fx_rates``), so that every price ranks, filters and totals in one currency. The
+    offer is tagged with the currency it was listed in (``listed-in-eur``)."""
+    from billing.fx import usd_to
+
+    conversion = usd_to(session, row["currency"], row["price_as_of"].date())
+    price = (row["price_per_hour"] / conversion.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    tags = sorted({*row["tags"], f"listed-in-{row['currency'].lower()}"})
+    return {
+        **row,
+        "price_per_hour": price,
+        "price_per_gpu_hour": (price / row["gpu_count"]).quantize(CENT, rounding=ROUND_HALF_UP),
+        "currency": "USD",
+        "tags": tags,
+    }
+
+
 def apply_offers(
     session: Session,
     provider: str,
@@ -203,6 +222,7 @@ def apply_offers(
 ) -> list[dict[str, Any]]:
     """Upsert one provider's normalized rows; returns the changes (stored as numbered price events,
     ``catalog.stream``): new offers, price changes, and availability changes."""
+    rows = [in_usd(session, row) if row["currency"] != "USD" else row for row in rows]
     stored = repo.existing_offers(session, provider)
     new_rows, changed_rows, history, events = [], [], [], []
     for row in rows:

@@ -244,7 +244,7 @@ class ProviderAdapter(ABC):
     # Requests per second the provider allows (its documented API limit, or a polite default);
     # ``provider_rate_limits`` overrides it per provider.
     requests_per_second: ClassVar[float] = 5.0
-    # The currency the provider prices in; offers carry it as listed (there is no conversion).
+    # The currency the provider prices in; ingestion converts other currencies to USD (catalog.ingest.in_usd).
     currency: ClassVar[str] = "USD"
     # The setting holding the provider's API key (read through secret(): Vault when configured).
     api_key_setting: ClassVar[str | None] = None

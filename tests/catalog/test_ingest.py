@@ -89,10 +89,17 @@ def test_quirks_are_handled(db: Session) -> None:
     assert aws_spot and all(o.external_id.endswith("#spot") for o in aws_spot)
     # Shadeform resells other clouds: the seller is a tag.
     assert any(t.startswith("via-") for o in offers_of(db, "shadeform") for t in o.tags)
-    # Scaleway's prices are euros and say so; everyone else's are US dollars.
+    # Scaleway lists euros: converted at the ECB rate of the price's date, and tagged as listed in EUR.
+    from billing.fx import usd_to
+    from catalog.ingest import CENT
+
     h100 = next(o for o in offers_of(db, "scaleway") if o.external_id == "H100-1-80G/fr-par")
-    assert (h100.currency, h100.price_per_hour) == ("EUR", Decimal("2.52"))
+    rate = usd_to(db, "EUR", h100.price_as_of.date()).rate
+    assert 0.7 < rate < 1.0
+    assert (h100.currency, h100.price_per_hour) == ("USD", (Decimal("2.52") / rate).quantize(CENT))
+    assert "listed-in-eur" in h100.tags
     assert {o.currency for o in offers_of(db, "lambda")} == {"USD"}
+    assert not [o for o in offers_of(db, "lambda") if "listed-in-eur" in o.tags]
 
 
 def test_per_gpu_price_is_price_over_count(db: Session) -> None:

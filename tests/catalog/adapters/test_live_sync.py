@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.ingest import run_sync
+from billing.fx import usd_to
+from catalog.ingest import CENT, run_sync
 from catalog.models import Offer
 from core.settings import Settings
 from tests.catalog.adapters.recorded import Provider
@@ -21,7 +22,7 @@ REPRICED = {
     "cudo": ("sapphire-rapids-h100_8x96v192gb/no-kristiansand-1", Decimal("15.8272")),
     "digitalocean": ("gpu-h100x8-640gb/tor1", Decimal("23.92")),  # bundled at 47.60
     "ovhcloud": ("a100-180/GRA", Decimal("3.07")),
-    "scaleway": ("H100-1-80G/fr-par", Decimal("2.8665")),  # bundled at 2.52
+    "scaleway": ("H100-1-80G/fr-par", Decimal("2.8665")),  # EUR (bundled at 2.52 EUR)
 }
 
 
@@ -46,7 +47,9 @@ def test_a_live_sync_takes_over_the_bundled_offers_it_prices(
     assert shared
     assert all(after[k].id == bundled[k].id for k in shared)
     key, price = REPRICED[provider]
-    assert key in shared and after[key].price_per_hour == price
+    if live.currency != "USD":  # converted at the ECB rate of the price's date (catalog.ingest.in_usd)
+        price = (price / usd_to(db, live.currency, after[key].price_as_of.date()).rate).quantize(CENT)
+    assert key in shared and after[key].price_per_hour == price and after[key].currency == "USD"
     assert len(after) == len(set(bundled) | set(up))  # nothing listed twice
     # The bundled offers the API does not list are no longer up.
     assert all(after[k].availability != "up" for k in set(bundled) - set(up))
