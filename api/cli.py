@@ -45,6 +45,7 @@ def migrate(settings: Settings) -> None:
     cfg.attributes["configure_logger"] = False
     if settings.is_sqlite:
         command.upgrade(cfg, "head")
+        load_knowledge(settings)
     else:
         engine = make_engine(settings.database_url, pool_size=1)
         try:
@@ -63,12 +64,13 @@ def migrate(settings: Settings) -> None:
                     command.upgrade(cfg, "head")
                     conn.commit()
                     _setup_checkpointer(settings)
+                    # Under the lock too: two loaders inserting the same passages collide.
+                    load_knowledge(settings)
                 finally:
                     conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATE_LOCK})
                     conn.commit()
         finally:
             engine.dispose()
-    load_knowledge(settings)
     if settings.redis_url:
         from api.worker import load_job_modules
         from core.bus import make_bus
