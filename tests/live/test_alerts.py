@@ -6,6 +6,7 @@ even when the ``price_updates`` message is delivered twice; retries with backoff
 from __future__ import annotations
 
 import email
+import functools
 import hashlib
 import hmac
 import socket
@@ -92,6 +93,12 @@ def receiver() -> Iterator[tuple[Receiver, str]]:
         yield hook, f"{url}/hook"
 
 
+# The served app answers within a second on an idle machine; a CI machine running the whole suite
+# has been seen to take more than httpx's default 5 s for a registration (password hashing).
+post = functools.partial(httpx.post, timeout=30.0)
+get = functools.partial(httpx.get, timeout=30.0)
+
+
 @pytest.fixture
 def world(
     live_settings: Settings, live_factory: sessionmaker[Session], smtp: tuple[Inbox, int]
@@ -106,7 +113,7 @@ def world(
 
 
 def register(url: str) -> dict[str, str]:
-    r = httpx.post(
+    r = post(
         f"{url}/auth/register",
         json={
             "email": f"alerts-{time.time_ns()}@example.com",
@@ -155,7 +162,7 @@ def test_an_alert_fires_once_in_the_app_by_email_and_by_signed_webhook(
     runtime = Runtime(settings, live_factory)
     with live_factory() as session:
         before = session.execute(select(Offer).where(Offer.external_id == "/".join(KEY))).scalar_one()
-    created = httpx.post(
+    created = post(
         f"{url}/alerts",
         headers=auth,
         json={
@@ -198,9 +205,9 @@ def test_an_alert_fires_once_in_the_app_by_email_and_by_signed_webhook(
     assert hmac.compare_digest(signature, expected)
     assert headers["x-gpubroker-event"] == "price_alert.fired"
 
-    notices = httpx.get(f"{url}/alerts/notifications", headers=auth).json()
+    notices = get(f"{url}/alerts/notifications", headers=auth).json()
     assert [(n["offer_id"], n["price"], n["read_at"]) for n in notices] == [(before.id, 1.875, None)]
-    log = httpx.get(f"{url}/alerts/deliveries", headers=auth).json()
+    log = get(f"{url}/alerts/deliveries", headers=auth).json()
     assert sorted((d["channel"], d["status"], d["attempts"]) for d in log) == [
         ("email", "sent", 1),
         ("webhook", "sent", 1),
@@ -228,8 +235,8 @@ def test_webhooks_are_retried_with_backoff_and_4xx_is_final(
     auth = register(url)
     # $17/h: above the first test's $2/GPU-h alert ($16) at every price used here, so only these fire.
     body = {"filters": {"gpu_type": "H100", "provider": "lambda"}, "threshold": 17, "channels": ["webhook"]}
-    alert = httpx.post(f"{url}/alerts", headers=auth, json={**body, "webhook_url": receiver[1]}).json()
-    refused = httpx.post(
+    alert = post(f"{url}/alerts", headers=auth, json={**body, "webhook_url": receiver[1]}).json()
+    refused = post(
         f"{url}/alerts", headers=auth, json={**body, "webhook_url": receiver[1] + "?gone"}
     ).json()
     assert handle_price_updates(runtime, ingest(settings, live_factory, tmp_path, "16.50", "retry.csv")) == 2
@@ -254,14 +261,14 @@ def test_webhooks_are_retried_with_backoff_and_4xx_is_final(
     handle_price_updates(runtime, ingest(settings, live_factory, tmp_path, "16.60", "down2.csv"))
     for _ in range(3):
         service.deliver_due(live_factory, runtime.settings)
-    log = httpx.get(f"{url}/alerts/deliveries", headers=auth).json()
+    log = get(f"{url}/alerts/deliveries", headers=auth).json()
     failed = [d for d in log if d["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["attempts"] == 1 and failed[0]["last_error"].startswith("HTTP 410")
 
 
 def test_bad_alerts_are_refused_naming_the_field(world: tuple[Settings, str, Any]) -> None:
     _settings, url, _app = world
-    assert httpx.post(f"{url}/alerts", json={"threshold": 2}).status_code == 401
+    assert post(f"{url}/alerts", json={"threshold": 2}).status_code == 401
     auth = register(url)
     cases: list[tuple[dict[str, Any], str]] = [
         ({"threshold": 0}, "threshold"),
@@ -273,9 +280,9 @@ def test_bad_alerts_are_refused_naming_the_field(world: tuple[Settings, str, Any
         ({"threshold": 2, "filters": {"page": 2}}, "filters.page"),
     ]
     for body, field_name in cases:
-        r = httpx.post(f"{url}/alerts", headers=auth, json=body)
+        r = post(f"{url}/alerts", headers=auth, json=body)
         assert r.status_code == 422, (body, r.text)
         fields = {d.get("field") for d in r.json()["error"]["details"] or []}
         assert field_name in fields, (body, r.json())
-    assert httpx.get(f"{url}/alerts", headers=auth).json() == []
+    assert get(f"{url}/alerts", headers=auth).json() == []
     assert httpx.delete(f"{url}/alerts/nope", headers=auth).status_code == 404
