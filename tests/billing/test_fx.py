@@ -154,7 +154,9 @@ def test_fetch_the_daily_xml_and_store_it(db: Session, ecb_server: str, ecb: Cur
     url = f"{ecb_server}/stats/eurofxref/eurofxref-daily.xml"
     # The seeded catalog's euro listings (Scaleway) may already hold that day's EUR->USD rate from the
     # bundled history; a rate already held stays as it is, and the fetch adds the others.
-    held = {r.quote: r.source for r in db.execute(select(FxRate)).scalars() if r.rate_date == date(2026, 10, 30)}
+    held = {
+        r.quote: r.source for r in db.execute(select(FxRate)).scalars() if r.rate_date == date(2026, 10, 30)
+    }
     assert set(held.values()) <= {fx.bundled_source()}
     day, added = fx.refresh_daily(db, url)
     assert day == date(2026, 10, 30)

@@ -44,7 +44,9 @@ def test_fetch_ecb_rates_stores_the_day_once(
     assert jobs.fetch_ecb_rates(factory, settings.model_copy(update={"fx_url": None})) is None
     configured = settings.model_copy(update={"fx_url": ecb_url})
     # Rates the seeded catalog's euro listings already took from the bundled history stay as they are.
-    held = {r.quote for r in db.execute(select(FxRate).where(FxRate.rate_date == date(2026, 10, 30))).scalars()}
+    held = {
+        r.quote for r in db.execute(select(FxRate).where(FxRate.rate_date == date(2026, 10, 30))).scalars()
+    }
     day, added = jobs.fetch_ecb_rates(factory, configured) or (None, 0)
     assert (day, added) == (date(2026, 10, 30), 29 - len(held))
     assert jobs.fetch_ecb_rates(factory, configured) == (date(2026, 10, 30), 0)

@@ -236,9 +236,7 @@ def test_webhooks_are_retried_with_backoff_and_4xx_is_final(
     # $17/h: above the first test's $2/GPU-h alert ($16) at every price used here, so only these fire.
     body = {"filters": {"gpu_type": "H100", "provider": "lambda"}, "threshold": 17, "channels": ["webhook"]}
     alert = post(f"{url}/alerts", headers=auth, json={**body, "webhook_url": receiver[1]}).json()
-    refused = post(
-        f"{url}/alerts", headers=auth, json={**body, "webhook_url": receiver[1] + "?gone"}
-    ).json()
+    refused = post(f"{url}/alerts", headers=auth, json={**body, "webhook_url": receiver[1] + "?gone"}).json()
     assert handle_price_updates(runtime, ingest(settings, live_factory, tmp_path, "16.50", "retry.csv")) == 2
     # Both alerts call the same receiver, which answers 503 and then 500 to the first two calls.
     for _ in range(3):
