@@ -7,6 +7,7 @@ services never commit.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers, sessionmaker
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -94,7 +95,32 @@ def write_transaction(session: Session) -> Session:
     return session
 
 
+# Every module that maps tables. A process imports them all before its first session: a model module
+# imported lazily by one thread while another thread queries let SQLAlchemy configure the mappers
+# half-way through that import (``Invoice`` defined, ``InvoiceLine`` not yet), which fails every later
+# query of that process for good.
+MODEL_MODULES = (
+    "core.bus",
+    "core.outbox",
+    "accounts.models",
+    "catalog.models",
+    "booking.models",
+    "booking.sandbox",
+    "billing.models",
+    "alerts.models",
+    "agent.models",
+)
+
+
+def load_models() -> None:
+    """Imports every mapped model and configures the mappers, once per process (cheap after that)."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    configure_mappers()
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    load_models()
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
