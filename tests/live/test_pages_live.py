@@ -47,13 +47,7 @@ def test_an_ingested_price_change_updates_the_open_marketplace_and_offer_pages(
 
         new_price = f"{float(offer.price_per_hour) + 0.21:.2f}"
         assert (
-            sync_from(
-                live_settings,
-                lambda_file(live_settings, tmp_path, {KEY: new_price}),
-                "--as-of",
-                "2026-12-07T12:00:00",
-            )
-            == 0
+            sync_from(live_settings, lambda_file(live_settings, tmp_path, {KEY: new_price})) == 0
         )
         relay_outbox(live_settings, live_factory, app.state.bus)
 
