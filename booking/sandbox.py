@@ -303,13 +303,15 @@ class SandboxProvider:
             if instance.stop_requested or instance.status in ("failed", "terminated"):
                 return {"id": instance.id, "status": instance.status}
             instance.stop_requested = True
-            not_sent = session.execute(
-                select(SandboxEvent).where(
-                    SandboxEvent.instance_id == instance.id,
-                    SandboxEvent.state == "pending",
-                    SandboxEvent.attempts == 0,
-                )
-            ).scalars()
+            pending = select(SandboxEvent).where(
+                SandboxEvent.instance_id == instance.id,
+                SandboxEvent.state == "pending",
+                SandboxEvent.attempts == 0,
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                # Waits for a claimer that holds one of them: it skips this locked instance and ends.
+                pending = pending.with_for_update()
+            not_sent = session.execute(pending).scalars()
             for e in not_sent:
                 e.state = "cancelled"
             reason = (
@@ -363,7 +365,10 @@ class SandboxProvider:
                 log.exception("sandbox driver: reading due events failed")
                 due, wait_s = [], IDLE_POLL_S
             if due:
-                await asyncio.gather(*(self._deliver(e) for e in due))
+                for failed in await asyncio.gather(*(self._deliver(e) for e in due), return_exceptions=True):
+                    if isinstance(failed, Exception):
+                        # Its lease runs out and the event is sent again; the driver goes on.
+                        log.error("sandbox driver: recording a delivery failed: %r", failed)
                 continue
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait_s)
@@ -387,9 +392,17 @@ class SandboxProvider:
             )
             claimed = []
             for e in events:
-                instance = session.get(SandboxInstance, e.instance_id)
+                # Locks in one order everywhere: the instance before its events. A stop holds the
+                # instance while it cancels the events; a claimer waiting for that instance while
+                # holding one of those events deadlocked the two (PostgreSQL aborted the stop: a 502).
+                # So a claimer never waits: an instance locked elsewhere leaves its event for the next
+                # round, untouched.
+                instance = session.execute(
+                    _locked(session, select(SandboxInstance).where(SandboxInstance.id == e.instance_id))
+                ).scalar_one_or_none()
                 if instance is None:
-                    e.state = "cancelled"
+                    if session.get(SandboxInstance, e.instance_id) is None:
+                        e.state = "cancelled"
                     continue
                 if e.attempts == 0:  # first time: the instance changes now
                     e.occurred_at = now
@@ -464,6 +477,9 @@ class SandboxProvider:
     def _record(self, claimed: dict[str, Any], status: int | None) -> None:
         attempt = claimed["attempt"]
         with session_scope(self.factory()) as session:
+            # A writer from the start: on SQLite a read-then-write transaction failed at once with
+            # "database is locked" when another driver wrote in between, and the attempt went unrecorded.
+            write_transaction(session)
             e = session.get(SandboxEvent, claimed["id"])
             if e is None:
                 return

@@ -3,6 +3,7 @@ migrated (revision 0007 matches the models on both backends)."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 import warnings
@@ -14,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 import booking.models  # noqa: F401  (registers the tables)
-from booking.sandbox import SandboxProvider, create_sandbox_app
+from booking.sandbox import CreateInstance, SandboxProvider, create_sandbox_app
 from catalog.models import include_object
 from core.db import Base
 from core.settings import Settings
@@ -122,6 +123,54 @@ def test_a_stop_reaches_the_instance_through_any_process_serving_the_sandbox(
         ("instance.running", 200),
         ("instance.terminated", 200),
     ]
+
+
+def test_stops_while_the_driver_claims_never_deadlock(settings: Settings, engine: Any) -> None:
+    """A stop locks the instance and then its events; the driver claimed events and then wanted their
+    instance. Under traffic PostgreSQL aborted one of the two as a deadlock: the stop answered 500 and
+    the replica a 502. Stops and claims at once, on many instances, all succeed, in the right order."""
+    shared = settings.model_copy(
+        update={"sandbox_start_delay_s": 0, "public_url": "http://127.0.0.1:9", "sandbox_database_url": None}
+    )
+    provider = SandboxProvider(lambda: shared)
+    ids = [
+        provider.create(CreateInstance(**instance_request(booking_id=f"b-{uuid.uuid4().hex}")), None)[0]["id"]
+        for _ in range(24)
+    ]
+    errors: list[BaseException] = []
+    stops_done = threading.Event()
+
+    def claim() -> None:
+        while not stops_done.is_set():
+            try:
+                provider._claim_due()
+            except Exception as exc:
+                errors.append(exc)
+                return
+
+    def stop(instance_id: str) -> None:
+        try:
+            assert provider.request_stop(instance_id) is not None
+        except BaseException as exc:
+            errors.append(exc)
+
+    claimers = [threading.Thread(target=claim) for _ in range(2)]
+    for t in claimers:
+        t.start()
+    stoppers = [threading.Thread(target=stop, args=(i,)) for i in ids]
+    for t in stoppers:
+        t.start()
+    for t in stoppers:
+        t.join(60)
+    while any(v["status"] != "terminated" for v in map(provider.get, ids)) and not errors:
+        provider._claim_due()
+    stops_done.set()
+    for t in claimers:
+        t.join(60)
+    assert errors == []
+    for instance_id in ids:
+        view = provider.get(instance_id)
+        assert view is not None and view["status"] == "terminated" and view["stop_requested"] is True
 
 
 def test_the_sandbox_is_not_mounted_in_production_unless_asked() -> None:
