@@ -13,6 +13,11 @@ covers the whole ingestion, the outbox publish after commit, Redis, the replica'
 socket. All processes share this machine's clock.
 
     PYTHONPATH=. .venv/bin/python -m bench.bench_price_stream --clients 1000 --rounds 20 --changes 5
+
+``--variant both`` also runs the limit twin (``bench.stream_twin``: the ``websockets`` library's own
+server broadcasting ready-made frames read from Redis, no app at all) with the same clients, replicas,
+events and pauses, and prints the product's *commit to client* against the twin's *publish to client*:
+what the machine itself costs for that many sockets, and what the product adds to it.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from catalog.ingest import run_sync
 from core.bus import MemoryBus, make_bus
 
 DB_NAME = "gpubroker_bench_stream"
+TWIN_STREAM = "bench:twin"
 SNAPSHOT = Path(__file__).resolve().parent.parent / "catalog" / "snapshots" / "catalog" / "lambda.csv"
 
 
@@ -99,7 +105,10 @@ class Client:
                 self.after_commit_ms.append((frame["seq"], received))
 
 
-async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factory: Any) -> dict[str, Any]:
+async def connect_all(
+    args: argparse.Namespace, urls: list[str]
+) -> tuple[list[Client], list[asyncio.Task[None]], asyncio.Event]:
+    """Opens ``--clients`` subscribed sockets, spread over ``urls``; returns once all are subscribed."""
     compression = None if args.compression == "none" else "deflate"
     clients = [Client(compression) for _ in range(args.clients)]
     ready, stop = asyncio.Event(), asyncio.Event()
@@ -110,6 +119,71 @@ async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factor
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # do not flood the accept queues
     await asyncio.wait_for(ready.wait(), timeout=120)
+    return clients, tasks, stop
+
+
+async def settle(
+    clients: list[Client], tasks: list[asyncio.Task[None]], stop: asyncio.Event, expected: int
+) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(len(c.seqs) < expected for c in clients):
+        await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# A price_update frame as the product sends it (catalog.stream), with seq and ts set per event.
+TWIN_FRAME = {
+    "type": "price_update",
+    "offer_id": "lambda-a0f5e173fd93",
+    "external_id": "gpu_8x_h100_sxm5/asia-south-1",
+    "provider": "lambda",
+    "gpu_type": "H100 SXM",
+    "region": "asia-south-1",
+    "old_price": 23.92,
+    "new_price": 24.159,
+    "availability": "up",
+    "price_as_of": "2026-12-07T10:00:00+00:00",
+}
+
+
+async def drive_twin(args: argparse.Namespace, urls: list[str]) -> dict[str, Any]:
+    """The same clients, rounds and events against the limit twin: each event is one XADD of its frame."""
+    import redis.asyncio as aioredis
+
+    clients, tasks, stop = await connect_all(args, urls)
+    publisher = aioredis.Redis.from_url(REDIS_URL)
+    seq = expected = 0
+    for r in range(args.rounds):
+        events = args.changes + (args.changes if r else 0)
+        async with publisher.pipeline(transaction=False) as pipe:
+            for _ in range(events):
+                seq += 1
+                frame = {**TWIN_FRAME, "seq": seq, "ts": datetime.now(UTC).isoformat()}
+                pipe.xadd(TWIN_STREAM, {"frame": orjson.dumps(frame)})
+            await pipe.execute()
+        expected += events
+        await asyncio.sleep(args.pause)
+    await settle(clients, tasks, stop, expected)
+    await publisher.aclose()
+    latencies = [v for c in clients for v in c.latencies_ms]
+    return {
+        "clients": len(clients),
+        "replicas": len(urls),
+        "events": expected,
+        "deliveries": len(latencies),
+        "expected_deliveries": expected * len(clients),
+        "duplicates": sum(c.duplicates for c in clients),
+        "missing": expected * len(clients) - len(latencies),
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": max(latencies) if latencies else float("nan"),
+    }
+
+
+async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factory: Any) -> dict[str, Any]:
+    clients, tasks, stop = await connect_all(args, urls)
     bus = make_bus(settings.redis_url)
     adapter = get_adapter_class("lambda")(settings)
     base = lambda_rows()
@@ -139,11 +213,7 @@ async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factor
         # This round's price changes, and the previous round's changed rows going back to their price.
         expected += sum(1 for _ in range(args.changes)) + (args.changes if r else 0)
         await asyncio.sleep(args.pause)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(len(c.seqs) < expected for c in clients):
-        await asyncio.sleep(0.2)
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await settle(clients, tasks, stop, expected)
     latencies = [v for c in clients for v in c.latencies_ms]
     firsts = sorted(COMMITS)
     from_commit = []
@@ -197,8 +267,118 @@ def main() -> None:
         default="deflate",
         help="permessage-deflate, as browsers offer it, or none",
     )
+    p.add_argument(
+        "--variant",
+        choices=("product", "twin", "both"),
+        default="product",
+        help="the product's replicas, the limit twin (bench.stream_twin), or both in one run",
+    )
     args = p.parse_args()
+    product = run_product(args) if args.variant in ("product", "both") else None
+    twin = run_twin(args) if args.variant in ("twin", "both") else None
+    print(machine_header())
+    if product is not None:
+        print_product(product)
+    if product is not None and twin is not None:
+        print()
+        print("against the limit twin (same clients, events and pauses; after the commit / after the XADD):")
+        print(
+            markdown_table(
+                [
+                    "variant",
+                    "clients",
+                    "replicas",
+                    "deliveries",
+                    "missing",
+                    "duplicates",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                ],
+                [
+                    [
+                        "product, commit to client",
+                        product["clients"],
+                        product["replicas"],
+                        f"{product['deliveries']:,}",
+                        product["missing"],
+                        product["duplicates"],
+                        f"{product['commit_p50_ms']:.1f}",
+                        f"{product['commit_p95_ms']:.1f}",
+                        f"{product['commit_p99_ms']:.1f}",
+                    ],
+                    [
+                        "twin, publish to client",
+                        twin["clients"],
+                        twin["replicas"],
+                        f"{twin['deliveries']:,}",
+                        twin["missing"],
+                        twin["duplicates"],
+                        f"{twin['p50_ms']:.1f}",
+                        f"{twin['p95_ms']:.1f}",
+                        f"{twin['p99_ms']:.1f}",
+                    ],
+                ],
+            )
+        )
+        print(f"p95 ratio product / twin: {product['commit_p95_ms'] / twin['p95_ms']:.2f}")
+    elif twin is not None:
+        print(
+            markdown_table(
+                ["clients", "replicas", "deliveries", "missing", "p50 ms", "p95 ms", "p99 ms"],
+                [
+                    [
+                        twin["clients"],
+                        twin["replicas"],
+                        f"{twin['deliveries']:,}",
+                        twin["missing"],
+                        f"{twin['p50_ms']:.1f}",
+                        f"{twin['p95_ms']:.1f}",
+                        f"{twin['p99_ms']:.1f}",
+                    ]
+                ],
+            )
+        )
 
+
+def run_twin(args: argparse.Namespace) -> dict[str, Any]:
+    import socket
+    import subprocess
+    import sys
+
+    flush_redis(REDIS_URL)
+    procs, urls = [], []
+    try:
+        for _ in range(args.replicas):
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.stream_twin",
+                    "--port",
+                    str(port),
+                    "--redis",
+                    REDIS_URL,
+                    "--stream",
+                    TWIN_STREAM,
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            procs.append(proc)
+            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+            urls.append(f"ws://127.0.0.1:{port}/")
+        return uvloop.run(drive_twin(args, urls))
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+
+
+def run_product(args: argparse.Namespace) -> dict[str, Any]:
     flush_redis(REDIS_URL)
     url = recreate_database("postgresql", DB_NAME)
     settings = bench_settings(url, REDIS_URL)
@@ -233,7 +413,10 @@ def main() -> None:
         for s in servers:
             s.stop()
         engine.dispose()
-    print(machine_header())
+    return result
+
+
+def print_product(result: dict[str, Any]) -> None:
     print()
     print(
         markdown_table(
