@@ -52,6 +52,7 @@ from web.billing_ops_pages import router as billing_ops_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
+from web.errors import error_page
 from web.kpi_pages import router as kpi_pages_router
 from web.ops_pages import router as ops_pages_router
 from web.provisioning_pages import router as provisioning_pages_router
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
-    install_error_handlers(app)
+    install_error_handlers(app, page=error_page)
     # Innermost: the CSRF checks read a form's body through the request guard's size limit.
     install_security(app)
     install_request_guards(app)

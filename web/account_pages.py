@@ -39,6 +39,7 @@ from accounts.schemas import (
 from accounts.service import Principal
 from core.errors import AppError, envelope
 from core.types import FIRST_DAY, LAST_DAY
+from web.errors import forbidden_page
 from web.routes import templates
 from web.session import PageSession, clear_cookies, page_session, set_cookies
 
@@ -373,8 +374,11 @@ def admin_guard(request: Request) -> tuple[PageSession, Response | None]:
     if not (
         allowed(page.principal.role, Action.TENANT_READ) or allowed(page.principal.role, Action.USERS_READ)
     ):
-        context = {"active": "admin", "role": page.principal.role}
-        return page, render(request, "admin_forbidden.html", context, page, 403)
+        detail = f"Your role ({page.principal.role}) cannot see the team's administration."
+        refused = forbidden_page(request, detail)
+        if page.renewed is not None:
+            set_cookies(request, refused, page.renewed)
+        return page, refused
     return page, None
 
 
