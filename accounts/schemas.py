@@ -39,10 +39,22 @@ def _password(value: str) -> str:
     return value
 
 
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 256
+#: What a new password must be, as the sign-up and reset pages tell people (enforced by ``Password`` and
+#: ``service.check_password``).
+PASSWORD_RULES = (
+    f"at least {PASSWORD_MIN_LENGTH} characters (a few words make a good one)",
+    f"at most {PASSWORD_MAX_LENGTH} characters",
+    "not your email address",
+)
+
 Email = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
 PlainText = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_plain_text)]
-Password = Annotated[str, Field(min_length=12, max_length=256), AfterValidator(_password)]
-LoginPassword = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_password)]
+Password = Annotated[
+    str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_password)
+]
+LoginPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_password)]
 OpaqueToken = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9_\-\.]+$")]
 
 

@@ -227,9 +227,14 @@ def sign_up(
     return user, tenant
 
 
-def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant, TokenPair]:
-    if data.password.lower() == data.email:
+def check_password(password: str, email: str) -> None:
+    """The rule a schema cannot check alone (``schemas.PASSWORD_RULES``)."""
+    if password.lower() == email.lower():
         raise InvalidInput("the password must not be the email", details=[{"field": "password"}])
+
+
+def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant, TokenPair]:
+    check_password(data.password, data.email)
     membership: tuple[Tenant, Role] | None = None
     if data.invite_token:
         membership = accept_invitation(session, data.invite_token, data.email)

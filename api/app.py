@@ -54,6 +54,7 @@ from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
 from web.errors import error_page
 from web.kpi_pages import router as kpi_pages_router
+from web.onboarding_pages import router as onboarding_pages_router
 from web.ops_pages import router as ops_pages_router
 from web.provisioning_pages import router as provisioning_pages_router
 from web.routes import STATIC_DIR
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(chat_page_router)
     app.include_router(account_pages_router)
+    app.include_router(onboarding_pages_router)
     app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)
     app.include_router(billing_ops_pages_router)

@@ -109,17 +109,25 @@ def signed_in(request: Request, pair: TokenPair, next_page: str) -> Response:
     return response
 
 
+def already_signed_in(request: Request, next_page: str) -> Response | None:
+    """Where a signed-in visitor of a sign-in or sign-up page goes instead (None: not signed in)."""
+    page = page_session(request)
+    if page.principal is None:
+        return None
+    response = RedirectResponse(safe_next(next_page), status_code=303)
+    if page.renewed is not None:
+        set_cookies(request, response, page.renewed)
+    return response
+
+
 # --- sign in and out -------------------------------------------------------------------------------
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/", signed_out: bool = False) -> Response:
-    page = page_session(request)
-    if page.principal is not None:
-        response = RedirectResponse(safe_next(next), status_code=303)
-        if page.renewed is not None:
-            set_cookies(request, response, page.renewed)
-        return response
+    onward = already_signed_in(request, next)
+    if onward is not None:
+        return onward
     notice = "You are signed out." if signed_out else None
     return render(request, "login.html", {"active": "login", "next": safe_next(next), "notice": notice})
 
