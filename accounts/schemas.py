@@ -89,6 +89,28 @@ class LoginIn(Strict):
     password: LoginPassword
 
 
+class VerifyEmailIn(Strict):
+    token: OpaqueToken = Field(description="the token of the link mailed to the address")
+
+
+class EmailVerifiedOut(BaseModel):
+    email: str
+    email_verified_at: UtcDateTime
+
+
+class PasswordForgotIn(Strict):
+    email: Email
+
+
+class PasswordResetIn(Strict):
+    token: OpaqueToken = Field(description="the token of the reset link mailed to the address")
+    password: Password
+
+
+class MailSentOut(BaseModel):
+    message: str = Field(description="what was done; the same whether or not the address has an account")
+
+
 class TokenPair(BaseModel):
     access_token: str
     refresh_token: str

@@ -124,11 +124,13 @@ def already_signed_in(request: Request, next_page: str) -> Response | None:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/", signed_out: bool = False) -> Response:
+def login_page(request: Request, next: str = "/", signed_out: bool = False, reset: bool = False) -> Response:
     onward = already_signed_in(request, next)
     if onward is not None:
         return onward
     notice = "You are signed out." if signed_out else None
+    if reset:
+        notice = "Your password is changed, and every earlier sign-in ended. Sign in with the new password."
     return render(request, "login.html", {"active": "login", "next": safe_next(next), "notice": notice})
 
 
