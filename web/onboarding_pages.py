@@ -1,6 +1,6 @@
 """The pages that bring a person in: sign up (a new team with its first admin), confirming the email
-address (a banner on every page until then; booking does not wait for it), and resetting a forgotten
-password by email.
+address (a banner on every page until then; booking does not wait for it), resetting a forgotten
+password by email, and accepting an invitation into a team (``/invite/<token>``, the link an admin sends).
 
 Each form posts back: on success it signs the person in with the same cookies as ``/login``
 (``web.session``) and redirects (303); a refused or invalid form renders the page again with each
@@ -92,7 +92,30 @@ def email_unverified(request: Request) -> bool:
         return False
 
 
-templates.env.globals.update(email_unverified=email_unverified)
+templates.env.globals.update(email_unverified=email_unverified, public_base=public_base)
+
+
+def register_and_sign_in(
+    request: Request, body: RegisterIn, template: str, context: dict[str, Any], next_page: str
+) -> Response:
+    """Creates the account (``accounts.service.register``), mails the link that confirms its address
+    once that has committed, and signs in; a refusal renders ``template`` again with the message."""
+    try:
+        with accounts_unit(request) as session:
+            ctx = get_ctx(request)
+            user, _, pair = accounts.register(session, ctx, body)
+            outgoing = email_tokens.verification_mail(session, ctx, user, public_base(request))
+    except AppError as exc:
+        errors = app_error_fields(exc)
+        return render(
+            request,
+            template,
+            {**context, "errors": errors},
+            status_code=exc.status,
+            headers=error_headers(exc),
+        )
+    email_tokens.deliver(request.app.state.settings, outgoing)
+    return signed_in(request, pair, next_page)
 
 
 # --- sign up ---------------------------------------------------------------------------------------
@@ -136,22 +159,7 @@ def signup_submit(
         errors = {**app_error_fields(exc), **errors}
     if errors:
         return render(request, "signup.html", {**context, "errors": errors}, status_code=422)
-    try:
-        with accounts_unit(request) as session:
-            ctx = get_ctx(request)
-            user, _, pair = accounts.register(session, ctx, body)
-            outgoing = email_tokens.verification_mail(session, ctx, user, public_base(request))
-    except AppError as exc:
-        errors = app_error_fields(exc)
-        return render(
-            request,
-            "signup.html",
-            {**context, "errors": errors},
-            status_code=exc.status,
-            headers=error_headers(exc),
-        )
-    email_tokens.deliver(request.app.state.settings, outgoing)
-    return signed_in(request, pair, next)
+    return register_and_sign_in(request, body, "signup.html", context, next)
 
 
 # --- email verification ----------------------------------------------------------------------------
@@ -278,3 +286,44 @@ def reset_submit(request: Request, token: str, password: FormStr = "") -> Respon
             context["errors"] = app_error_fields(exc, "password")
         return render(request, "password_reset.html", context, status_code=exc.status)
     return RedirectResponse("/login?reset=1", status_code=303)
+
+
+# --- invitations -----------------------------------------------------------------------------------
+
+
+def invitation_context(request: Request, token: str) -> dict[str, Any]:
+    """The invitation as the page shows it, or why it cannot be accepted (``link_error``, ``status``)."""
+    context: dict[str, Any] = {"active": None, "token": token, "values": {}, "errors": {}, **password_rules()}
+    try:
+        with accounts_unit(request) as session:
+            invitation, tenant = accounts.pending_invitation(session, token)
+            context.update(email=invitation.email, role=invitation.role, team=tenant.name)
+    except AppError as exc:
+        context.update(link_error=exc.message, status=exc.status)
+    return context
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+def invitation_page(request: Request, token: str) -> Response:
+    context = invitation_context(request, token)
+    return render(request, "invitation.html", context, status_code=context.get("status", 200))
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse)
+def invitation_accept(request: Request, token: str, name: FormStr = "", password: FormStr = "") -> Response:
+    context = invitation_context(request, token)
+    if "link_error" in context:
+        return render(request, "invitation.html", context, status_code=context["status"])
+    context["values"] = {"name": name}
+    try:
+        body = RegisterIn.model_validate(
+            {"email": context["email"], "password": password, "name": name or None, "invite_token": token}
+        )
+        accounts.check_password(body.password, body.email)
+    except ValidationError as exc:
+        return render(request, "invitation.html", {**context, "errors": field_errors(exc)}, status_code=422)
+    except AppError as exc:
+        return render(
+            request, "invitation.html", {**context, "errors": app_error_fields(exc)}, status_code=exc.status
+        )
+    return register_and_sign_in(request, body, "invitation.html", context, "/")

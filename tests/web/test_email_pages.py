@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.settings import Settings
-from tests.support import serve, use_page_token
+from tests.support import browser_sign_in, serve, use_page_token
 from tests.web.dom import parse
 
 PASSWORD = "correct horse battery staple"
@@ -203,9 +203,6 @@ def test_forgot_reset_and_sign_in_in_chromium(browser: Any, mail_server: Any, sc
     page.wait_for_url(f"{base}/login?reset=1")
     expect(page.get_by_role("status").first).to_contain_text("Your password is changed")
 
-    page.get_by_label("Email", exact=True).fill(address)
-    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{base}/")
+    browser_sign_in(page, base, address, NEW_PASSWORD)
     expect(page.get_by_role("button", name="Logout")).to_be_visible()
     context.close()
