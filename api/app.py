@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts import cors
@@ -95,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await close_hub(app)
         app.state.engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs (Swagger UI) and /redoc from assets bundled in the package, served under
+    # /static-offline-docs, so the API documentation works with no network (no CDN).
+    app = FastAPIOffline(
         title="GPUBroker",
         version="0.1.0",
         description="GPU and cloud compute marketplace with an AI assistant.",
