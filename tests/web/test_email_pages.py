@@ -47,7 +47,7 @@ def mail_dir(app: Any, tmp_path: Path) -> Path:
 
 
 def banner(client: TestClient) -> str | None:
-    found = parse(client.get("/").text).find_all("div", cls="verify-banner")
+    found = parse(client.get("/").text).find_all("aside", cls="verify-banner")
     return found[0].text() if found else None
 
 
