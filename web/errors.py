@@ -19,7 +19,11 @@ from web.routes import templates
 
 # (title, what to tell the person) by status; other statuses use the envelope's message.
 EXPLAINED: dict[int, tuple[str, str]] = {
-    401: ("Sign in needed", "This page is for signed-in users."),
+    401: (
+        "Sign in needed",
+        "This address needs a sign-in. Pages sign in with the form; API calls send an access token "
+        "(Authorization: Bearer).",
+    ),
     403: ("Not allowed", "Your account may not open this page. Ask one of your team's admins."),
     404: ("Page not found", "There is no page at this address. The link may be mistyped or out of date."),
     405: ("Not available", "This address does not answer that kind of request."),
@@ -43,7 +47,7 @@ def error_page(
         "title": title,
         "explanation": explanation,
         # The envelope's own words add something only for a 403 (which rule) or an unexplained status.
-        "detail": error["message"] if status in (403,) or status not in EXPLAINED else None,
+        "detail": error["message"] if status == 403 or status not in EXPLAINED else None,
         "trace_id": error["trace_id"],
         "login_url": f"/login?next={quote(request.url.path)}" if status in (401, 403) else None,
     }
