@@ -29,6 +29,7 @@ from accounts import crypto, repository
 from accounts.audit import Actor
 from accounts.errors import LinkNotValid
 from accounts.models import EmailToken, User
+from accounts.schemas import InvitationOut
 from accounts.service import Ctx, Principal, aware, check_password, now_utc, record, reset_failures
 from core import mail
 from core.errors import Conflict, NotFound
@@ -40,6 +41,7 @@ VERIFY_EMAIL = "verify_email"
 PASSWORD_RESET = "password_reset"
 VERIFY_PATH = "/verify-email/"
 RESET_PATH = "/password/reset/"
+INVITE_PATH = "/invite/"
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,22 @@ def _audit(
 def _hours(ttl_s: int) -> str:
     hours = max(1, round(ttl_s / 3600))
     return f"{hours} hour" if hours == 1 else f"{hours} hours"
+
+
+# --- invitations -----------------------------------------------------------------------------------
+
+
+def invitation_mail(invitation: InvitationOut, team: str, invited_by: str, base_url: str) -> OutgoingMail:
+    """The invitation's link for the invited address (accounts.admin made it; the page /invite/<token>
+    accepts it). Built from what the admin was shown once; nothing of it is stored in the clear."""
+    text = (
+        "Hello,\n\n"
+        f"{invited_by} invites you to join the team {team} on GPUBroker as {invitation.role}. To accept, "
+        "open this link and choose a password:\n\n"
+        f"{base_url.rstrip('/')}{INVITE_PATH}{invitation.token}\n\n"
+        f"The link works once, until {invitation.expires_at:%Y-%m-%d %H:%M} UTC.\n"
+    )
+    return OutgoingMail(invitation.email, f"Join {team} on GPUBroker", text)
 
 
 # --- email verification ------------------------------------------------------------------------

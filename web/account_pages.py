@@ -11,6 +11,7 @@ the API would give.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accounts import admin as accounts_admin
-from accounts import audit, mfa, oidc, webauthn
+from accounts import audit, email_tokens, mfa, oidc, webauthn
 from accounts import service as accounts
 from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan, Role
@@ -392,8 +393,15 @@ def admin_guard(request: Request) -> tuple[PageSession, Response | None]:
     return page, None
 
 
-def admin_action(request: Request, page: PageSession, action: Action, work: Any) -> Response:
-    """Runs one admin change for the page: policy check, the service call, then back to the page."""
+def admin_action(
+    request: Request,
+    page: PageSession,
+    action: Action,
+    work: Any,
+    after: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Response:
+    """Runs one admin change for the page: policy check, the service call, then back to the page.
+    ``after`` runs once the change has committed, with what ``work`` returned (mail goes out there)."""
     principal = page.principal
     assert principal is not None
     if not allowed(principal.role, action):
@@ -418,6 +426,8 @@ def admin_action(request: Request, page: PageSession, action: Action, work: Any)
             request, "admin.html", {**admin_context(request, principal), "error": first_error(exc)}, page, 422
         )
     if shown is not None:
+        if after is not None:
+            shown = {**shown, **after(shown)}
         return render(request, "admin.html", {**admin_context(request, principal), **shown}, page)
     response = RedirectResponse("/admin?saved=1", status_code=303)
     if page.renewed is not None:
@@ -477,6 +487,17 @@ def admin_invite(request: Request, email: FormStr = "", role: FormStr = "user") 
             principal.tenant_id,
             InviteIn.model_validate({"email": email, "role": role}),
         )
-        return {"invitation": invitation}
+        team = accounts_admin.own_tenant(session, principal, principal.tenant_id).name
+        return {"invitation": invitation, "team": team}
 
-    return admin_action(request, page, Action.USERS_INVITE, work)
+    def mail_it(shown: dict[str, Any]) -> dict[str, Any]:
+        settings = request.app.state.settings
+        base = email_tokens.link_base(settings, str(request.base_url))
+        assert page.principal is not None
+        outgoing = email_tokens.invitation_mail(
+            shown["invitation"], shown["team"], page.principal.email, base
+        )
+        delivery = email_tokens.deliver(settings, outgoing)
+        return {"mailed": delivery is not None and delivery.ok, "mail_note": email_tokens.mail_note(settings)}
+
+    return admin_action(request, page, Action.USERS_INVITE, work, after=mail_it)

@@ -5,6 +5,7 @@ backends; in Chromium, an admin invites and the invitee joins, with screenshots 
 
 from __future__ import annotations
 
+import email
 import re
 import uuid
 from datetime import timedelta
@@ -76,6 +77,32 @@ def test_the_invitee_joins_with_the_invited_role(client: TestClient) -> None:
     assert client.post(link, data={"password": PASSWORD}).status_code == 400
 
 
+def test_the_admin_page_mails_the_link_to_the_invited_address(client: TestClient, app: Any) -> None:
+    admin = new_email("admin")
+    client.post("/signup", data={"tenant_name": "Optics", "email": admin, "password": PASSWORD})
+    use_page_token(client)
+    invitee = new_email("invitee")
+    r = client.post("/admin/invitations", data={"email": invitee, "role": "user"})
+    assert r.status_code == 200, r.text
+    doc = parse(r.text)
+    link = doc.find("code", data_invite_link=True).text()
+    mailed = doc.find("p", data_invite_mailed=True).text()
+    assert mailed.startswith(f"We mailed the link to {invitee}.") and ".eml files" in mailed
+
+    folder = app.state.settings.mail_dir
+    messages = [email.message_from_bytes(f.read_bytes()) for f in folder.glob("*.eml")]
+    (message,) = [m for m in messages if m["To"] == invitee]
+    assert message["Subject"] == "Join Optics on GPUBroker"
+    body = message.get_payload(decode=True).decode()
+    assert link in body and f"{admin} invites you to join the team Optics on GPUBroker as user" in body
+
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token")
+    path = link.removeprefix("http://testserver")
+    assert parse(client.get(path).text).find("h1").text() == "Join Optics"
+    assert client.post(path, data={"password": PASSWORD}, follow_redirects=False).status_code == 303
+
+
 def test_expired_and_unknown_links_say_so(client: TestClient, db: Session) -> None:
     invitation = invite(client)
     db.execute(
@@ -116,6 +143,8 @@ def test_invite_and_join_in_chromium(browser: Any, live_server: str, screenshots
     page.locator("#invite-email").fill(invitee)
     page.get_by_role("button", name="Invite").click()
     link = page.locator("[data-invite-link]").inner_text()
+    expect(page.locator("[data-invite-mailed]")).to_contain_text(f"We mailed the link to {invitee}.")
+    page.screenshot(path=str(screenshots / "admin-invited.png"))
     assert re.fullmatch(re.escape(live_server) + r"/invite/[A-Za-z0-9_\-]+", link), link
     admin.close()
 
