@@ -110,16 +110,23 @@ def test_a_route_that_raises_shows_the_trace_id_and_no_stack_trace(app: Any) -> 
     assert "hunter2" not in api.text
 
 
+def show_error(page: Any, url: str, status: int, heading: str, screenshot: Path) -> None:
+    """Opens ``url`` in Chromium: the error page with its status, heading and the trace id of its answer."""
+    from playwright.sync_api import expect
+
+    response = page.goto(url)
+    assert response is not None and response.status == status
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator("[data-trace-id]")).to_have_text(response.headers["x-trace-id"])
+    page.screenshot(path=str(screenshot), full_page=True)
+
+
 def test_error_pages_in_chromium(browser: Any, live_server: str, screenshots: Path) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    response = page.goto(f"{live_server}/no/such/page")
-    assert response is not None and response.status == 404
-    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
-    expect(page.locator("[data-trace-id]")).to_have_text(response.headers["x-trace-id"])
-    page.screenshot(path=str(screenshots / "error-404.png"), full_page=True)
+    show_error(page, f"{live_server}/no/such/page", 404, "Page not found", screenshots / "error-404.png")
     page.get_by_role("link", name="Browse the marketplace").click()
     page.wait_for_url(f"{live_server}/")
 
@@ -130,3 +137,20 @@ def test_error_pages_in_chromium(browser: Any, live_server: str, screenshots: Pa
     page.get_by_role("main").get_by_role("link", name="Sign in").click()
     page.wait_for_url(f"{live_server}/login?next=/ops/tenants")
     context.close()
+
+
+def test_a_500_page_in_chromium(browser: Any, app: Any, screenshots: Path) -> None:
+    from playwright.sync_api import expect
+
+    from tests.support import serve
+
+    def boom() -> None:
+        raise RuntimeError("secret detail hunter2")
+
+    app.add_api_route("/_test/boom", boom)
+    with serve(app) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        show_error(page, f"{url}/_test/boom", 500, "Something went wrong", screenshots / "error-500.png")
+        expect(page.locator("body")).not_to_contain_text("hunter2")
+        context.close()
