@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from accounts import admin, api_keys, gdpr, mfa, oidc, service, tokens, webauthn
+from accounts import admin, api_keys, email_tokens, gdpr, mfa, oidc, service, tokens, webauthn
 from accounts.audit import public_view
 from accounts.deps import (
     AccountsCtx,
@@ -30,6 +31,8 @@ from accounts.deps import (
     CanReadTenant,
     CanReadUsers,
     CanUpdateTenant,
+    accounts_unit,
+    get_ctx,
 )
 from accounts.schemas import (
     ApiKeyCreated,
@@ -37,16 +40,20 @@ from accounts.schemas import (
     ApiKeyOut,
     AuditEntryOut,
     AuditVerifyOut,
+    EmailVerifiedOut,
     ErasureOut,
     IntrospectionOut,
     InvitationOut,
     InviteIn,
     JwksOut,
     LoginIn,
+    MailSentOut,
     MeOut,
     MfaChallenge,
     MfaCodeIn,
     PasskeyLoginIn,
+    PasswordForgotIn,
+    PasswordResetIn,
     RecoveryCodes,
     RefreshIn,
     RegisterIn,
@@ -58,6 +65,7 @@ from accounts.schemas import (
     TotpEnrollment,
     UserOut,
     UserUpdate,
+    VerifyEmailIn,
     WebAuthnCredentialOut,
     WebAuthnLoginIn,
     WebAuthnLoginOptionsIn,
@@ -135,6 +143,70 @@ def register(body: RegisterIn, session: AccountsDb, ctx: AccountsCtx) -> Registe
     return RegisterOut(
         **pair.model_dump(), user=service.user_out(session, user), tenant=service.tenant_out(tenant)
     )
+
+
+# --- email verification and password reset (accounts.email_tokens) ----------------------------------
+# Each mail is sent after its unit of work commits, so no link reaches anyone whose row was rolled back.
+
+
+def mail_after_commit(request: Request, build: Callable[..., email_tokens.OutgoingMail | None]) -> None:
+    """Runs ``build(session, ctx, link_base)`` in a unit of work, then sends what it built."""
+    settings = request.app.state.settings
+    with accounts_unit(request) as session:
+        outgoing = build(session, get_ctx(request), email_tokens.link_base(settings, str(request.base_url)))
+    email_tokens.deliver(settings, outgoing)
+
+
+@router.post(
+    "/auth/verify-email",
+    response_model=EmailVerifiedOut,
+    tags=["auth"],
+    summary="Confirm an email address with the token of the link mailed to it",
+)
+def verify_email(body: VerifyEmailIn, request: Request) -> EmailVerifiedOut:
+    with accounts_unit(request) as session:
+        user = email_tokens.verify_email(session, get_ctx(request), body.token)
+        return EmailVerifiedOut.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/auth/verify-email/send",
+    response_model=MailSentOut,
+    status_code=202,
+    tags=["account"],
+    summary="Mail the caller a new link to confirm their address (earlier links stop working)",
+)
+def send_verification(principal: CanReadAccount, request: Request) -> MailSentOut:
+    mail_after_commit(
+        request, lambda session, ctx, base: email_tokens.resend_verification(session, ctx, principal, base)
+    )
+    return MailSentOut(message=f"a confirmation link was mailed to {principal.email}")
+
+
+@router.post(
+    "/auth/password/forgot",
+    response_model=MailSentOut,
+    status_code=202,
+    tags=["auth"],
+    summary="Mail a password reset link; the answer is the same whether or not the address has an account",
+)
+def password_forgot(body: PasswordForgotIn, request: Request) -> MailSentOut:
+    mail_after_commit(
+        request, lambda session, ctx, base: email_tokens.password_reset_mail(session, ctx, body.email, base)
+    )
+    return MailSentOut(message=f"if an account uses {body.email}, a reset link was mailed to it")
+
+
+@router.post(
+    "/auth/password/reset",
+    status_code=204,
+    tags=["auth"],
+    summary="Set a new password with the token of a reset link; ends every session of the account",
+)
+def password_reset(body: PasswordResetIn, request: Request) -> Response:
+    with accounts_unit(request) as session:
+        email_tokens.reset_password(session, get_ctx(request), body.token, body.password)
+    return Response(status_code=204)
 
 
 @router.post("/auth/login", response_model=TokenPair | MfaChallenge, tags=["auth"])

@@ -73,3 +73,11 @@ class WebAuthnFailed(AppError):
     code = "webauthn_failed"
     status = 400
     persist = True
+
+
+class LinkNotValid(AppError):
+    """A mailed link (email verification, password reset) or an invitation that is unknown, expired or
+    already used."""
+
+    code = "invalid_link"
+    status = 400

@@ -149,6 +149,7 @@ def erase_account(session: Session, ctx: Ctx, principal: Principal) -> tuple[int
     repository.delete_oidc_identities(session, user.id)
     repository.delete_recovery_codes(session, user.id)
     repository.delete_flows_of_user(session, user.id)
+    repository.delete_email_tokens(session, user.id)
     removed["sessions_ended"] = repository.revoke_sessions(session, now, "erased", user_id=user.id)
     user.email = f"erased-{user.id}@erased.invalid"
     user.name = None

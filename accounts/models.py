@@ -100,6 +100,9 @@ class User(Base):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The last TOTP time step accepted, so a code cannot be replayed inside its window.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # When the user opened the link mailed to their address (accounts.email_tokens); booking does not
+    # wait for it, the pages show a banner until then.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -201,6 +204,22 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EmailToken(Base):
+    """A single-use link mailed to a user: to verify their address or to reset their password. Only the
+    SHA-256 of the token is kept; ``email`` is the address it was sent to (a verification is for it)."""
+
+    __tablename__ = "email_tokens"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OidcIdentity(Base):

@@ -19,6 +19,7 @@ from accounts.models import (
     AuditEntry,
     AuthFlow,
     AuthSession,
+    EmailToken,
     Invitation,
     OidcIdentity,
     RecoveryCode,
@@ -224,6 +225,35 @@ def oidc_identities_of_user(session: Session, user_id: str) -> Sequence[OidcIden
 
 def delete_oidc_identities(session: Session, user_id: str) -> None:
     session.execute(delete(OidcIdentity).where(OidcIdentity.user_id == user_id))
+
+
+def email_token_by_hash(session: Session, token_hash: str) -> EmailToken | None:
+    return session.execute(select(EmailToken).where(EmailToken.token_hash == token_hash)).scalar_one_or_none()
+
+
+def use_email_token(session: Session, token_id: str, now: datetime) -> bool:
+    """Single use: only the first caller gets True, even when two open the same link at once."""
+    result = session.execute(
+        update(EmailToken)
+        .where(EmailToken.id == token_id, EmailToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def retire_email_tokens(session: Session, user_id: str, purpose: str, now: datetime) -> None:
+    """Marks the user's unused links of ``purpose`` used: only the newest link mailed works."""
+    session.execute(
+        update(EmailToken)
+        .where(EmailToken.user_id == user_id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def delete_email_tokens(session: Session, user_id: str) -> None:
+    session.execute(delete(EmailToken).where(EmailToken.user_id == user_id))
 
 
 # --- audit chain -------------------------------------------------------------------------------

@@ -39,10 +39,22 @@ def _password(value: str) -> str:
     return value
 
 
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 256
+#: What a new password must be, as the sign-up and reset pages tell people (enforced by ``Password`` and
+#: ``service.check_password``).
+PASSWORD_RULES = (
+    f"at least {PASSWORD_MIN_LENGTH} characters (a few words make a good one)",
+    f"at most {PASSWORD_MAX_LENGTH} characters",
+    "not your email address",
+)
+
 Email = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
 PlainText = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_plain_text)]
-Password = Annotated[str, Field(min_length=12, max_length=256), AfterValidator(_password)]
-LoginPassword = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_password)]
+Password = Annotated[
+    str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_password)
+]
+LoginPassword = Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_password)]
 OpaqueToken = Annotated[str, Field(min_length=8, max_length=200, pattern=r"^[A-Za-z0-9_\-\.]+$")]
 
 
@@ -75,6 +87,28 @@ class RegisterIn(Strict):
 class LoginIn(Strict):
     email: Email
     password: LoginPassword
+
+
+class VerifyEmailIn(Strict):
+    token: OpaqueToken = Field(description="the token of the link mailed to the address")
+
+
+class EmailVerifiedOut(BaseModel):
+    email: str
+    email_verified_at: UtcDateTime
+
+
+class PasswordForgotIn(Strict):
+    email: Email
+
+
+class PasswordResetIn(Strict):
+    token: OpaqueToken = Field(description="the token of the reset link mailed to the address")
+    password: Password
+
+
+class MailSentOut(BaseModel):
+    message: str = Field(description="what was done; the same whether or not the address has an account")
 
 
 class TokenPair(BaseModel):

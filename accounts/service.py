@@ -22,11 +22,22 @@ from accounts.errors import (
     AccountLocked,
     InvalidCredentials,
     InvalidToken,
+    LinkNotValid,
     LoginThrottled,
     RefreshTokenReused,
     TokenExpired,
 )
-from accounts.models import PLAN_LIMITS, AuthFlow, AuthSession, Plan, RefreshToken, Role, Tenant, User
+from accounts.models import (
+    PLAN_LIMITS,
+    AuthFlow,
+    AuthSession,
+    Invitation,
+    Plan,
+    RefreshToken,
+    Role,
+    Tenant,
+    User,
+)
 from accounts.schemas import MfaChallenge, RegisterIn, TenantOut, TokenPair, UserOut
 from core import tracing
 from core.errors import Conflict, InvalidInput, NotFound, TooManyRequests
@@ -181,20 +192,32 @@ def new_user(
     return user
 
 
-def accept_invitation(session: Session, token: str, email: str) -> tuple[Tenant, Role]:
+def pending_invitation(session: Session, token: str) -> tuple[Invitation, Tenant]:
+    """The invitation behind a token while it can still be accepted; else why not (for the invitee)."""
     invitation = repository.invitation_by_token_hash(session, crypto.sha256_hex(token))
     now = now_utc()
-    if (
-        invitation is None
-        or invitation.accepted_at is not None
-        or (aware(invitation.expires_at) or now) <= now
-        or invitation.email != email
-    ):
-        raise InvalidInput("the invitation is not valid for this email", details=[{"field": "invite_token"}])
+    details = [{"field": "invite_token"}]
+    if invitation is None:
+        raise LinkNotValid("this invitation link is not valid; check it was copied whole", details=details)
+    if invitation.accepted_at is not None:
+        raise LinkNotValid("this invitation was already accepted; sign in instead", details=details)
+    if (aware(invitation.expires_at) or now) <= now:
+        raise LinkNotValid("this invitation has expired; ask the team's admin for a new one", details=details)
     tenant = repository.tenant(session, invitation.tenant_id)
     if tenant is None or not tenant.active:
+        raise LinkNotValid("the team of this invitation is closed", details=details)
+    return invitation, tenant
+
+
+def accept_invitation(session: Session, token: str, email: str) -> tuple[Tenant, Role]:
+    try:
+        invitation, tenant = pending_invitation(session, token)
+    except LinkNotValid as exc:
+        # The API has always answered one message for all of these, naming the field.
+        raise InvalidInput("the invitation is not valid for this email", details=exc.details) from exc
+    if invitation.email != email:
         raise InvalidInput("the invitation is not valid for this email", details=[{"field": "invite_token"}])
-    invitation.accepted_at = now
+    invitation.accepted_at = now_utc()
     return tenant, Role(invitation.role)
 
 
@@ -227,9 +250,14 @@ def sign_up(
     return user, tenant
 
 
-def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant, TokenPair]:
-    if data.password.lower() == data.email:
+def check_password(password: str, email: str) -> None:
+    """The rule a schema cannot check alone (``schemas.PASSWORD_RULES``)."""
+    if password.lower() == email.lower():
         raise InvalidInput("the password must not be the email", details=[{"field": "password"}])
+
+
+def register(session: Session, ctx: Ctx, data: RegisterIn) -> tuple[User, Tenant, TokenPair]:
+    check_password(data.password, data.email)
     membership: tuple[Tenant, Role] | None = None
     if data.invite_token:
         membership = accept_invitation(session, data.invite_token, data.email)

@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from accounts import cors
@@ -52,7 +53,9 @@ from web.billing_ops_pages import router as billing_ops_pages_router
 from web.billing_pages import router as billing_pages_router
 from web.booking_pages import router as booking_pages_router
 from web.chat import router as chat_page_router
+from web.errors import error_page
 from web.kpi_pages import router as kpi_pages_router
+from web.onboarding_pages import router as onboarding_pages_router
 from web.ops_pages import router as ops_pages_router
 from web.provisioning_pages import router as provisioning_pages_router
 from web.routes import STATIC_DIR
@@ -93,7 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await close_hub(app)
         app.state.engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs (Swagger UI) and /redoc from assets bundled in the package, served under
+    # /static-offline-docs, so the API documentation works with no network (no CDN).
+    app = FastAPIOffline(
         title="GPUBroker",
         version="0.1.0",
         description="GPU and cloud compute marketplace with an AI assistant.",
@@ -124,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
-    install_error_handlers(app)
+    install_error_handlers(app, page=error_page)
     # Innermost: the CSRF checks read a form's body through the request guard's size limit.
     install_security(app)
     install_request_guards(app)
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(chat_page_router)
     app.include_router(account_pages_router)
+    app.include_router(onboarding_pages_router)
     app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)
     app.include_router(billing_ops_pages_router)

@@ -2,7 +2,9 @@
 
 Domain errors subclass :class:`AppError` next to the service that raises them; the handlers here
 turn them, FastAPI's validation errors and anything unexpected into
-``{"error": {"code", "message", "details", "trace_id"}}``.
+``{"error": {"code", "message", "details", "trace_id"}}``. A browser (a request whose ``Accept``
+prefers ``text/html``) gets the same error as a page instead, when the app gives a page renderer
+(``web.errors``: core renders no HTML itself); API clients always get the envelope.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import logging
 import math
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -141,6 +144,46 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 DATABASE_RETRY_AFTER_S = 5
 
+#: Renders an error for a browser: (request, status, envelope, headers) -> an HTML response.
+PageRenderer = Callable[[Request, int, dict[str, Any], dict[str, str] | None], Response]
+
+
+def _media_quality(accept: str, wanted: str) -> float:
+    """The quality ``accept`` gives to ``wanted`` (a ``type/subtype``) by its most specific range."""
+    best, specificity = 0.0, -1
+    kind = wanted.split("/", 1)[0]
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        media = media.lower()
+        if media == wanted:
+            rank = 2
+        elif media == f"{kind}/*":
+            rank = 1
+        elif media == "*/*":
+            rank = 0
+        else:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if rank > specificity:
+            best, specificity = q, rank
+    return best
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when the client names HTML and likes it at least as much as JSON (a browser's navigation);
+    ``*/*`` alone (curl, scripts, SDKs), JSON first or no Accept at all keep the JSON envelope."""
+    if not accept or "text/html" not in accept.lower():
+        return False
+    html = _media_quality(accept, "text/html")
+    return html > 0 and html >= _media_quality(accept, "application/json")
+
 
 def database_unavailable(exc: BaseException) -> bool:
     """True for the database being away (refused, restarting, dropped connections, an exhausted pool),
@@ -164,12 +207,22 @@ def raised_by_database_driver(exc: BaseException) -> bool:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> None:
+    """The handlers; ``page`` renders the error for browsers (see :func:`prefers_html`)."""
+
+    def answer(
+        request: Request, body: dict[str, Any], status: int, headers: dict[str, str] | None = None
+    ) -> Response:
+        if page is not None and prefers_html(request.headers.get("accept")):
+            try:
+                return page(request, status, body, headers)
+            except Exception:  # a page that cannot render must not hide the error it reports
+                log.exception("error page failed to render")
+        return JSONResponse(body, status_code=status, headers=headers)
+
     @app.exception_handler(AppError)
-    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(
-            envelope(exc.code, exc.message, exc.details), status_code=exc.status, headers=error_headers(exc)
-        )
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return answer(request, envelope(exc.code, exc.message, exc.details), exc.status, error_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -192,7 +245,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(envelope("validation_error", message, details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             # FastAPI's answer to a body it cannot decode (bytes that are not UTF-8): as a JSON syntax error
             # is, a 422 naming the body.
@@ -206,10 +259,8 @@ def install_error_handlers(app: FastAPI) -> None:
             403: "forbidden",
             413: "payload_too_large",
         }.get(exc.status_code, "http_error")
-        return JSONResponse(
-            envelope(code, str(exc.detail)),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+        return answer(
+            request, envelope(code, str(exc.detail)), exc.status_code, getattr(exc, "headers", None)
         )
 
     def _refused_value() -> JSONResponse:
@@ -226,7 +277,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return _refused_value()
 
     @app.exception_handler(OverflowError)
-    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+    async def _overflow(request: Request, exc: OverflowError) -> Response:
         # SQLite's driver refuses an integer over 64 bits with a bare OverflowError, not a DataError: the
         # same client input. An overflow anywhere else is a failure of ours.
         if not raised_by_database_driver(exc):
@@ -237,21 +288,21 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(PoolTimeout)
-    async def _database(request: Request, exc: Exception) -> JSONResponse:
+    async def _database(request: Request, exc: Exception) -> Response:
         if not database_unavailable(exc):
             return await _unexpected(request, exc)
         log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
-        return JSONResponse(
+        return answer(
+            request,
             envelope("database_unavailable", "the database is unavailable; try again in a few seconds"),
-            status_code=503,
-            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            503,
+            {"Retry-After": str(DATABASE_RETRY_AFTER_S)},
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # Runs outside the middlewares (Starlette's ServerErrorMiddleware), so the trace headers that the
-        # observability middleware adds to every other response are added here.
+        # observability middleware adds to every other response are added here. The page shows the
+        # trace id to quote, never the exception (it stays in the log).
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(
-            envelope("internal_error", "internal server error"), status_code=500, headers=response_headers()
-        )
+        return answer(request, envelope("internal_error", "internal server error"), 500, response_headers())

@@ -232,6 +232,9 @@ class Settings(BaseSettings):
     smtp_ca_cert: str | None = None
     mail_from: str = "GPUBroker <billing@localhost>"
     mail_dir: Path = ROOT / "var" / "mail"
+    # Links mailed to people (accounts.email_tokens): how long each stays usable; each works once.
+    email_verification_ttl_s: int = Field(default=3 * 24 * 3600, gt=0)
+    password_reset_ttl_s: int = Field(default=3600, gt=0)
     # Kill Bill replaces the built-in ledger and invoices when its URL is set.
     killbill_url: str | None = None
     killbill_api_key: str | None = None

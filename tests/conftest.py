@@ -54,6 +54,7 @@ def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
     # tested on its own, and tests/core/test_worker.py runs real workers on a database of their own.
     # The sandbox provider is another company's system: its state goes to a database of its own, outside
     # the test's rolled-back transaction (a submit waits on the sandbox while holding the test connection).
+    # Mail (sign-up verification, resets, invitations) is written as .eml files here, not into var/mail.
     sandbox_db = f"sqlite:///{tmp / 'sandbox-provider.db'}"
     if backend == "sqlite":
         return Settings(
@@ -61,12 +62,14 @@ def make_settings(backend: str, tmp: Path, db_name: str = PG_DB) -> Settings:
             redis_url=None,
             embedded_worker=False,
             sandbox_database_url=sandbox_db,
+            mail_dir=tmp / "mail",
         )
     return Settings(
         database_url=_recreate_pg_database(db_name),
         redis_url=REDIS_URL,
         embedded_worker=False,
         sandbox_database_url=sandbox_db,
+        mail_dir=tmp / "mail",
     )
 
 

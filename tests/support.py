@@ -155,3 +155,14 @@ def use_page_token(client: Any, url: str = "/") -> str:
     assert match, "no CSRF token on the page: is the client signed in?"
     client.headers["X-CSRF-Token"] = match.group(1)
     return match.group(1)
+
+
+def browser_sign_in(page: Any, base: str, email: str, password: str, next_page: str = "/") -> None:
+    """Signs in through the login form in a Playwright page, and waits to land on ``next_page``."""
+    from urllib.parse import quote
+
+    page.goto(f"{base}/login" + (f"?next={quote(next_page)}" if next_page != "/" else ""))
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{base}{next_page}")

@@ -11,6 +11,7 @@ the API would give.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accounts import admin as accounts_admin
-from accounts import audit, mfa, oidc, webauthn
+from accounts import audit, email_tokens, mfa, oidc, webauthn
 from accounts import service as accounts
 from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan, Role
@@ -39,6 +40,7 @@ from accounts.schemas import (
 from accounts.service import Principal
 from core.errors import AppError, envelope
 from core.types import FIRST_DAY, LAST_DAY
+from web.errors import forbidden_page
 from web.routes import templates
 from web.session import PageSession, clear_cookies, page_session, set_cookies
 
@@ -108,18 +110,28 @@ def signed_in(request: Request, pair: TokenPair, next_page: str) -> Response:
     return response
 
 
+def already_signed_in(request: Request, next_page: str) -> Response | None:
+    """Where a signed-in visitor of a sign-in or sign-up page goes instead (None: not signed in)."""
+    page = page_session(request)
+    if page.principal is None:
+        return None
+    response = RedirectResponse(safe_next(next_page), status_code=303)
+    if page.renewed is not None:
+        set_cookies(request, response, page.renewed)
+    return response
+
+
 # --- sign in and out -------------------------------------------------------------------------------
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/", signed_out: bool = False) -> Response:
-    page = page_session(request)
-    if page.principal is not None:
-        response = RedirectResponse(safe_next(next), status_code=303)
-        if page.renewed is not None:
-            set_cookies(request, response, page.renewed)
-        return response
+def login_page(request: Request, next: str = "/", signed_out: bool = False, reset: bool = False) -> Response:
+    onward = already_signed_in(request, next)
+    if onward is not None:
+        return onward
     notice = "You are signed out." if signed_out else None
+    if reset:
+        notice = "Your password is changed, and every earlier sign-in ended. Sign in with the new password."
     return render(request, "login.html", {"active": "login", "next": safe_next(next), "notice": notice})
 
 
@@ -373,13 +385,23 @@ def admin_guard(request: Request) -> tuple[PageSession, Response | None]:
     if not (
         allowed(page.principal.role, Action.TENANT_READ) or allowed(page.principal.role, Action.USERS_READ)
     ):
-        context = {"active": "admin", "role": page.principal.role}
-        return page, render(request, "admin_forbidden.html", context, page, 403)
+        detail = f"Your role ({page.principal.role}) cannot see the team's administration."
+        refused = forbidden_page(request, detail)
+        if page.renewed is not None:
+            set_cookies(request, refused, page.renewed)
+        return page, refused
     return page, None
 
 
-def admin_action(request: Request, page: PageSession, action: Action, work: Any) -> Response:
-    """Runs one admin change for the page: policy check, the service call, then back to the page."""
+def admin_action(
+    request: Request,
+    page: PageSession,
+    action: Action,
+    work: Any,
+    after: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Response:
+    """Runs one admin change for the page: policy check, the service call, then back to the page.
+    ``after`` runs once the change has committed, with what ``work`` returned (mail goes out there)."""
     principal = page.principal
     assert principal is not None
     if not allowed(principal.role, action):
@@ -404,6 +426,8 @@ def admin_action(request: Request, page: PageSession, action: Action, work: Any)
             request, "admin.html", {**admin_context(request, principal), "error": first_error(exc)}, page, 422
         )
     if shown is not None:
+        if after is not None:
+            shown = {**shown, **after(shown)}
         return render(request, "admin.html", {**admin_context(request, principal), **shown}, page)
     response = RedirectResponse("/admin?saved=1", status_code=303)
     if page.renewed is not None:
@@ -463,6 +487,17 @@ def admin_invite(request: Request, email: FormStr = "", role: FormStr = "user") 
             principal.tenant_id,
             InviteIn.model_validate({"email": email, "role": role}),
         )
-        return {"invitation": invitation}
+        team = accounts_admin.own_tenant(session, principal, principal.tenant_id).name
+        return {"invitation": invitation, "team": team}
 
-    return admin_action(request, page, Action.USERS_INVITE, work)
+    def mail_it(shown: dict[str, Any]) -> dict[str, Any]:
+        settings = request.app.state.settings
+        base = email_tokens.link_base(settings, str(request.base_url))
+        assert page.principal is not None
+        outgoing = email_tokens.invitation_mail(
+            shown["invitation"], shown["team"], page.principal.email, base
+        )
+        delivery = email_tokens.deliver(settings, outgoing)
+        return {"mailed": delivery is not None and delivery.ok, "mail_note": email_tokens.mail_note(settings)}
+
+    return admin_action(request, page, Action.USERS_INVITE, work, after=mail_it)

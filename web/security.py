@@ -20,8 +20,9 @@ cookies for them, and other origins' pages reach it under accounts.cors's rules.
 
 Headers. Every response gets ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy``; HTML gets a
 Content-Security-Policy that allows scripts, styles and connections from this origin only (the pages
-have no inline script or style), ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``; responses
-over https get HSTS.
+have no inline script or style; the API documentation pages get ``DOCS_CSP``, which allows their inline
+start script and styles but still nothing from another origin), ``frame-ancestors 'none'`` and
+``X-Frame-Options: DENY``; responses over https get HSTS.
 """
 
 from __future__ import annotations
@@ -49,8 +50,16 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
-# The API documentation pages are FastAPI's (an inline start script and assets from a CDN): no CSP there.
-NO_CSP_PREFIXES = ("/docs", "/redoc")
+# The API documentation pages are FastAPI's: an inline start script and inline styles, with their assets
+# bundled and served from /static-offline-docs (fastapi-offline). They get a policy of their own that
+# allows those and still keeps every request on this origin (Redoc's sidebar would load its maker's logo
+# from a CDN; here it does not).
+DOCS_PREFIXES = ("/docs", "/redoc")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
 HSTS = b"max-age=31536000; includeSubDomains"
 _FORM = re.compile(rb"(<form\b[^>]*\bmethod=[\"']?post[\"']?[^>]*>)", re.IGNORECASE)
 _HEAD = re.compile(rb"(<head\b[^>]*>)", re.IGNORECASE)
@@ -130,7 +139,7 @@ class SecurityMiddleware:
                 await self._refuse(scope, send, headers, refusal)
                 return
         https = scope.get("scheme") == "https"
-        csp = not scope["path"].startswith(NO_CSP_PREFIXES)
+        csp = DOCS_CSP if scope["path"].startswith(DOCS_PREFIXES) else CSP
         cookie = _header(headers, b"cookie")
         held: list[Message] = []
         token: str | None = None
@@ -145,8 +154,8 @@ class SecurityMiddleware:
                 ]
                 content_type = next((v for k, v in out if k.lower() == b"content-type"), b"")
                 html = content_type.startswith(b"text/html")
-                if html and csp:
-                    extra += [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY")]
+                if html:
+                    extra += [(b"content-security-policy", csp.encode()), (b"x-frame-options", b"DENY")]
                 if https:
                     extra.append((b"strict-transport-security", HSTS))
                 message = {**message, "headers": out + [(k, v) for k, v in extra if k not in names]}

@@ -225,6 +225,10 @@ PUBLIC = {
     "/auth/passkey/login",
     "/auth/oidc/login",
     "/auth/oidc/callback",
+    # Links mailed to people (accounts.email_tokens): the token is the credential.
+    "/auth/verify-email",
+    "/auth/password/forgot",
+    "/auth/password/reset",
     # Providers' webhooks: no user; the HMAC signature is the credential (booking.signing).
     "/webhooks/{provider_id}",
     # Public keys; token introspection checks its caller itself (an operator or the service token).

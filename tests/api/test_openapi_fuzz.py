@@ -104,7 +104,9 @@ def tally(request: pytest.FixtureRequest, backend: str) -> Iterator[Counter[str]
 
 
 @pytest.fixture(scope="module")
-def fuzzed(settings: Settings, engine: Any) -> Iterator[dict[str, Any]]:
+def fuzzed(
+    settings: Settings, engine: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     """The whole app on a loopback port, its sessions in one transaction rolled back at the end."""
     from core.bus import make_bus
     from core.cache import make_cache
@@ -123,6 +125,9 @@ def fuzzed(settings: Settings, engine: Any) -> Iterator[dict[str, Any]]:
             # The SSE price stream ends after its lifetime: half a second here, an hour by default.
             "price_stream_max_s": 0.5,
             "price_stream_heartbeat_s": 0.2,
+            # Verification and reset links the fuzzer asks for are written here, not into var/mail.
+            "mail_dir": tmp_path_factory.mktemp("fuzz-mail"),
+            "smtp_host": None,
         }
     )
     app = create_app(fuzz_settings)

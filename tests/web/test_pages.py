@@ -253,8 +253,15 @@ def test_layout_has_nav_skip_link_theme_toggle_and_sources(client: TestClient) -
     assert doc.find("a", cls="skip-link").get("href") == "#main"
     assert doc.find("main", id="main")
     nav = {a.text(): a.get("href") for a in doc.find("nav", aria_label="Main").find_all("a")}
-    # Signed out, the last link is Login (signed in: Security, Admin by role and Logout; test_account_pages).
-    assert nav == {"Marketplace": "/", "Providers health": "/health", "Chat": "/chat", "Login": "/login"}
+    # Signed out, the last links are Login and Sign up (signed in: Security, Admin by role and Logout;
+    # test_account_pages).
+    assert nav == {
+        "Marketplace": "/",
+        "Providers health": "/health",
+        "Chat": "/chat",
+        "Login": "/login",
+        "Sign up": "/signup",
+    }
     assert doc.find("a", aria_current="page").text() == "Providers health"
     # Without JavaScript the toggle stays hidden and the OS preference decides the theme.
     assert doc.find("button", data_theme_toggle=True).get("hidden") is not None
