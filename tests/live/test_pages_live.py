@@ -40,15 +40,14 @@ def test_an_ingested_price_change_updates_the_open_marketplace_and_offer_pages(
         row = page.locator(f'tr[data-offer-id="{offer.id}"]')
         expect(row).to_be_visible()
         expect(row.locator("[data-freshness]")).to_have_text("snapshot")
-        page.wait_for_function("window.gpubrokerLive && window.gpubrokerLive.connected")
+        # Subscribed (a DOM wait: wait_for_function's polling evaluates a string, which the CSP refuses).
+        expect(page.locator("[data-live-status]")).to_contain_text("Live: prices on this page update")
         detail = context.new_page()
         detail.goto(f"{url}/offers/{offer.id}")
-        detail.wait_for_function("window.gpubrokerLive && window.gpubrokerLive.connected")
+        expect(detail.locator("[data-live-status]")).to_contain_text("Live: prices on this page update")
 
         new_price = f"{float(offer.price_per_hour) + 0.21:.2f}"
-        assert (
-            sync_from(live_settings, lambda_file(live_settings, tmp_path, {KEY: new_price})) == 0
-        )
+        assert sync_from(live_settings, lambda_file(live_settings, tmp_path, {KEY: new_price})) == 0
         relay_outbox(live_settings, live_factory, app.state.bus)
 
         expect(row.locator("td.price")).to_contain_text(f"${new_price}", timeout=15_000)
