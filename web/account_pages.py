@@ -22,12 +22,13 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accounts import admin as accounts_admin
-from accounts import audit, email_tokens, mfa, oidc, webauthn
+from accounts import api_keys, audit, email_tokens, mfa, oidc, webauthn
 from accounts import service as accounts
 from accounts.deps import accounts_unit, get_ctx
 from accounts.models import PLAN_LIMITS, Plan, Role
 from accounts.policy import Action, allowed
 from accounts.schemas import (
+    ApiKeyIn,
     InviteIn,
     LoginIn,
     MfaChallenge,
@@ -341,8 +342,12 @@ def admin_context(request: Request, principal: Principal) -> dict[str, Any]:
         "invite": allowed(role, Action.USERS_INVITE),
         "update_tenant": allowed(role, Action.TENANT_UPDATE),
         "read_audit": allowed(role, Action.AUDIT_READ),
+        "api_keys": allowed(role, Action.API_KEYS_MANAGE),
     }
     with accounts_unit(request) as session:
+        keys = (
+            [api_keys.key_out(k) for k in api_keys.list_keys(session, principal)] if can["api_keys"] else []
+        )
         tenant = accounts_admin.own_tenant(session, principal, principal.tenant_id)
         users = (
             [accounts.user_out(session, u) for u in accounts_admin.list_users(session, principal, tenant.id)]
@@ -375,6 +380,8 @@ def admin_context(request: Request, principal: Principal) -> dict[str, Any]:
         "roles": [r.value for r in Role],
         "grantable": grantable,
         "plans": {p.value: PLAN_LIMITS[p] for p in Plan},
+        "api_keys": keys,
+        "key_scopes": api_keys.SCOPES,
     }
 
 
@@ -501,3 +508,33 @@ def admin_invite(request: Request, email: FormStr = "", role: FormStr = "user") 
         return {"mailed": delivery is not None and delivery.ok, "mail_note": email_tokens.mail_note(settings)}
 
     return admin_action(request, page, Action.USERS_INVITE, work, after=mail_it)
+
+
+@router.post("/admin/api-keys", response_class=HTMLResponse)
+def admin_create_api_key(
+    request: Request, name: FormStr = "", scopes: Annotated[list[str] | None, Form()] = None
+) -> Response:
+    """A team API key for a program or a front-end: shown once on the page that answers, then only its
+    prefix (the API's POST /api-keys)."""
+    page, refused = admin_guard(request)
+    if refused is not None:
+        return refused
+
+    def work(session: Any, ctx: Any, principal: Principal) -> dict[str, Any]:
+        data = ApiKeyIn.model_validate({"name": name, "scopes": scopes or []})
+        row, key = api_keys.create(session, ctx, principal, data.name, data.scopes)
+        return {"new_key": {**api_keys.key_out(row), "key": key}}
+
+    return admin_action(request, page, Action.API_KEYS_MANAGE, work)
+
+
+@router.post("/admin/api-keys/{key_id}/revoke", response_class=HTMLResponse)
+def admin_revoke_api_key(request: Request, key_id: str) -> Response:
+    page, refused = admin_guard(request)
+    if refused is not None:
+        return refused
+
+    def work(session: Any, ctx: Any, principal: Principal) -> None:
+        api_keys.revoke(session, ctx, principal, key_id, getattr(request.app.state, "key_teams", None))
+
+    return admin_action(request, page, Action.API_KEYS_MANAGE, work)
