@@ -356,16 +356,21 @@ def test_on_disconnect_cancel_stops_the_run(slow_url: str) -> None:
         c = get_client(url=slow_url, api_key=key)
         tid = (await c.threads.create())["thread_id"]
         created: list[Any] = []
-        async for part in c.runs.stream(
+        stream = c.runs.stream(
             tid,
             "gpubroker",
             input=ASK,
             stream_mode="messages-tuple",
             on_disconnect="cancel",
             on_run_created=created.append,
-        ):
+        )
+        async for part in stream:
             if part.event == "messages":
                 break
+        # Hang up now, as a closed browser tab does. Leaving the stream to the garbage collector kept the
+        # socket open until the run had ended on some runs: the test then saw "success".
+        await stream.aclose()
+        await c.aclose()
         return tid, created[0]["run_id"]
 
     tid, run_id = run_async(scenario())
