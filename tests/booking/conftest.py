@@ -360,7 +360,8 @@ def clouds(app: Any, moto_url: str, fake_servers: dict[str, tuple[Any, str]]) ->
     """Every real provider reachable by the app: moto (reset) for AWS, fresh fakes for the others."""
     import httpx
 
-    httpx.post(f"{moto_url}/moto-api/reset", timeout=10)
+    # moto's reset has taken over 10 s on a loaded CI machine.
+    httpx.post(f"{moto_url}/moto-api/reset", timeout=60).raise_for_status()
     fakes = {}
     for name, (holder, _) in fake_servers.items():
         fake = holder.renew()
