@@ -32,7 +32,8 @@ async def handler(ws: ServerConnection) -> None:
 
 async def fan_out(redis_url: str, stream: str) -> None:
     client = aioredis.Redis.from_url(redis_url)
-    last = "$"
+    newest = await client.xrevrange(stream, count=1)  # by id, as core.bus does: "$" loses entries
+    last = newest[0][0] if newest else "0-0"
     while True:
         for _name, entries in await client.xread({stream: last}, block=1000, count=100) or []:
             for entry_id, fields in entries:

@@ -256,10 +256,14 @@ class RedisStreamBus:
 
     async def subscribe(self, topic: str) -> AsyncIterator[Message]:
         client = self._async_client()
-        last = "$"
+        stream = self._stream(topic)
         try:
+            # From the newest entry now, by its id: re-sending ``$`` after each empty 1 s block lost any
+            # entry added between two reads (a replica's sockets then missed that price change).
+            newest = await client.xrevrange(stream, count=1)
+            last = newest[0][0] if newest else "0-0"
             while True:
-                res = await client.xread({self._stream(topic): last}, block=1000, count=100)
+                res = await client.xread({stream: last}, block=1000, count=100)
                 for _stream, entries in res or []:
                     for entry_id, fields in entries:
                         last = entry_id
