@@ -12,6 +12,7 @@ import pytest
 
 from core.bus import RedisStreamBus
 from tests.conftest import BACKENDS, REDIS_URL
+from tests.support import run_async
 
 pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS, reason="Redis runs with the PostgreSQL backend")
 
@@ -49,5 +50,5 @@ def test_an_event_published_between_two_reads_is_received() -> None:
         finally:
             await subscription.aclose()
 
-    message = asyncio.run(first())
+    message = run_async(first())
     assert (message["key"], message["payload"]) == ("k", {"n": 1})
