@@ -166,10 +166,15 @@ async def drive_twin(args: argparse.Namespace, urls: list[str]) -> dict[str, Any
         await asyncio.sleep(args.pause)
     await settle(clients, tasks, stop, expected)
     await publisher.aclose()
+    return delivered(clients, len(urls), expected)
+
+
+def delivered(clients: list[Client], replicas: int, expected: int) -> dict[str, Any]:
+    """What every client received of ``expected`` events: counts and the latency percentiles."""
     latencies = [v for c in clients for v in c.latencies_ms]
     return {
         "clients": len(clients),
-        "replicas": len(urls),
+        "replicas": replicas,
         "events": expected,
         "deliveries": len(latencies),
         "expected_deliveries": expected * len(clients),
@@ -179,6 +184,7 @@ async def drive_twin(args: argparse.Namespace, urls: list[str]) -> dict[str, Any
         "p95_ms": percentile(latencies, 95),
         "p99_ms": percentile(latencies, 99),
         "max_ms": max(latencies) if latencies else float("nan"),
+        "histogram": histogram(latencies),
     }
 
 
@@ -214,7 +220,6 @@ async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factor
         expected += sum(1 for _ in range(args.changes)) + (args.changes if r else 0)
         await asyncio.sleep(args.pause)
     await settle(clients, tasks, stop, expected)
-    latencies = [v for c in clients for v in c.latencies_ms]
     firsts = sorted(COMMITS)
     from_commit = []
     for c in clients:
@@ -226,21 +231,10 @@ async def drive(args: argparse.Namespace, urls: list[str], settings: Any, factor
         "commit_p50_ms": percentile(from_commit, 50),
         "commit_p95_ms": percentile(from_commit, 95),
         "commit_p99_ms": percentile(from_commit, 99),
-        "clients": len(clients),
-        "replicas": len(urls),
+        **delivered(clients, len(urls), expected),
         "rounds": args.rounds,
         "changes_per_round": args.changes,
-        "events": expected,
-        "deliveries": len(latencies),
-        "expected_deliveries": expected * len(clients),
-        "duplicates": sum(c.duplicates for c in clients),
-        "missing": expected * len(clients) - len(latencies),
-        "p50_ms": percentile(latencies, 50),
-        "p95_ms": percentile(latencies, 95),
-        "p99_ms": percentile(latencies, 99),
-        "max_ms": max(latencies) if latencies else float("nan"),
         "sync_p50_ms": percentile(sync_s, 50) * 1000,
-        "histogram": histogram(latencies),
     }
 
 
