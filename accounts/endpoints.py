@@ -137,12 +137,27 @@ async def introspect(request: Request, session: AccountsDb, settings: SettingsDe
     )
 
 
-@router.post("/auth/register", response_model=RegisterOut, status_code=201, tags=["auth"])
-def register(body: RegisterIn, session: AccountsDb, ctx: AccountsCtx) -> RegisterOut:
-    user, tenant, pair = service.register(session, ctx, body)
-    return RegisterOut(
-        **pair.model_dump(), user=service.user_out(session, user), tenant=service.tenant_out(tenant)
-    )
+@router.post(
+    "/auth/register",
+    response_model=RegisterOut,
+    status_code=201,
+    tags=["auth"],
+    summary="Create an account (and a team, unless an invitation joins one); mails a link to confirm the address",
+)
+def register(body: RegisterIn, request: Request) -> RegisterOut:
+    settings = request.app.state.settings
+    with accounts_unit(request) as session:
+        ctx = get_ctx(request)
+        user, tenant, pair = service.register(session, ctx, body)
+        out = RegisterOut(
+            **pair.model_dump(), user=service.user_out(session, user), tenant=service.tenant_out(tenant)
+        )
+        outgoing = email_tokens.verification_mail(
+            session, ctx, user, email_tokens.link_base(settings, str(request.base_url))
+        )
+    # After the commit: no one is mailed a link to an account that was rolled back.
+    email_tokens.deliver(settings, outgoing)
+    return out
 
 
 # --- email verification and password reset (accounts.email_tokens) ----------------------------------
@@ -377,10 +392,19 @@ def list_users(principal: CanReadUsers, tenant_id: str, session: AccountsDb) -> 
 @router.post(
     "/tenants/{tenant_id}/invitations", response_model=InvitationOut, status_code=201, tags=["admin"]
 )
-def invite(
-    principal: CanInviteUsers, tenant_id: str, body: InviteIn, session: AccountsDb, ctx: AccountsCtx
-) -> InvitationOut:
-    return admin.invite(session, ctx, principal, tenant_id, body)
+def invite(principal: CanInviteUsers, tenant_id: str, body: InviteIn, request: Request) -> InvitationOut:
+    """The invitation is mailed to the invitee once it has committed; the token is also in the answer."""
+    settings = request.app.state.settings
+    with accounts_unit(request) as session:
+        invitation = admin.invite(session, get_ctx(request), principal, tenant_id, body)
+        team = admin.own_tenant(session, principal, tenant_id).name
+    email_tokens.deliver(
+        settings,
+        email_tokens.invitation_mail(
+            invitation, team, principal.email, email_tokens.link_base(settings, str(request.base_url))
+        ),
+    )
+    return invitation
 
 
 @router.get("/users/{user_id}", response_model=UserOut, tags=["admin"])

@@ -111,6 +111,7 @@ def test_only_the_newest_link_works_and_links_expire(client: TestClient, inbox: 
 
 def test_reset_a_forgotten_password(client: TestClient, inbox: Inbox, db: Session) -> None:
     account = register(client)
+    registered = len(inbox.messages)  # the link to confirm the address
     stranger = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
     known = client.post("/auth/password/forgot", json={"email": account["email"]})
     unknown = client.post("/auth/password/forgot", json={"email": stranger})
@@ -118,7 +119,7 @@ def test_reset_a_forgotten_password(client: TestClient, inbox: Inbox, db: Sessio
     assert known.json()["message"].replace(account["email"], "X") == unknown.json()["message"].replace(
         stranger, "X"
     )
-    assert [rcpt for _, rcpt, _ in inbox.messages] == [[account["email"]]]
+    assert [rcpt for _, rcpt, _ in inbox.messages[registered:]] == [[account["email"]]]
     token = link_token(inbox, account["email"], "/password/reset/")
 
     short = client.post("/auth/password/reset", json={"token": token, "password": "short"})
@@ -168,3 +169,39 @@ def test_the_openapi_document_lists_the_errors(client: TestClient) -> None:
         assert statuses <= set(responses), path
         for status in statuses - {"200", "202", "204"}:
             assert responses[status]["content"]["application/json"]["schema"] == envelope
+
+
+def test_registering_through_the_api_mails_the_link(client: TestClient, inbox: Inbox) -> None:
+    account = register(client)
+    assert [rcpt for _, rcpt, _ in inbox.messages] == [[account["email"]]]
+    token = link_token(inbox, account["email"], "/verify-email/")
+    r = client.post("/auth/verify-email", json={"token": token})
+    assert r.status_code == 200 and r.json()["email"] == account["email"], r.text
+    assert r.json()["email_verified_at"]
+
+
+def test_a_refused_registration_mails_nothing(client: TestClient, inbox: Inbox) -> None:
+    account = register(client)
+    again = client.post("/auth/register", json={"email": account["email"], "password": PASSWORD})
+    assert again.status_code == 409, again.text
+    assert len(inbox.messages) == 1
+
+
+def test_an_invitation_made_through_the_api_is_mailed(client: TestClient, inbox: Inbox) -> None:
+    admin = register(client)
+    invitee = f"invited-{uuid.uuid4().hex[:10]}@example.com"
+    r = client.post(
+        f"/tenants/{admin['tenant']['id']}/invitations",
+        json={"email": invitee, "role": "user"},
+        headers=admin["headers"],
+    )
+    assert r.status_code == 201, r.text
+    _, rcpt, message = inbox.messages[-1]
+    assert rcpt == [invitee] and message["Subject"].startswith("Join ")
+    body = message.get_payload(decode=True).decode()
+    assert admin["email"] in body and f"http://testserver/invite/{r.json()['token']}" in body
+
+    joined = client.post(
+        "/auth/register", json={"email": invitee, "password": PASSWORD, "invite_token": r.json()["token"]}
+    )
+    assert joined.status_code == 201 and joined.json()["tenant"]["id"] == admin["tenant"]["id"], joined.text
