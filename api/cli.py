@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
+import types
+import typing
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,8 +158,13 @@ def run_sync_with_progress(
     if quiet:
         return report
     table = Table(title="sync report")
-    for col in ("provider", "mode", "inserted", "updated", "unchanged", "rejected", "down", "status"):
-        table.add_column(col, justify="right" if col not in ("provider", "mode", "status") else "left")
+    # The provider's name is never cut ("digital..."): the status column folds instead.
+    width = max((len(p.provider) for p in report.providers), default=8)
+    table.add_column("provider", no_wrap=True, min_width=width)
+    table.add_column("mode", no_wrap=True)
+    for col in ("new", "updated", "same", "skipped", "down"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("status", overflow="fold", min_width=8)
     for p in report.providers:
         status = "ok" if p.error is None else f"degraded: {p.error[:60]}"
         table.add_row(
@@ -174,16 +182,55 @@ def run_sync_with_progress(
     console.print(
         f"{report.records} records in {report.seconds:.2f} s = {report.records_per_s:,.0f} records/s; "
         f"inserted {totals['inserted']}, updated {totals['updated']}, unchanged {totals['unchanged']}, "
-        f"rejected {totals['rejected']}"
+        f"skipped {totals['rejected']}"
     )
-    rejected = [r for p in report.providers for r in p.rejections]
-    if rejected:
-        console.print(f"rejected rows ({len(rejected)}):")
-        for r in rejected[:20]:
-            console.print(f"  {r.provider} row {r.row}: {r.reason}")
-        if len(rejected) > 20:
-            console.print(f"  ... and {len(rejected) - 20} more")
+    for line in skipped_rows_summary([r for p in report.providers for r in p.rejections]):
+        console.print(line, highlight=False, markup=False)
     return report
+
+
+def skipped_rows_summary(rejections: list[Any]) -> list[str]:
+    """The rows a sync skipped, grouped by provider and reason, in words: a bundled file with a row
+    that has no price is how the provider published it, not a failure of this install."""
+    if not rejections:
+        return []
+    groups: dict[tuple[str, str], list[int]] = {}
+    for r in rejections:
+        # "duplicate of an earlier row with another price (external id 'x')": the id is per row.
+        reason = re.sub(r"\s*\([^()]*\)$", "", r.reason)
+        groups.setdefault((r.provider, reason), []).append(r.row)
+    lines = [
+        f"{len(rejections)} {'row' if len(rejections) == 1 else 'rows'} of the providers' files "
+        f"{'was' if len(rejections) == 1 else 'were'} skipped; every other row loaded:"
+    ]
+    for (provider, reason), rows in sorted(groups.items()):
+        listed = ", ".join(str(n) for n in rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+        lines.append(
+            f"  {provider}: {len(rows)} {'row' if len(rows) == 1 else 'rows'}, {reason} "
+            f"({'row' if len(rows) == 1 else 'rows'} {listed})"
+        )
+    return lines
+
+
+def welcome_lines(settings: Settings, host: str, port: int) -> list[str]:
+    """What a newcomer needs once the server is up: where things are, and how to get an account."""
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = settings.public_url.rstrip("/") if settings.public_url else f"http://{shown_host}:{port}"
+    mail = (
+        f"sent through {settings.smtp_host}"
+        if settings.smtp_host
+        else f"written as .eml files to {settings.mail_dir} (set GPUBROKER_SMTP_HOST to send it)"
+    )
+    return [
+        f"GPUBroker on {base}",
+        f"  marketplace  {base}/",
+        f"  assistant    {base}/chat",
+        f"  API docs     {base}/docs (ReDoc: {base}/redoc; served from this machine, no internet needed)",
+        f"  sign up      {base}/signup: creates your team and makes you its admin",
+        "  operator     gpubroker operator grant <your email>: opens the operator console "
+        f"({base}/ops) to that account",
+        f"  mail         {mail}",
+    ]
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
@@ -313,6 +360,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     get_settings.cache_clear()
     settings = get_settings()
     settings.check_production()
+    for line in welcome_lines(settings, args.host or settings.host, args.port or settings.port):
+        print(line, flush=True)
     uvicorn.run(
         "api.main:app",
         host=args.host or settings.host,
@@ -411,50 +460,105 @@ def cmd_sandbox_provider(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+#: Short spellings kept for the search options the first version of the command had.
+SEARCH_ALIASES = {"gpu_type": ["--gpu"], "gpu_count": ["--count"], "page_size": ["--limit"]}
+
+
+def add_search_options(p: argparse.ArgumentParser) -> None:
+    """One option per filter of ``GET /providers`` (catalog.schemas.OfferFilters), named as the query
+    parameter with dashes; the values are validated by the same model, so the terminal and the API
+    accept and refuse the same input."""
+    from catalog.schemas import OfferFilters
+
+    for name, field in OfferFilters.model_fields.items():
+        flags = [f"--{name.replace('_', '-')}", *SEARCH_ALIASES.get(name, [])]
+        kind = field.annotation
+        union = typing.get_origin(kind) in (typing.Union, types.UnionType)
+        options = [a for a in typing.get_args(kind) if a is not type(None)] if union else [kind]
+        help_text = field.description or name.replace("_", " ")
+        if options == [bool]:
+            p.add_argument(
+                *flags, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
+        elif typing.get_origin(options[0]) is typing.Literal:
+            choices = typing.get_args(options[0])
+            p.add_argument(*flags, dest=name, choices=choices, default=None, help=help_text)
+        else:
+            p.add_argument(*flags, dest=name, default=None, metavar=name.upper(), help=help_text)
+    p.add_argument("--json", action="store_true", help="print the API's JSON answer")
+
+
+def search_filters(args: argparse.Namespace) -> Any:
+    """The filters the options give, or a ``ValueError`` naming each bad option as it was typed."""
+    from pydantic import ValidationError
+
+    from catalog.schemas import OfferFilters
+
+    given = {n: getattr(args, n) for n in OfferFilters.model_fields if getattr(args, n, None) is not None}
+    try:
+        return OfferFilters(**given)
+    except ValidationError as exc:
+        problems = [
+            f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ValueError("; ".join(problems)) from None
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
     from rich.table import Table
 
     from catalog import service
-    from catalog.schemas import OfferFilters
     from core.db import session_scope
     from core.errors import AppError
 
-    params = {
-        "gpu_type": args.gpu,
-        "gpu_count": args.count,
-        "geo": args.geo,
-        "country": args.country,
-        "max_price": args.max_price,
-        "spot": args.spot,
-        "q": args.q,
-        "sort": args.sort,
-        "page_size": args.limit,
-    }
     try:
-        filters = OfferFilters(**{k: v for k, v in params.items() if v is not None})
+        filters = search_filters(args)
         with session_scope(_factory(settings)) as session:
             result = service.search(session, filters)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(result, default=str))
         return 0
-    table = Table(title=f"{result['total']} offers")
-    for col in ("provider", "name", "gpus", "region", "$/h", "$/GPU-h", "spot"):
-        table.add_column(col)
-    for o in result["items"]:
+    shown = len(result["items"])
+    first = (filters.page - 1) * filters.page_size + 1
+    title = f"{result['total']} offers" + (f", {first}-{first + shown - 1} shown" if shown else "")
+    table = Table(title=title)
+    # Names and regions fold onto a second line rather than being cut: "h100-80gb.1" and "h100-80gb.2"
+    # must stay apart, whatever the terminal's width.
+    items = result["items"]
+    table.add_column("provider", no_wrap=True, min_width=max((len(o["provider"]) for o in items), default=8))
+    table.add_column("name", overflow="fold")
+    table.add_column("gpus", overflow="fold")
+    table.add_column("region", overflow="fold")
+    for col in ("$/h", "$/GPU-h"):
+        table.add_column(col, justify="right", no_wrap=True)
+    spot_column = any(o["spot"] for o in items)
+    if spot_column:
+        table.add_column("spot", no_wrap=True)
+    table.add_column("price age", no_wrap=True)
+    now = datetime.now(UTC)
+    for o in items:
         table.add_row(
             o["provider"],
-            o["name"][:40],
+            o["name"],
             f"{o['gpu_count']}x {o['gpu_family']} {o['gpu_variant'] or ''} {o['gpu_memory_gb']:g}GB",
             o["region"],
             f"{o['price_per_hour']:.2f}",
             f"{o['price_per_gpu_hour']:.2f}",
-            "yes" if o["spot"] else "",
+            *(["yes" if o["spot"] else ""] if spot_column else []),
+            service.price_age(o["price_as_of"], now),
         )
-    Console().print(table)
+    if shown:
+        Console().print(table)
+    else:
+        print("no offers match these filters; try fewer of them, or `gpubroker search --help`")
     for w in result.get("warnings") or []:
         print(f"warning: {w}")
     return 0
@@ -585,17 +689,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int, default=8081)
     p.set_defaults(func=cmd_sandbox_provider)
-    p = sub.add_parser("search", help="search offers from the terminal")
-    p.add_argument("--gpu")
-    p.add_argument("--count", type=int)
-    p.add_argument("--geo")
-    p.add_argument("--country")
-    p.add_argument("--max-price", type=float)
-    p.add_argument("--spot", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--q")
-    p.add_argument("--sort", default="price_asc")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "search",
+        help="search offers from the terminal, with every filter of GET /providers",
+    )
+    add_search_options(p)
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("forecast", help="30-day price forecasts from a history CSV")
     p.add_argument("--history", required=True)
