@@ -18,7 +18,29 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATE_DIR = Path(__file__).parent
-_env = Environment(
+
+#: What a value may hold to be written into a template: the templates put values inside HCL strings,
+#: heredocs and the single-quoted shell of a local-exec, where a quote, a backslash, "${", a newline or a
+#: "$(" would end the string and run what follows. Regions, instance types, GPU names and ids never need
+#: those, so anything else is refused rather than escaped for one of the three contexts and not another.
+SAFE_VALUE = re.compile(r"[A-Za-z0-9 ._:/+()@,=-]*")
+
+
+class UnsafeTerraformValue(ValueError):
+    """A value (from a provider's catalog, or asked for) that cannot be written into Terraform safely."""
+
+
+def _hcl_safe(value: Any) -> Any:
+    if isinstance(value, str) and not SAFE_VALUE.fullmatch(value):
+        raise UnsafeTerraformValue(
+            f"{value!r} cannot be written into Terraform: only letters, digits, spaces and . _ : / + ( ) @ , = -"
+        )
+    return value
+
+
+# Autoescaping is HTML's; these templates are HCL, and every value passes through _hcl_safe instead.
+_env = Environment(  # nosec B701  # renders Terraform, not HTML; _hcl_safe checks every value
+    finalize=_hcl_safe,
     loader=FileSystemLoader(TEMPLATE_DIR),
     undefined=StrictUndefined,
     keep_trailing_newline=True,

@@ -18,7 +18,7 @@ from catalog.schemas import OfferFilters
 from catalog.sizing import estimate_requirements as size_workload
 from catalog.stream import iso
 from core.errors import AppError
-from iac_templates.render import render_terraform
+from iac_templates.render import UnsafeTerraformValue, render_terraform
 from tools.context import ToolContext
 from tools.progress import report
 from tools.schemas import (
@@ -278,6 +278,13 @@ def _age_days(history_end: str | None) -> int | None:
     return (datetime.now(UTC).date() - end).days
 
 
+def _render(offer: dict[str, Any], name: str) -> tuple[str, str, list[str]]:
+    try:
+        return render_terraform(offer, name)
+    except UnsafeTerraformValue as exc:
+        raise ToolInputError(str(exc)) from None
+
+
 def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> GenerateTerraformResult:
     """Terraform (HCL) that launches an offer on its provider; says what to fill in where needed.
 
@@ -286,7 +293,7 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
     if args.offer_id:
         with ctx.session() as session:
             offer = service.get_offer(session, args.offer_id)
-        template, text, notes = render_terraform(offer, args.name)
+        template, text, notes = _render(offer, args.name)
         provider = str(offer["provider"])
     else:
         if not args.provider or not args.gpu_type:
@@ -311,7 +318,7 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
             "spot": args.spot,
             "tags": [],
         }
-        template, text, notes = render_terraform(spec, args.name)
+        template, text, notes = _render(spec, args.name)
         notes.insert(
             0,
             "no catalog offer matches this configuration: check the instance type and region before applying",

