@@ -214,7 +214,7 @@ def skipped_rows_summary(rejections: list[Any]) -> list[str]:
 
 def welcome_lines(settings: Settings, host: str, port: int) -> list[str]:
     """What a newcomer needs once the server is up: where things are, and how to get an account."""
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104  # compares, does not bind
     base = settings.public_url.rstrip("/") if settings.public_url else f"http://{shown_host}:{port}"
     mail = (
         f"sent through {settings.smtp_host}"
@@ -385,7 +385,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.worker import run
 
-    return asyncio.run(run(settings, concurrency=args.concurrency or settings.worker_concurrency))
+    concurrency = args.concurrency or settings.worker_concurrency
+    return asyncio.run(run(settings, concurrency=concurrency, host=args.host))
 
 
 def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
@@ -678,6 +679,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("worker", help="run the background jobs and event consumers (any number may run)")
     p.add_argument("--concurrency", type=int, help="jobs run at once (default GPUBROKER_WORKER_CONCURRENCY)")
+    p.add_argument("--host", help="where its /healthz and /metrics listen (default GPUBROKER_HOST)")
     p.set_defaults(func=cmd_worker)
     p = sub.add_parser("jobs", help="list queued, running and failed jobs, or run a job now")
     p.add_argument("action", choices=["list", "run"])

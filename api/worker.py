@@ -155,7 +155,7 @@ def health_app(background: Background) -> Any:
     return app
 
 
-async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") -> int:
+async def run(settings: Settings, *, concurrency: int, host: str | None = None) -> int:
     """``gpubroker worker``: runs until SIGTERM/SIGINT, then drains for ``shutdown_timeout_s``."""
     import uvicorn
 
@@ -169,7 +169,7 @@ async def run(settings: Settings, *, concurrency: int, host: str = "0.0.0.0") ->
     if settings.worker_metrics_port:
         config = uvicorn.Config(
             health_app(background),
-            host=host,
+            host=host or settings.host,
             port=settings.worker_metrics_port,
             log_level="warning",
             lifespan="off",

@@ -19,7 +19,7 @@ COMPOSE = DEPLOY / "compose.yaml"
 APP_COMMANDS = {
     "migrate": ["migrate"],
     "api": ["serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"],
-    "worker": ["worker"],
+    "worker": ["worker", "--host", "0.0.0.0"],
     "sandbox-provider": ["sandbox-provider", "--host", "0.0.0.0", "--port", "8081"],
 }
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")

@@ -245,7 +245,7 @@ def test_api_probes_and_writable_folders(objects: list[dict[str, Any]]) -> None:
 def test_worker_probes_its_metrics_port(objects: list[dict[str, Any]]) -> None:
     spec = find(objects, "Deployment", "gpubroker-worker")["spec"]["template"]["spec"]
     (worker,) = spec["containers"]
-    assert worker["args"] == ["worker"]
+    assert worker["args"] == ["worker", "--host", "0.0.0.0"]  # its probes and Prometheus reach the pod's IP
     config = next(
         o
         for o in objects
