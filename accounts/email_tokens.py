@@ -38,7 +38,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 VERIFY_EMAIL = "verify_email"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # nosec B105  # a token purpose's name, not a secret
 VERIFY_PATH = "/verify-email/"
 RESET_PATH = "/password/reset/"
 INVITE_PATH = "/invite/"

@@ -99,7 +99,7 @@ class MemoryRateLimiter:
 
 # KEYS[1] bucket; ARGV rate (tokens/s), burst, cost. Returns {allowed, tokens_left, retry_after_s}.
 # Numbers go back as strings because Redis truncates Lua numbers to integers.
-TOKEN_BUCKET_LUA = """
+LIMITER_LUA = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
@@ -136,7 +136,7 @@ class RedisRateLimiter:
 
     def __init__(self, url: str, prefix: str = "gpubroker:ratelimit:") -> None:
         self._redis = sync_client(url)
-        self._script = self._redis.register_script(TOKEN_BUCKET_LUA)
+        self._script = self._redis.register_script(LIMITER_LUA)
         self._prefix = prefix
         self.local = MemoryRateLimiter()
         self.breaker = Breaker("ratelimit")

@@ -572,7 +572,7 @@ def introspect(session: Session, settings: Settings, token: str) -> dict[str, An
         return {"active": False}
     return {
         "active": True,
-        "token_type": "access_token",
+        "token_type": "access_token",  # nosec B105  # a token type's name (RFC 7662), not a secret
         "sub": principal.user_id,
         "username": principal.email,
         "tenant_id": principal.tenant_id,

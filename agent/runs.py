@@ -349,7 +349,7 @@ class RunManager:
                 if saver is not None and not run.stateless:
                     head = await checkpoints.head_writes(saver, run.thread_id)
                 me = asyncio.current_task()
-                assert me is not None
+                assert me is not None  # nosec B101  # always inside a task
                 watcher = asyncio.get_running_loop().create_task(self._watch(run_id, me))
                 try:
                     await self._stream(run, a)

@@ -49,7 +49,7 @@ def watermarks(ch: ClickHouse) -> dict[str, datetime | None]:
     out: dict[str, datetime | None] = {}
     for table, column in VERSION_COLUMNS.items():
         # As microseconds: a DateTime64's zone does not survive every client's decoding.
-        rows = ch.query(f"SELECT count(), max(toUnixTimestamp64Micro({column})) FROM {{db}}.{table}")
+        rows = ch.query(f"SELECT count(), max(toUnixTimestamp64Micro({column})) FROM {{db}}.{table}")  # nosec B608  # identifiers from constants; values are bound parameters
         n, micros = rows[0]
         out[table] = datetime.fromtimestamp(int(micros) / 1_000_000, UTC) if int(n) else None
     return out
@@ -160,7 +160,7 @@ def export_prices(session: Session, ch: ClickHouse, since: datetime | None) -> i
     for batch in _batches(session, stmt):
         for offer_id, provider, family, spot, price, observed in batch:
             at = _utc(observed)
-            assert at is not None
+            assert at is not None  # nosec B101  # observed_at is NOT NULL
             # Rows come in time order per offer: the last one of a day overwrites the earlier ones.
             last[(offer_id, at.date())] = [offer_id, at.date(), provider, family, int(bool(spot)), price, at]
         if len(last) >= BATCH:

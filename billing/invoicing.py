@@ -166,7 +166,7 @@ def _deltas(session: Session, tenant_id: str, period: Period) -> tuple[list[Delt
     billed_amount: dict[str, Decimal] = defaultdict(Decimal)
     for line, kind in repository.billed_lines(session, [r.id for r, _ in records]):
         sign = -1 if kind == DocumentKind.CREDIT_NOTE.value else 1
-        assert line.usage_record_id is not None
+        assert line.usage_record_id is not None  # nosec B101  # billed lines all meter a usage record
         billed_hours[line.usage_record_id] += sign * (line.hours or ZERO)
         billed_amount[line.usage_record_id] += sign * line.amount_usd
     out = []

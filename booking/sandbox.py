@@ -356,7 +356,7 @@ class SandboxProvider:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _drive(self) -> None:
-        assert self._wake is not None
+        assert self._wake is not None  # nosec B101  # set by start() before the driver runs
         while True:
             self._wake.clear()
             try:

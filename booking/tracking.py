@@ -199,7 +199,7 @@ def provision_booking(
                 _fail(session, ctx, booking, f"{booking.provider_id} refused the instance: {exc.message}")
             return None
         booking = repository.booking(session, booking_id, lock=True)
-        assert booking is not None
+        assert booking is not None  # nosec B101  # locked again a moment after; bookings are never deleted
         booking.provider_ref = ref
         booking.next_poll_at = clock()
         booking.poll_streak = 0
@@ -312,7 +312,7 @@ def poll_booking(
                     "polling booking %s at %s failed: %s", booking_id, booking.provider_id, exc.message
                 )
         booking = repository.booking(session, booking_id, lock=True)
-        assert booking is not None
+        assert booking is not None  # nosec B101  # locked again a moment after; bookings are never deleted
         before = (booking.state, booking.connection, booking.stop_reason)
         ctx = _ctx(settings, bus)
         if observation is not None:
@@ -353,7 +353,7 @@ def _apply(
         if state == S.PENDING_PROVISION:
             apply_observed(session, ctx, booking, "instance.running", occurred_at=now)
         elif state == S.ACTIVE and booking.stop_reason is None and (end := ends_at(booking)) and end <= now:
-            assert account is not None
+            assert account is not None  # nosec B101  # loaded above for every active booking
             booking.stop_reason = "booked hours ended"
             provisioner_for(booking.provider_id, settings, account).stop(booking)
     elif seen.status == "terminated":

@@ -104,7 +104,7 @@ def offer_history(offer_id: str, session: DbSession) -> Response:
 def predict_cost(
     body: PredictRequest, session: DbSession, cache: CacheDep, settings: SettingsDep
 ) -> Response:
-    key = f"predict:v{cache.version()}:{hashlib.sha1(body.model_dump_json().encode()).hexdigest()}"
+    key = f"predict:v{cache.version()}:{hashlib.sha1(body.model_dump_json().encode(), usedforsecurity=False).hexdigest()}"
     hit = cache.get(key)
     if hit is None:
         hit = predict.predict(session, body)

@@ -45,7 +45,7 @@ MAX_DELTAS_PER_MESSAGE = 1000
 
 def offer_id(provider: str, external_id: str) -> str:
     """Stable public id: the same offer has the same id on every install."""
-    digest = hashlib.sha1(f"{provider}\x00{external_id}".encode()).hexdigest()[:12]
+    digest = hashlib.sha1(f"{provider}\x00{external_id}".encode(), usedforsecurity=False).hexdigest()[:12]
     return f"{provider}-{digest}"
 
 

@@ -451,11 +451,11 @@ def update_offers(session: Session, rows: list[dict[str, Any]], batch: int = 500
         quote = session.get_bind().dialect.identifier_preparer.quote
         cols = ", ".join(quote(c) for c in rows[0])
         session.execute(
-            text(f"CREATE TEMP TABLE offers_changed ON COMMIT DROP AS SELECT {cols} FROM offers WITH NO DATA")
+            text(f"CREATE TEMP TABLE offers_changed ON COMMIT DROP AS SELECT {cols} FROM offers WITH NO DATA")  # nosec B608  # quoted column names of our own table; values are copied as data
         )
         _copy_rows(session, _OFFERS_TABLE, rows, name="offers_changed", with_defaults=False)
         sets = ", ".join(f"{quote(c)} = t.{quote(c)}" for c in rows[0] if c != "id")
-        session.execute(text(f"UPDATE offers AS o SET {sets} FROM offers_changed AS t WHERE o.id = t.id"))
+        session.execute(text(f"UPDATE offers AS o SET {sets} FROM offers_changed AS t WHERE o.id = t.id"))  # nosec B608  # quoted column names of our own table; values are copied as data
         session.execute(text("DROP TABLE offers_changed"))
         return
     # ORM bulk UPDATE by primary key: one executemany per batch.

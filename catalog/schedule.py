@@ -112,7 +112,7 @@ def sync_live_provider(
 ) -> Outcome:
     """One scheduled sync of ``provider``: jitter, the circuit breaker, the sync, the failure count."""
     settings = rt.settings
-    sleep((rng or random.Random()).uniform(0, settings.sync_jitter_s))
+    sleep((rng or random.Random()).uniform(0, settings.sync_jitter_s))  # nosec B311  # jitter, not a secret
     with session_scope(rt.session_factory) as session:
         health = repo.health_row(session, provider)
         open_until = health.breaker_open_until if health is not None else None

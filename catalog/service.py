@@ -100,7 +100,7 @@ def search(
     """``{total, page, page_size, items, warnings?}`` with JSON-ready items."""
     key = None
     if cache is not None:
-        digest = hashlib.sha1(filters.cache_key().encode()).hexdigest()
+        digest = hashlib.sha1(filters.cache_key().encode(), usedforsecurity=False).hexdigest()
         key = f"search:v{cache.version()}:{digest}"
         hit = cache.get(key)
         if hit is not None:

@@ -34,7 +34,7 @@ from core.settings import Settings
 log = logging.getLogger(__name__)
 
 API_KEY = "apikey"
-WEBHOOK_SECRET = "webhook_secret"
+WEBHOOK_SECRET = "webhook_secret"  # nosec B105  # a secret's field name, not a secret
 # While Vault is unreachable the last value is served this long before Vault is asked again, so an
 # outage costs one connection attempt per provider every 30 s instead of one per request.
 RETRY_AFTER_FAILURE_S = 30.0

@@ -21,11 +21,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 # Signs tokens on a laptop; production must set GPUBROKER_JWT_SECRET (a warning says so when it doesn't).
-DEV_JWT_SECRET = "gpubroker-dev-secret-do-not-use-in-production-0123456789"
+DEV_JWT_SECRET = "gpubroker-dev-secret-do-not-use-in-production-0123456789"  # nosec B105  # laptop default; check_production refuses it
 # Signs provider webhooks on a laptop (the sandbox provider uses it too); production must set
 # GPUBROKER_WEBHOOK_SECRET or a per-provider secret in GPUBROKER_WEBHOOK_SECRETS: with GPUBROKER_ENV=production
 # the webhook endpoint refuses everything signed with this one.
-DEV_WEBHOOK_SECRET = "gpubroker-dev-webhook-secret-do-not-use-in-production"
+DEV_WEBHOOK_SECRET = "gpubroker-dev-webhook-secret-do-not-use-in-production"  # nosec B105  # laptop default; check_production refuses it
 log = logging.getLogger(__name__)
 
 
@@ -430,7 +430,7 @@ class Settings(BaseSettings):
         """This server as providers and the sandbox reach it."""
         if self.public_url:
             return self.public_url.rstrip("/")
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # nosec B104  # compares, does not bind
         return f"http://{host}:{self.port}"
 
     @property

@@ -75,14 +75,14 @@ _traced_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 def new_trace_id() -> str:
     # random's generator, as OpenTelemetry's own id generator: ids must be unique, not secret.
     while True:
-        value = random.getrandbits(128)
+        value = random.getrandbits(128)  # nosec B311  # trace ids (W3C), not secrets
         if value:
             return f"{value:032x}"
 
 
 def new_span_id() -> str:
     while True:
-        value = random.getrandbits(64)
+        value = random.getrandbits(64)  # nosec B311  # trace ids (W3C), not secrets
         if value:
             return f"{value:016x}"
 

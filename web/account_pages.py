@@ -137,7 +137,7 @@ def login_page(request: Request, next: str = "/", signed_out: bool = False, rese
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login_submit(
+def login_submit(  # nosec B107  # an empty form field, not a password
     request: Request, email: FormStr = "", password: FormStr = "", next: FormStr = "/"
 ) -> Response:
     context: dict[str, Any] = {"active": "login", "next": safe_next(next), "email": email}
@@ -198,7 +198,7 @@ async def login_passkey(request: Request) -> Response:
 
 
 @router.post("/login/mfa", response_class=HTMLResponse)
-def login_mfa_submit(
+def login_mfa_submit(  # nosec B107  # an empty form field, not a password
     request: Request, mfa_token: FormStr = "", code: FormStr = "", next: FormStr = "/"
 ) -> Response:
     context: dict[str, Any] = {
@@ -410,7 +410,7 @@ def admin_action(
     """Runs one admin change for the page: policy check, the service call, then back to the page.
     ``after`` runs once the change has committed, with what ``work`` returned (mail goes out there)."""
     principal = page.principal
-    assert principal is not None
+    assert principal is not None  # nosec B101  # the guard above refused anonymous callers
     if not allowed(principal.role, action):
         context = {
             **admin_context(request, principal),
@@ -447,7 +447,7 @@ def admin_page(request: Request, saved: bool = False) -> Response:
     page, refused = admin_guard(request)
     if refused is not None:
         return refused
-    assert page.principal is not None
+    assert page.principal is not None  # nosec B101  # the guard above refused anonymous callers
     context = {**admin_context(request, page.principal), "notice": "Saved." if saved else None}
     return render(request, "admin.html", context, page)
 
@@ -500,7 +500,7 @@ def admin_invite(request: Request, email: FormStr = "", role: FormStr = "user") 
     def mail_it(shown: dict[str, Any]) -> dict[str, Any]:
         settings = request.app.state.settings
         base = email_tokens.link_base(settings, str(request.base_url))
-        assert page.principal is not None
+        assert page.principal is not None  # nosec B101  # the guard above refused anonymous callers
         outgoing = email_tokens.invitation_mail(
             shown["invitation"], shown["team"], page.principal.email, base
         )

@@ -65,7 +65,7 @@ def _act(request: Request, invoice_id: str, saved: str, work: Any) -> Response:
     session_page, refused = _guard(request)
     if refused is not None:
         return refused
-    assert session_page.principal is not None
+    assert session_page.principal is not None  # nosec B101  # the guard above refused anonymous callers
     try:
         with accounts_unit(request) as session:
             work(session, get_ctx(request), session_page.principal)

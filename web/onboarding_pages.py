@@ -131,7 +131,7 @@ def signup_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/signup", response_class=HTMLResponse)
-def signup_submit(
+def signup_submit(  # nosec B107  # an empty form field, not a password
     request: Request,
     tenant_name: FormStr = "",
     email: FormStr = "",
@@ -262,7 +262,7 @@ def reset_page(request: Request, token: str) -> Response:
 
 
 @router.post("/password/reset/{token}", response_class=HTMLResponse)
-def reset_submit(request: Request, token: str, password: FormStr = "") -> Response:
+def reset_submit(request: Request, token: str, password: FormStr = "") -> Response:  # nosec B107  # an empty form field, not a password
     context: dict[str, Any] = {"active": "login", "token": token, "values": {}, **password_rules()}
     try:
         body = PasswordResetIn.model_validate({"token": token, "password": password})
@@ -310,7 +310,7 @@ def invitation_page(request: Request, token: str) -> Response:
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse)
-def invitation_accept(request: Request, token: str, name: FormStr = "", password: FormStr = "") -> Response:
+def invitation_accept(request: Request, token: str, name: FormStr = "", password: FormStr = "") -> Response:  # nosec B107  # an empty form field, not a password
     context = invitation_context(request, token)
     if "link_error" in context:
         return render(request, "invitation.html", context, status_code=context["status"])

@@ -35,7 +35,7 @@ NOTICES = {
 FIELD_LABELS = {
     "api_key": "API key",
     "access_key_id": "Access key ID",
-    "secret_access_key": "Secret access key",
+    "secret_access_key": "Secret access key",  # nosec B105  # a form label, not a secret
 }
 PROVIDER_NAMES = {"aws": "AWS EC2", "lambda": "Lambda Cloud", "runpod": "RunPod", "vast": "Vast.ai"}
 
@@ -51,7 +51,7 @@ def _back(request: Request, url: str, page: PageSession) -> Response:
 
 
 def _keys_context(request: Request, page: PageSession) -> dict[str, Any]:
-    assert page.principal is not None
+    assert page.principal is not None  # nosec B101  # the guard above refused anonymous callers
     with session_scope(request.app.state.session_factory) as session:
         keys = credentials.list_ssh_keys(session, page.principal)
     return {"active": "ssh_keys", "keys": keys}
@@ -106,7 +106,7 @@ def ssh_keys_delete(request: Request, key_id: str) -> Response:
 
 
 def _accounts_context(request: Request, page: PageSession) -> dict[str, Any]:
-    assert page.principal is not None
+    assert page.principal is not None  # nosec B101  # the guard above refused anonymous callers
     settings = request.app.state.settings
     with session_scope(request.app.state.session_factory) as session:
         stored = {row.provider_id: row for row in credentials.list_credentials(session, page.principal)}
@@ -139,7 +139,7 @@ def credentials_page(request: Request, done: str = "") -> Response:
 
 
 def _refused(request: Request, page: PageSession) -> Response | None:
-    assert page.principal is not None
+    assert page.principal is not None  # nosec B101  # the guard above refused anonymous callers
     if allowed(page.principal.role, Action.CREDENTIALS_WRITE):
         return None
     with session_scope(request.app.state.session_factory) as session:

@@ -68,7 +68,7 @@ def bundled() -> list[dict[str, Any]]:
 
 def _digest(row: dict[str, Any]) -> str:
     body = json.dumps({k: row[k] for k in sorted(row)}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha1(body.encode()).hexdigest()
+    return hashlib.sha1(body.encode(), usedforsecurity=False).hexdigest()
 
 
 def load(session: Session, embedder: Callable[[], Embedder | None] | None) -> dict[str, int]:
