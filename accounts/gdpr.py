@@ -85,6 +85,9 @@ def account_data(session: Session, principal: Principal) -> dict[str, Any]:
                 "expires_at": s.expires_at,
                 "revoked_at": s.revoked_at,
                 "revoked_reason": s.revoked_reason,
+                "user_agent": s.user_agent,
+                "source_ip": s.source_ip,
+                "last_seen_at": s.last_seen_at,
             }
             for s in repository.sessions_of_user(session, user.id)
         ],
@@ -151,6 +154,7 @@ def erase_account(session: Session, ctx: Ctx, principal: Principal) -> tuple[int
     repository.delete_flows_of_user(session, user.id)
     repository.delete_email_tokens(session, user.id)
     removed["sessions_ended"] = repository.revoke_sessions(session, now, "erased", user_id=user.id)
+    repository.erase_session_devices(session, user.id)
     user.email = f"erased-{user.id}@erased.invalid"
     user.name = None
     user.password_hash = None

@@ -132,6 +132,30 @@ def issue_recovery_codes(session: Session, user: User) -> list[str]:
     return codes
 
 
+def recovery_codes_left(session: Session, principal: Principal) -> int:
+    return sum(c.used_at is None for c in repository.recovery_codes(session, principal.user_id))
+
+
+def regenerate_recovery_codes(session: Session, ctx: Ctx, principal: Principal) -> RecoveryCodes:
+    """Ten new recovery codes in place of the old ones (used or not), for a user with a second factor:
+    without one, a recovery code would have nothing to stand in for."""
+    user = _user(session, principal)
+    if user.totp_confirmed_at is None and not repository.webauthn_credentials(session, user.id):
+        raise Conflict(
+            "recovery codes stand in for a second factor: set up an authenticator app or a passkey first"
+        )
+    codes = issue_recovery_codes(session, user)
+    record(
+        session,
+        ctx,
+        "mfa.recovery_codes.regenerated",
+        "success",
+        tenant_id=user.tenant_id,
+        actor=principal.actor,
+    )
+    return RecoveryCodes(recovery_codes=codes)
+
+
 def complete_with_code(session: Session, ctx: Ctx, mfa_token: str, code: str) -> TokenPair:
     """Second step of a login: a TOTP code, or a recovery code (``xxxxx-xxxxx``)."""
     flow, user = pending_second_factor(session, ctx, mfa_token)

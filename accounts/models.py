@@ -164,6 +164,11 @@ class AuthSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # What the security page shows of the sign-in. The user agent and address are personal data: a GDPR
+    # erasure clears them. ``last_seen_at`` moves when the session signs in or renews its tokens.
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    source_ip: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RefreshToken(Base):

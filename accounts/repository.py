@@ -136,6 +136,47 @@ def revoke_sessions(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def active_sessions_of_user(session: Session, user_id: str, now: datetime) -> Sequence[AuthSession]:
+    """The user's sign-ins that still work: not revoked, not expired; the most recently seen first."""
+    return (
+        session.execute(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+            )
+            .order_by(AuthSession.last_seen_at.desc().nulls_last(), AuthSession.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
+
+
+def revoke_other_sessions(session: Session, user_id: str, keep_id: str, now: datetime, reason: str) -> int:
+    result = session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.id != keep_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+        )
+        .values(revoked_at=now, revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def erase_session_devices(session: Session, user_id: str) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id)
+        .values(user_agent=None, source_ip=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def refresh_token(session: Session, jti: str) -> RefreshToken | None:
     return session.get(RefreshToken, jti)
 
@@ -207,6 +248,14 @@ def webauthn_credentials(session: Session, user_id: str) -> Sequence[WebAuthnCre
 
 def webauthn_credential(session: Session, credential_id: str) -> WebAuthnCredential | None:
     return session.get(WebAuthnCredential, credential_id)
+
+
+def delete_webauthn_credential(session: Session, credential_id: str) -> None:
+    session.execute(delete(WebAuthnCredential).where(WebAuthnCredential.id == credential_id))
+
+
+def count_oidc_identities(session: Session, user_id: str) -> int:
+    return int(session.execute(select(func.count()).where(OidcIdentity.user_id == user_id)).scalar_one())
 
 
 def delete_webauthn_credentials(session: Session, user_id: str) -> None:

@@ -159,6 +159,12 @@ class WebAuthnRegisterIn(Strict):
     name: PlainText = "security key"
 
 
+class PasskeyNameIn(Strict):
+    """A passkey's name as the security page takes it (the column holds 100 characters)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_plain_text)]
+
+
 class WebAuthnLoginOptionsIn(Strict):
     mfa_token: OpaqueToken
 

@@ -450,6 +450,9 @@ def start_session(session: Session, ctx: Ctx, user: User, method: str) -> TokenP
         method=method,
         created_at=now,
         expires_at=now + timedelta(seconds=ctx.settings.refresh_token_ttl_s),
+        user_agent=(ctx.source.user_agent or "")[:300] or None,
+        source_ip=ctx.source.ip,
+        last_seen_at=now,
     )
     session.add(auth)
     session.flush()
@@ -516,6 +519,7 @@ def refresh(session: Session, ctx: Ctx, refresh_token: str) -> TokenPair:
     tenant = repository.tenant(session, auth.tenant_id)
     if user is None or not user.active or tenant is None or not tenant.active:
         raise InvalidToken("the account is disabled")
+    auth.last_seen_at = now
     return _issue_pair(session, ctx.settings, user, auth, now)
 
 

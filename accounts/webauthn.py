@@ -51,7 +51,7 @@ from accounts.service import (
     second_factor_failed,
     start_session,
 )
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
 
 REGISTER_FLOW = "webauthn_register"
 PASSKEY_FLOW = "passkey_login"
@@ -154,6 +154,76 @@ def register(
     # The first factor comes with recovery codes, as TOTP's does.
     codes = issue_recovery_codes(session, user) if user is not None and not had_factor else None
     return WebAuthnCredentialOut(id=row.id, name=row.name, created_at=row.created_at, recovery_codes=codes)
+
+
+# --- the user's own passkeys (the security page) ----------------------------------------------------
+
+
+def credentials_of(session: Session, principal: Principal) -> list[WebAuthnCredential]:
+    return list(repository.webauthn_credentials(session, principal.user_id))
+
+
+def _own_credential(session: Session, principal: Principal, credential_id: str) -> WebAuthnCredential:
+    row = repository.webauthn_credential(session, credential_id[:400])
+    # Someone else's passkey is "not found", as another team's user is.
+    if row is None or row.user_id != principal.user_id:
+        raise NotFound("no such passkey on your account")
+    return row
+
+
+def rename_credential(
+    session: Session, ctx: Ctx, principal: Principal, credential_id: str, name: str
+) -> WebAuthnCredential:
+    row = _own_credential(session, principal, credential_id)
+    row.name = name
+    session.flush()
+    record(
+        session,
+        ctx,
+        "mfa.webauthn.renamed",
+        "success",
+        tenant_id=principal.tenant_id,
+        actor=principal.actor,
+        target=f"webauthn:{row.id[:40]}",
+    )
+    return row
+
+
+def remove_credential(session: Session, ctx: Ctx, principal: Principal, credential_id: str) -> str:
+    """Removes one of the caller's passkeys and returns its name. Refused when it is the account's only
+    way in (no password, no single sign-on link, no other passkey): the user would be locked out. When
+    it was the last second factor (no TOTP either), the recovery codes go too, as when TOTP is
+    switched off."""
+    row = _own_credential(session, principal, credential_id)
+    user = repository.user(session, principal.user_id)
+    if user is None:
+        raise NotFound("account not found")
+    others = [c for c in repository.webauthn_credentials(session, user.id) if c.id != row.id]
+    if not others and user.password_hash is None and not repository.count_oidc_identities(session, user.id):
+        raise Conflict(
+            f"“{row.name}” is the only way to sign in to this account: add another passkey, or set a "
+            "password at /password/forgot, before removing it",
+            code="last_sign_in_method",
+        )
+    name = row.name
+    repository.delete_webauthn_credential(session, row.id)
+    if not others and user.totp_confirmed_at is None:
+        repository.delete_recovery_codes(session, user.id)
+    session.flush()
+    record(
+        session,
+        ctx,
+        "mfa.webauthn.removed",
+        "success",
+        tenant_id=principal.tenant_id,
+        actor=principal.actor,
+        target=f"webauthn:{row.id[:40]}",
+        details={"passkeys_left": len(others)},
+    )
+    return name
+
+
+# --- sign-in --------------------------------------------------------------------------------------
 
 
 def login_options(session: Session, ctx: Ctx, mfa_token: str) -> WebAuthnOptions:

@@ -48,6 +48,7 @@ from core.jobs import Runtime
 from core.observability import install_observability
 from core.settings import Settings, get_settings
 from web.account_pages import router as account_pages_router
+from web.account_security_pages import router as account_security_pages_router
 from web.alert_pages import router as alert_pages_router
 from web.billing_ops_pages import router as billing_ops_pages_router
 from web.billing_pages import router as billing_pages_router
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(chat_page_router)
     app.include_router(account_pages_router)
+    app.include_router(account_security_pages_router)
     app.include_router(onboarding_pages_router)
     app.include_router(ops_pages_router)
     app.include_router(billing_pages_router)

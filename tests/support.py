@@ -166,3 +166,23 @@ def browser_sign_in(page: Any, base: str, email: str, password: str, next_page: 
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}{next_page}")
+
+
+def virtual_authenticator(context: Any, page: Any) -> None:
+    """Gives a Playwright page Chromium's virtual authenticator (DevTools protocol): a platform
+    authenticator that holds passkeys (resident keys) and verifies its user, so WebAuthn ceremonies
+    complete without a person."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )

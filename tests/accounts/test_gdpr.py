@@ -4,7 +4,10 @@ verifiable."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from accounts.models import AuthSession
 from tests.accounts.conftest import PASSWORD, Account, invite_and_join
 
 
@@ -30,7 +33,9 @@ def test_export_holds_the_account_its_audit_entries_and_assistant_threads(
     assert "password_hash" not in r.text and "totp_secret" not in r.text
 
 
-def test_erasure_anonymises_and_the_chain_still_verifies(client: TestClient, admin: Account) -> None:
+def test_erasure_anonymises_and_the_chain_still_verifies(
+    client: TestClient, admin: Account, db: Session
+) -> None:
     leaver = invite_and_join(client, admin, "user")
     thread = client.post("/ai/chat", json={"prompt": "L4 in europe"}, headers=leaver.headers).json()[
         "thread_id"
@@ -47,6 +52,9 @@ def test_erasure_anonymises_and_the_chain_still_verifies(client: TestClient, adm
 
     # Signed out everywhere, and the email and password no longer sign in.
     assert client.get("/me", headers=leaver.headers).status_code == 401
+    # The sessions keep no trace of the browser or the address they signed in from.
+    rows = db.execute(select(AuthSession).where(AuthSession.user_id == leaver.user_id)).scalars().all()
+    assert rows and all(s.user_agent is None and s.source_ip is None and s.revoked_at for s in rows)
     assert client.post("/auth/login", json={"email": leaver.email, "password": PASSWORD}).status_code == 401
     assert client.get(f"/users/{leaver.user_id}", headers=admin.headers).status_code == 404
     assert leaver.email not in client.get(f"/tenants/{admin.tenant_id}/users", headers=admin.headers).text

@@ -32,3 +32,18 @@ def live_server(served_app: str) -> str:
     session, refused at once if an earlier test killed it)."""
     check_alive(served_app)
     return served_app
+
+
+@pytest.fixture(scope="session")
+def localhost_server(settings: Settings, engine: Any) -> Iterator[str]:
+    """The app served as http://localhost:<port>, its WebAuthn relying party set to match: a browser
+    makes passkeys only for the origin it is on, and "localhost" is a secure context without TLS."""
+    from api.app import create_app
+
+    app = create_app(settings)
+    with serve(app) as url:
+        base = url.replace("127.0.0.1", "localhost")
+        app.state.settings = settings.model_copy(
+            update={"webauthn_rp_id": "localhost", "webauthn_origin": base}
+        )
+        yield base

@@ -5,15 +5,12 @@ email and no password. WebAuthn needs the site's own origin, so the app is serve
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from core.settings import Settings
-from tests.support import serve
+from tests.support import virtual_authenticator
 
 PASSWORD = "correct horse battery staple"
 
@@ -40,19 +37,6 @@ async () => {
 """
 
 
-@pytest.fixture(scope="module")
-def localhost_server(settings: Settings, engine: Any) -> Iterator[str]:
-    from api.app import create_app
-
-    app = create_app(settings)
-    with serve(app) as url:
-        base = url.replace("127.0.0.1", "localhost")
-        app.state.settings = settings.model_copy(
-            update={"webauthn_rp_id": "localhost", "webauthn_origin": base}
-        )
-        yield base
-
-
 def test_register_a_passkey_then_sign_in_with_it_alone(
     browser: Any, localhost_server: str, screenshots: Path
 ) -> None:
@@ -64,20 +48,7 @@ def test_register_a_passkey_then_sign_in_with_it_alone(
         assert http.post("/auth/register", json={"email": email, "password": PASSWORD}).status_code == 201
     context = browser.new_context()
     page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-            }
-        },
-    )
+    virtual_authenticator(context, page)
     page.goto(f"{base}/login?next=/chat")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)

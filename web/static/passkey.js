@@ -5,29 +5,10 @@
 (function () {
   "use strict";
 
-  function toBuffer(text) {
-    var s = text.replace(/-/g, "+").replace(/_/g, "/");
-    while (s.length % 4) s += "=";
-    var bin = atob(s);
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return bytes.buffer;
-  }
-
-  function toText(buffer) {
-    var bytes = new Uint8Array(buffer);
-    var s = "";
-    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
-    return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-
-  async function messageOf(response, fallback) {
-    try {
-      var body = await response.json();
-      if (body && body.error && body.error.message) return body.error.message;
-    } catch (e) { /* not JSON */ }
-    return fallback;
-  }
+  var codec = window.webauthnCodec;
+  var toBuffer = codec.toBuffer;
+  var toText = codec.toText;
+  var messageOf = codec.messageOf;
 
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.querySelector("[data-passkey]");
