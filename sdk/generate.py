@@ -47,7 +47,7 @@ def app_document() -> dict[str, Any]:
     from api.app import create_app
     from core.settings import Settings
 
-    settings = Settings(_env_file=None, database_url="sqlite://", redis_url=None, embedded_worker=False)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url="sqlite://", redis_url=None, embedded_worker=False)
     return copy.deepcopy(create_app(settings).openapi())
 
 
@@ -162,20 +162,25 @@ def files(root: Path) -> dict[str, Path]:
     return found
 
 
+def differences(committed: Path, fresh: Path) -> list[str]:
+    """The generated files that differ between two folders shaped like ``sdk/``, each with why."""
+    old, new = files(committed), files(fresh)
+    differ = [f"{name} (missing)" for name in sorted(new.keys() - old.keys())]
+    differ += [f"{name} (no longer generated)" for name in sorted(old.keys() - new.keys())]
+    differ += [
+        f"{name} (differs)"
+        for name in sorted(old.keys() & new.keys())
+        if not filecmp.cmp(old[name], new[name], shallow=False)
+    ]
+    return differ
+
+
 def stale(committed: Path = SDK) -> list[str]:
-    """The generated files that differ between ``committed`` and a fresh generation, with why."""
+    """What a fresh generation changes in ``committed``: empty when the SDKs are up to date."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "sdk"
         generate(fresh)
-        old, new = files(committed), files(fresh)
-        differ = [f"{name} (missing)" for name in sorted(new.keys() - old.keys())]
-        differ += [f"{name} (no longer generated)" for name in sorted(old.keys() - new.keys())]
-        differ += [
-            f"{name} (differs)"
-            for name in sorted(old.keys() & new.keys())
-            if not filecmp.cmp(old[name], new[name], shallow=False)
-        ]
-    return differ
+        return differences(committed, fresh)
 
 
 def main() -> None:
