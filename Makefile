@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve init install js-deps test test-sqlite lint bench eval clean system-deps promtool
+.PHONY: run serve init install js-deps sdk sdk-deps test test-sqlite lint bench eval clean system-deps promtool
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,19 @@ promtool: $(BIN)/promtool
 js-deps:
 	cd tests/js && npm ci --no-audit --no-fund
 
+# The TypeScript SDK's npm project (sdk/typescript): openapi-typescript for `make sdk`, openapi-fetch and tsc
+# for tests/sdk, which build it and run its examples.
+sdk-deps:
+	cd sdk/typescript && npm ci --no-audit --no-fund
+
+# Both SDKs, regenerated from the app's OpenAPI document (sdk/generate.py); tests/sdk fails when they are stale.
+sdk: install sdk-deps
+	$(BIN)/python -m sdk.generate
+
 # The gates, in the order CI meets them: lint (ruff, mypy, bandit), then the whole suite under coverage
 # with a floor of 80% of the product's lines (report: the terminal and var/coverage/index.html), then the
 # assistant's evals.
-test: install system-deps promtool js-deps
+test: install system-deps promtool js-deps sdk-deps
 	$(MAKE) lint
 	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-report=html:var/coverage --cov-fail-under=80
 	$(MAKE) eval

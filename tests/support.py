@@ -10,13 +10,16 @@ fixture refuse a dead server at once, naming that test.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -186,3 +189,11 @@ def virtual_authenticator(context: Any, page: Any) -> None:
             }
         },
     )
+
+
+def npm(project: Path, *args: str, timeout: float = 300) -> None:
+    """Runs npm in one of the repository's npm projects (tests/js, sdk/typescript); it must succeed."""
+    npm_bin = shutil.which("npm")
+    assert npm_bin, "Node.js and npm are needed for these tests (Node 20)"
+    done = subprocess.run([npm_bin, *args], cwd=project, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout + done.stderr

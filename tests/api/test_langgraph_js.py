@@ -29,16 +29,14 @@ import httpx
 import pytest
 
 from core.settings import ROOT, Settings
+from tests import support
 from tests.api.lg_support import Team, new_team, served
 
 JS = ROOT / "tests" / "js"
 
 
 def npm(*args: str, timeout: float = 300) -> None:
-    npm_bin = shutil.which("npm")
-    assert npm_bin, "Node.js and npm are needed for these tests (Node 20)"
-    done = subprocess.run([npm_bin, *args], cwd=JS, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, done.stdout + done.stderr
+    support.npm(JS, *args, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,243 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.credentials_in import CredentialsIn
+from ...models.credentials_out import CredentialsOut
+from ...models.error_envelope import ErrorEnvelope
+from ...types import Response
+
+
+def _get_kwargs(
+    provider_id: str,
+    *,
+    body: CredentialsIn,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/provider-credentials/{provider_id}".format(
+            provider_id=quote(str(provider_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> CredentialsOut | ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = CredentialsOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorEnvelope.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorEnvelope.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CredentialsOut | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    provider_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: CredentialsIn,
+) -> Response[CredentialsOut | ErrorEnvelope]:
+    """Put Provider Credentials
+
+     Checks the credentials with a cheap read call at the provider (422 quoting its answer when refused),
+    then stores them encrypted, replacing the team's previous ones.
+
+    Args:
+        provider_id (str):
+        body (CredentialsIn): AWS: ``access_key_id`` and ``secret_access_key``; RunPod, Lambda,
+            Vast: ``api_key``.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CredentialsOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        provider_id=provider_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    provider_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: CredentialsIn,
+) -> CredentialsOut | ErrorEnvelope | None:
+    """Put Provider Credentials
+
+     Checks the credentials with a cheap read call at the provider (422 quoting its answer when refused),
+    then stores them encrypted, replacing the team's previous ones.
+
+    Args:
+        provider_id (str):
+        body (CredentialsIn): AWS: ``access_key_id`` and ``secret_access_key``; RunPod, Lambda,
+            Vast: ``api_key``.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CredentialsOut | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        provider_id=provider_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    provider_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: CredentialsIn,
+) -> Response[CredentialsOut | ErrorEnvelope]:
+    """Put Provider Credentials
+
+     Checks the credentials with a cheap read call at the provider (422 quoting its answer when refused),
+    then stores them encrypted, replacing the team's previous ones.
+
+    Args:
+        provider_id (str):
+        body (CredentialsIn): AWS: ``access_key_id`` and ``secret_access_key``; RunPod, Lambda,
+            Vast: ``api_key``.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CredentialsOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        provider_id=provider_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    provider_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: CredentialsIn,
+) -> CredentialsOut | ErrorEnvelope | None:
+    """Put Provider Credentials
+
+     Checks the credentials with a cheap read call at the provider (422 quoting its answer when refused),
+    then stores them encrypted, replacing the team's previous ones.
+
+    Args:
+        provider_id (str):
+        body (CredentialsIn): AWS: ``access_key_id`` and ``secret_access_key``; RunPod, Lambda,
+            Vast: ``api_key``.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CredentialsOut | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            provider_id=provider_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

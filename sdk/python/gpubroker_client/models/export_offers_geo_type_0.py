@@ -1,0 +1,14 @@
+from enum import StrEnum
+
+
+class ExportOffersGeoType0(StrEnum):
+    AF = "af"
+    ASIA = "asia"
+    EU = "eu"
+    ME = "me"
+    NA = "na"
+    OCEANIA = "oceania"
+    SA = "sa"
+
+    def __str__(self) -> str:
+        return str(self.value)

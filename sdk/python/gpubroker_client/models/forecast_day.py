@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="ForecastDay")
+
+
+@_attrs_define
+class ForecastDay:
+    """
+    Attributes:
+        date (str):
+        value (float):
+        low (float):
+        high (float):
+    """
+
+    date: str
+    value: float
+    low: float
+    high: float
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        date = self.date
+
+        value = self.value
+
+        low = self.low
+
+        high = self.high
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "date": date,
+                "value": value,
+                "low": low,
+                "high": high,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        date = d.pop("date")
+
+        value = d.pop("value")
+
+        low = d.pop("low")
+
+        high = d.pop("high")
+
+        forecast_day = cls(
+            date=date,
+            value=value,
+            low=low,
+            high=high,
+        )
+
+        forecast_day.additional_properties = d
+        return forecast_day
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.price_events_response_200_event import PriceEventsResponse200Event
+
+T = TypeVar("T", bound="PriceEventsResponse200")
+
+
+@_attrs_define
+class PriceEventsResponse200:
+    """
+    Attributes:
+        event (PriceEventsResponse200Event):
+        data (str):
+    """
+
+    event: PriceEventsResponse200Event
+    data: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        event = self.event.value
+
+        data = self.data
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "event": event,
+                "data": data,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        event = PriceEventsResponse200Event(d.pop("event"))
+
+        data = d.pop("data")
+
+        price_events_response_200 = cls(
+            event=event,
+            data=data,
+        )
+
+        price_events_response_200.additional_properties = d
+        return price_events_response_200
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

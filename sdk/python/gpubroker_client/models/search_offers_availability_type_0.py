@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class SearchOffersAvailabilityType0(StrEnum):
+    DEGRADED = "degraded"
+    DOWN = "down"
+    UP = "up"
+
+    def __str__(self) -> str:
+        return str(self.value)

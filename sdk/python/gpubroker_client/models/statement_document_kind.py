@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class StatementDocumentKind(StrEnum):
+    CREDIT_NOTE = "credit_note"
+    INVOICE = "invoice"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ThreadSearchStatusType0(StrEnum):
+    BUSY = "busy"
+    ERROR = "error"
+    IDLE = "idle"
+    INTERRUPTED = "interrupted"
+
+    def __str__(self) -> str:
+        return str(self.value)
