@@ -51,6 +51,8 @@ PASSWORD_RULES = (
 
 Email = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_email)]
 PlainText = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_plain_text)]
+#: A label stored in a 100-character column (an API key's, a passkey's name): refused by name when longer.
+ShortName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_plain_text)]
 Password = Annotated[
     str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH), AfterValidator(_password)
 ]
@@ -156,13 +158,13 @@ class WebAuthnOptions(BaseModel):
 class WebAuthnRegisterIn(Strict):
     flow_id: OpaqueToken
     credential: dict[str, Any]
-    name: PlainText = "security key"
+    name: ShortName = "security key"
 
 
 class PasskeyNameIn(Strict):
-    """A passkey's name as the security page takes it (the column holds 100 characters)."""
+    """A passkey's name as the security page takes it."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_plain_text)]
+    name: ShortName
 
 
 class WebAuthnLoginOptionsIn(Strict):
@@ -310,7 +312,7 @@ class JwksOut(BaseModel):
 
 
 class ApiKeyIn(Strict):
-    name: PlainText
+    name: ShortName
     scopes: list[ApiKeyScope] = Field(min_length=1, max_length=3)
 
 

@@ -53,6 +53,11 @@ def test_admins_create_keys_shown_once_and_revoke_them(base_url: str) -> None:
         assert http.delete(f"/api-keys/{created['id']}", headers=other.headers).status_code == 404
         r = http.post("/api-keys", json={"name": "x", "scopes": ["root"]}, headers=team.headers)
         assert r.status_code == 422 and "scopes" in r.text
+        # A name longer than its column is refused by name, never a 500 (PostgreSQL enforces the length).
+        r = http.post("/api-keys", json={"name": "k" * 101, "scopes": ["assistant"]}, headers=team.headers)
+        assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "name", r.text
+        r = http.post("/api-keys", json={"name": "k" * 100, "scopes": ["assistant"]}, headers=team.headers)
+        assert r.status_code == 201, r.text
 
 
 def test_only_admins_manage_keys(base_url: str) -> None:
