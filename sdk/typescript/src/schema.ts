@@ -183,7 +183,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register */
+        /** Create an account (and a team, unless an invitation joins one); mails a link to confirm the address */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -576,7 +576,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite */
+        /**
+         * Invite
+         * @description The invitation is mailed to the invitee once it has committed; the token is also in the answer.
+         */
         post: operations["invite"];
         delete?: never;
         options?: never;

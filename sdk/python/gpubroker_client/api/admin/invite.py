@@ -117,6 +117,8 @@ def sync_detailed(
 ) -> Response[ErrorEnvelope | InvitationOut]:
     """Invite
 
+     The invitation is mailed to the invitee once it has committed; the token is also in the answer.
+
     Args:
         tenant_id (str):
         body (InviteIn):
@@ -149,6 +151,8 @@ def sync(
 ) -> ErrorEnvelope | InvitationOut | None:
     """Invite
 
+     The invitation is mailed to the invitee once it has committed; the token is also in the answer.
+
     Args:
         tenant_id (str):
         body (InviteIn):
@@ -175,6 +179,8 @@ async def asyncio_detailed(
     body: InviteIn,
 ) -> Response[ErrorEnvelope | InvitationOut]:
     """Invite
+
+     The invitation is mailed to the invitee once it has committed; the token is also in the answer.
 
     Args:
         tenant_id (str):
@@ -205,6 +211,8 @@ async def asyncio(
     body: InviteIn,
 ) -> ErrorEnvelope | InvitationOut | None:
     """Invite
+
+     The invitation is mailed to the invitee once it has committed; the token is also in the answer.
 
     Args:
         tenant_id (str):

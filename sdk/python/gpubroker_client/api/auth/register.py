@@ -95,7 +95,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: RegisterIn,
 ) -> Response[ErrorEnvelope | RegisterOut]:
-    """Register
+    """Create an account (and a team, unless an invitation joins one); mails a link to confirm the address
 
     Args:
         body (RegisterIn):
@@ -124,7 +124,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: RegisterIn,
 ) -> ErrorEnvelope | RegisterOut | None:
-    """Register
+    """Create an account (and a team, unless an invitation joins one); mails a link to confirm the address
 
     Args:
         body (RegisterIn):
@@ -148,7 +148,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: RegisterIn,
 ) -> Response[ErrorEnvelope | RegisterOut]:
-    """Register
+    """Create an account (and a team, unless an invitation joins one); mails a link to confirm the address
 
     Args:
         body (RegisterIn):
@@ -175,7 +175,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: RegisterIn,
 ) -> ErrorEnvelope | RegisterOut | None:
-    """Register
+    """Create an account (and a team, unless an invitation joins one); mails a link to confirm the address
 
     Args:
         body (RegisterIn):
