@@ -111,7 +111,7 @@ def _page(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    assert page.principal is not None
+    assert page.principal is not None  # nosec B101  # callers render it only for a signed-in page
     context = {**security_context(request, page.principal), **extra}
     return render(request, "account_security.html", context, page, status_code, headers)
 
