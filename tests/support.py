@@ -197,3 +197,20 @@ def npm(project: Path, *args: str, timeout: float = 300) -> None:
     assert npm_bin, "Node.js and npm are needed for these tests (Node 20)"
     done = subprocess.run([npm_bin, *args], cwd=project, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def offline_context(browser: Any, base: str, **options: Any) -> tuple[Any, list[str]]:
+    """A Chromium context with no internet: requests to ``base`` go through, any other is aborted as a
+    lost connection and its URL kept in the returned list (which a test expects to stay empty)."""
+    refused: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context = browser.new_context(**options)
+    context.route("**/*", only_this_server)
+    return context, refused

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.booking.conftest import offer_ids, tune
+from tests.support import offline_context
 from tests.web.test_email_pages import mailed_link
 
 PASSWORD = "a newcomer's passphrase, 2026"
@@ -20,24 +21,14 @@ PASSWORD = "a newcomer's passphrase, 2026"
 def test_sign_up_verify_book_and_read_the_docs(
     browser: Any, app: Any, live: str, factory: sessionmaker[Session], tmp_path: Path, screenshots: Path
 ) -> None:
-    from playwright.sync_api import Route, expect
+    from playwright.sync_api import expect
 
     mail = tmp_path / "mail"
     tune(app, mail_dir=mail, smtp_host=None, sandbox_start_delay_s=0.5)
     offer = offer_ids(factory, 1)[0]
     address = f"newcomer-{uuid.uuid4().hex[:10]}@example.com"
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
     # No internet: every request leaves for this server only (the docs' assets included).
-    refused: list[str] = []
-
-    def only_this_server(route: Route) -> None:
-        if route.request.url.startswith(live):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort("internetdisconnected")
-
-    context.route("**/*", only_this_server)
+    context, refused = offline_context(browser, live, viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(30_000)
 

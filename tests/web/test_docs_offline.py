@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support import offline_context
 from tests.web.dom import parse
 
 
@@ -37,19 +38,9 @@ def test_the_pages_name_only_assets_of_this_server(client: TestClient) -> None:
 def test_the_docs_render_the_operations_with_no_network(
     browser: Any, live_server: str, screenshots: Path
 ) -> None:
-    from playwright.sync_api import Route, expect
+    from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    refused: list[str] = []
-
-    def only_this_server(route: Route) -> None:
-        if route.request.url.startswith(live_server):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort("internetdisconnected")
-
-    context.route("**/*", only_this_server)
+    context, refused = offline_context(browser, live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
 
