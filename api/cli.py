@@ -360,8 +360,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     get_settings.cache_clear()
     settings = get_settings()
     settings.check_production()
-    for line in welcome_lines(settings, args.host or settings.host, args.port or settings.port):
-        print(line, flush=True)
+    welcome = welcome_lines(settings, args.host or settings.host, args.port or settings.port)
+    if settings.log_format == "json":
+        # A container's stdout is JSON lines only: the addresses go out as one log record.
+        import logging
+
+        logging.getLogger("gpubroker.serve").info("; ".join(line.strip() for line in welcome))
+    else:
+        print("\n".join(welcome), flush=True)
     uvicorn.run(
         "api.main:app",
         host=args.host or settings.host,
