@@ -298,6 +298,9 @@ class Settings(BaseSettings):
     provider_rate_limits: dict[str, float] = Field(default_factory=dict)
     # A bundled snapshot older than this many days is `snapshot-old` on /providers/health.
     snapshot_max_age_days: int = Field(default=7, ge=1)
+    # Every SSE stream (core/responses.py): a comment line after this many idle seconds, so that proxies and
+    # load balancers keep the connection open; 0 sends none.
+    sse_ping_s: float = Field(default=15.0, ge=0)
     # The price stream (/ws/prices, /providers/stream): heartbeat period, how long a client may resume
     # from a sequence number, and connections per client address for anonymous users.
     price_stream_heartbeat_s: float = Field(default=30.0, gt=0)
