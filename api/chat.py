@@ -116,8 +116,7 @@ async def prepare_thread(
     def work() -> str:
         with session_scope(factory) as session:
             if thread_id:
-                agent_service.get_thread(session, thread_id, tenant_id=user.tenant_id)
-                agent_service.touch_thread(session, thread_id)
+                agent_service.use_thread(session, thread_id, user.tenant_id)
                 return thread_id
             metadata = agent_service.thread_title(prompt) if prompt else None
             return agent_service.create_thread(

@@ -136,6 +136,12 @@ class Settings(BaseSettings):
     #: Knowledge-base embeddings: "auto" uses the local all-MiniLM-L6-v2 model when the `knowledge`
     #: extra is installed (PostgreSQL then searches pgvector and full text together), "off" full text only.
     knowledge_embeddings: Literal["auto", "off"] = "auto"
+    #: When an assistant turn writes its checkpoints (LangGraph's durability): "exit" once, when the turn ends
+    #: or pauses for an approval (which therefore survives a restart); "async"/"sync" after every step too, so
+    #: a turn cut off by a crash could resume midway. LangGraph-protocol runs keep LangGraph's default.
+    assistant_durability: Literal["exit", "async", "sync"] = "exit"
+    #: Connections of the PostgreSQL checkpointer's pool; 0: one shared connection (every turn queues on it).
+    checkpoint_pool_size: int = Field(default=10, ge=0)
     export_max_rows: int = Field(default=10_000, le=10_000)
 
     # Accounts: tokens. HS256 with one secret shared by every API replica.
