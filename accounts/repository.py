@@ -114,6 +114,18 @@ def auth_session(session: Session, session_id: str) -> AuthSession | None:
     return session.get(AuthSession, session_id)
 
 
+def signed_in(session: Session, session_id: str, user_id: str) -> tuple[AuthSession, User, Tenant] | None:
+    """A sign-in session with its user and the user's team, in one round trip (every request asks)."""
+    q = (
+        select(AuthSession, User, Tenant)
+        .join(User, User.id == AuthSession.user_id)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(AuthSession.id == session_id, User.id == user_id)
+    )
+    row = session.execute(q).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def sessions_of_user(session: Session, user_id: str) -> Sequence[AuthSession]:
     return (
         session.execute(

@@ -7,6 +7,7 @@ they do with an LLM. What it decides comes from :mod:`agent.planner`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -144,7 +145,11 @@ class OfflinePlannerModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        for chunk in self._chunks(messages, kwargs.get("tools")):
+        for i, chunk in enumerate(self._chunks(messages, kwargs.get("tools"))):
+            if i:
+                # Back to the event loop between pieces, so that each reaches the client as its own SSE event
+                # when it is written: without it the whole answer was written in one go, after the last piece.
+                await asyncio.sleep(0)
             if run_manager:
                 await run_manager.on_llm_new_token(str(chunk.message.content), chunk=chunk)
             yield chunk

@@ -18,7 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command, Interrupt
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -158,6 +158,19 @@ class AssistantThreadsData:
 register_source(AssistantThreadsData())
 
 
+def use_thread(session: Session, thread_id: str, tenant_id: str) -> None:
+    """Marks ``tenant_id``'s thread used now, in one round trip; another tenant's thread, or none, is "not
+    found" as in :func:`get_thread`."""
+    done = session.execute(
+        update(AgentThread)
+        .where(AgentThread.id == thread_id, AgentThread.tenant_id == tenant_id)
+        .values(updated_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]  # an UPDATE: a CursorResult
+        raise NotFound(f"thread {thread_id!r} not found")
+
+
 def touch_thread(session: Session, thread_id: str) -> None:
     thread = session.get(AgentThread, thread_id)
     if thread is not None:
@@ -208,11 +221,26 @@ async def open_checkpointer(settings: Settings, stack: AsyncExitStack) -> Any:
         path.parent.mkdir(parents=True, exist_ok=True)
         return await stack.enter_async_context(AsyncSqliteSaver.from_conn_string(str(path)))
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
 
     url = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
     # Its tables are created by `gpubroker migrate` (never by an API process: replicas starting together
     # would race on the checkpointer's own migrations).
-    return await stack.enter_async_context(AsyncPostgresSaver.from_conn_string(url))
+    if not settings.checkpoint_pool_size:
+        return await stack.enter_async_context(AsyncPostgresSaver.from_conn_string(url))
+    # A pool: with one connection (from_conn_string) the saver holds a lock around every call, so concurrent
+    # turns wait for each other's checkpoint reads and writes (issue 14). Same connection settings as its own.
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=settings.checkpoint_pool_size,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        open=False,
+    )
+    await pool.open()
+    stack.push_async_callback(pool.close)
+    return AsyncPostgresSaver(conn=pool)
 
 
 class Assistant:
@@ -278,7 +306,9 @@ class Assistant:
     async def decline_pending(self, thread_id: str) -> None:
         """Answers a waiting approval with no, so a new message starts from a closed question."""
         await self.graph.ainvoke(
-            Command(resume={"approved": False, "reason": "superseded"}), self.config(thread_id)
+            Command(resume={"approved": False, "reason": "superseded"}),
+            self.config(thread_id),
+            durability=self.settings.assistant_durability,
         )
 
     async def run(
@@ -292,7 +322,9 @@ class Assistant:
     ) -> ChatResult:
         with acting_as(caller):
             inputs = await self.inputs_for(thread_id, prompt, constraints, resume)
-            state = await self.graph.ainvoke(inputs, self.config(thread_id))
+            state = await self.graph.ainvoke(
+                inputs, self.config(thread_id), durability=self.settings.assistant_durability
+            )
         interrupts = state.get("__interrupt__")
         if interrupts:
             return paused_result(thread_id, interrupts)
@@ -311,6 +343,7 @@ class Assistant:
             inputs,
             self.config(thread_id, run_id),
             stream_mode=stream_mode,  # type: ignore[arg-type]
+            durability=self.settings.assistant_durability,
         ):
             yield mode, chunk
 

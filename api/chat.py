@@ -12,12 +12,16 @@ SSE events of ``/ai/chat/stream``, in order (each ``data:`` is one JSON object):
 - ``error``: ``{"code", "message"}``, the run failed; ``end`` still follows.
 - ``end``: ``{}``, last.
 
+A quiet stream carries a comment line (``: ping``) every ``sse_ping_s`` (15 s); a client that hangs up
+stops the run (core/responses.py).
+
 Both need a signed-in user whose role may use the assistant; a thread belongs to its tenant, and
 another tenant's thread id is a 404.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -25,9 +29,11 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sse_starlette import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -39,7 +45,7 @@ from core import metrics
 from core.db import session_scope
 from core.errors import AppError, Conflict, InvalidInput
 from core.observability import current_trace_id
-from core.responses import EventStream, event_stream
+from core.responses import EventStream, event_stream, sse_event
 from tools.context import Caller, acting_as
 
 log = logging.getLogger(__name__)
@@ -97,8 +103,8 @@ class ChatRequest(BaseModel):
         return self.resume.model_dump(exclude_none=True) if self.resume is not None else None
 
 
-def sse(event: str, data: Any) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
+def sse(event: str, data: Any) -> ServerSentEvent:
+    return sse_event(json.dumps(data, default=str), event=event)
 
 
 async def prepare_thread(
@@ -110,8 +116,7 @@ async def prepare_thread(
     def work() -> str:
         with session_scope(factory) as session:
             if thread_id:
-                agent_service.get_thread(session, thread_id, tenant_id=user.tenant_id)
-                agent_service.touch_thread(session, thread_id)
+                agent_service.use_thread(session, thread_id, user.tenant_id)
                 return thread_id
             metadata = agent_service.thread_title(prompt) if prompt else None
             return agent_service.create_thread(
@@ -219,7 +224,7 @@ async def chat_events(
     thread_id: str,
     caller: Caller | None = None,
     started: float | None = None,
-) -> AsyncIterator[bytes]:
+) -> AsyncIterator[ServerSentEvent]:
     items = chat_event_items(a, body, thread_id, caller)
     async for event, data in metrics.timed_turn(items, model=a.model_spec, transport="sse", started=started):
         yield sse(event, data)
@@ -228,15 +233,35 @@ async def chat_events(
 async def _stream_as(
     caller: Caller | None, a: agent_service.Assistant, inputs: Any, thread_id: str, run_id: str
 ) -> AsyncIterator[tuple[str, Any]]:
-    """The graph's stream with the run's caller set while each step runs (tools read it)."""
-    stream = a.stream(inputs, thread_id, ["messages", "updates"], run_id).__aiter__()
-    while True:
-        with acting_as(caller):
-            try:
-                item = await stream.__anext__()
-            except StopAsyncIteration:
-                return
-        yield item
+    """The graph's stream, run in a task of its own with the run's caller set (tools read it).
+
+    When the client hangs up, the response cancels the request's task at every ``await`` from then on
+    (anyio's cancel scope): run inline, LangGraph's own cleanup (which cancels the graph's node tasks) was
+    itself cancelled, and the nodes went on writing the answer for nobody. Here the pump task is cancelled
+    once and given a moment to wind the run down."""
+    queue: asyncio.Queue[tuple[str, Any] | BaseException | None] = asyncio.Queue(maxsize=1)
+
+    async def pump() -> None:
+        try:
+            async for item in a.stream(inputs, thread_id, ["messages", "updates"], run_id):
+                await queue.put(item)
+        except Exception as exc:  # handed to the reader, which raises it where it would have been raised
+            await queue.put(exc)
+            return
+        await queue.put(None)
+
+    with acting_as(caller):
+        task = asyncio.create_task(pump())  # the task's context is a copy: the caller stays set in it
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if not task.done():
+            task.cancel()
+            with anyio.move_on_after(5, shield=True):
+                await asyncio.wait([task])
 
 
 def _tool_error(content: str) -> str | None:
@@ -265,5 +290,5 @@ async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) 
         raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
     return EventStream(
         chat_events(a, body, thread_id, caller_of(request, user), started),
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        ping=request.app.state.settings.sse_ping_s,
     )

@@ -14,7 +14,8 @@
   progress, e.g. ``{"type": "progress", "tool": "search_offers", "message": "found 412 matching offers"}``),
   ``events`` (LangChain's ``astream_events`` v2), ``debug``, ``tasks``, ``checkpoints``. Any other is a 422.
 
-SSE framing: ``id: <event id>``, ``event: <name>``, ``data: <JSON>``. First ``metadata``
+SSE framing: ``id: <event id>``, ``event: <name>``, ``data: <JSON>``; a comment line (``: ping``) every
+``sse_ping_s`` (15 s) while nothing else is sent. First ``metadata``
 (``{"run_id", "thread_id", "attempt"}``), then the modes' events, ``error`` (``{"error", "message"}``) when
 the run fails; the stream then ends. ``Content-Location`` names the run (the SDK's ``onRunCreated``) and
 ``Location`` its stream, where the SDK reconnects with ``Last-Event-ID`` when a connection drops.
@@ -32,6 +33,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from langchain_core.messages import convert_to_messages
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
+from sse_starlette import ServerSentEvent
 
 from accounts.deps import AssistantUser
 from accounts.service import Principal
@@ -55,7 +57,7 @@ from api.chat import caller_of
 from api.langgraph_api import ASSISTANT_IDS, GRAPH_ID, NotImplementedByUs, db, load_thread
 from core import metrics
 from core.errors import Conflict, InvalidInput, NotFound
-from core.responses import EventStream, event_stream
+from core.responses import EventStream, event_stream, sse_event
 
 RUN_EVENTS = event_stream(
     "server-sent events of the run, each with an `id:` for Last-Event-ID; the names follow stream_mode",
@@ -232,9 +234,8 @@ def location(run: dict[str, Any], stateless: bool) -> str:
     return f"/runs/{run['run_id']}" if stateless else f"/threads/{run['thread_id']}/runs/{run['run_id']}"
 
 
-def frame(entry_id: str | None, event: str, data: str) -> bytes:
-    head = f"id: {entry_id}\n" if entry_id else ""
-    return f"{head}event: {event}\ndata: {data}\n\n".encode()
+def frame(entry_id: str | None, event: str, data: str) -> ServerSentEvent:
+    return sse_event(data, event=event, id=entry_id or None)
 
 
 async def is_active(request: Request, run_id: str) -> bool:
@@ -262,7 +263,7 @@ def sse_response(
 ) -> EventStream:
     manager = runs(request)
 
-    async def events() -> AsyncIterator[bytes]:
+    async def events() -> AsyncIterator[ServerSentEvent]:
         ended = False
         try:
             async for entry_id, event, data in manager.read(
@@ -276,7 +277,7 @@ def sse_response(
             if not ended and cancel_on_disconnect and not manager.cancel_local(run_id, "interrupt"):
                 await _flag_cancel(request, run_id)
 
-    async def timed() -> AsyncIterator[bytes]:
+    async def timed() -> AsyncIterator[ServerSentEvent]:
         async for chunk in metrics.timed_turn(
             events(), model=request.app.state.assistant.model_spec, transport="langgraph", started=started
         ):
@@ -284,7 +285,8 @@ def sse_response(
 
     return EventStream(
         timed() if started is not None else events(),
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", **(headers or {})},
+        ping=request.app.state.settings.sse_ping_s,
+        headers=headers,
     )
 
 

@@ -16,7 +16,8 @@ WebSocket protocol, one JSON object per text frame:
   keeps the connection open, a refused connection is closed with 1008.
 
 SSE (``GET /providers/stream?gpu_type=H100&...``, resume with ``last_seq`` or ``Last-Event-ID``): events
-``subscribed``, ``price_update`` (``id:`` is the seq), ``heartbeat`` and ``resync``, same data. The
+``subscribed``, ``price_update`` (``id:`` is the seq), ``heartbeat`` and ``resync``, same data, and a
+comment line (``: ping``) every ``sse_ping_s`` (15 s) while nothing else is sent. The
 server ends an SSE stream after ``price_stream_max_s`` (1 h) with a ``retry:`` hint; ``EventSource``
 reconnects with ``Last-Event-ID`` and misses nothing, and long-lived clients spread over the replicas
 again after a deploy.
@@ -40,6 +41,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from sse_starlette import ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
@@ -52,7 +54,7 @@ from catalog.service import build_spec
 from catalog.stream import PriceHub, Subscriber, matches, message
 from core.db import session_scope
 from core.errors import AppError, InvalidInput, validation_details
-from core.responses import EventStream, event_stream
+from core.responses import EventStream, event_stream, retry, sse_event
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["marketplace"])
@@ -314,9 +316,8 @@ async def _heartbeat(ws: WebSocket) -> None:
 # --- Server-Sent Events ----------------------------------------------------------------------------
 
 
-def _sse(kind: str, data: dict[str, Any], event_id: int | None = None) -> bytes:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {kind}\ndata: {json.dumps(data, default=str)}\n\n".encode()
+def _sse(kind: str, data: dict[str, Any], event_id: int | None = None) -> ServerSentEvent:
+    return sse_event(json.dumps(data, default=str), event=kind, id=event_id)
 
 
 PRICE_EVENTS = event_stream(
@@ -349,7 +350,7 @@ async def price_events(
     hub = hub_of(request)
     hub.add(subscriber)
 
-    async def stream() -> AsyncIterator[bytes]:
+    async def stream() -> AsyncIterator[ServerSentEvent]:
         keep = asyncio.create_task(_keep(request, holder, slot))
         settings = request.app.state.settings
         period = settings.price_stream_heartbeat_s
@@ -375,15 +376,12 @@ async def price_events(
                     if ends - loop.time() > 0:
                         yield _sse("heartbeat", {"ts": datetime.now(UTC).isoformat()})
                     continue
-                yield f"id: {seq}\nevent: price_update\ndata: {text}\n\n".encode()
+                yield sse_event(text, event="price_update", id=seq)
             # The browser's EventSource reconnects after `retry` ms with the last id it saw.
-            yield b"retry: 1000\n\n"
+            yield retry(1000)
         finally:
             hub.remove(subscriber)
             keep.cancel()
             _release(request, holder, slot)
 
-    return EventStream(
-        stream(),
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return EventStream(stream(), ping=request.app.state.settings.sse_ping_s)

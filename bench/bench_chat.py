@@ -6,6 +6,10 @@ from the eval dataset and read the SSE stream to its end. Prints, per concurrenc
 of the whole answer and of the first streamed event, and errors.
 
     .venv/bin/python -m bench.bench_chat --users 1,20 --requests 40
+    .venv/bin/python -m bench.bench_chat --variant before=../main --variant after=. --rounds 2
+
+Also prints the server's CPU per turn (user + system of the uvicorn process from /proc, over each level), as
+used and net of the CPU the idle server uses meanwhile (measured for 3 s before each level: its jobs and loops).
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import asyncio
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.bench_http import Server, ensure_database
+from bench.bench_http import DB_NAME, Server, ensure_database
 from bench.common import machine_header, percentile
+from core.settings import ROOT
 from evals.runner import DATASETS, load_cases
 
 
@@ -73,36 +79,81 @@ async def run(base: str, token: str, users: int, per_user: int) -> dict[str, Any
     }
 
 
+def settle(server: Server, timeout_s: float = 60) -> None:
+    """Waits until the server uses under 5 % of a core for a second (or ``timeout_s`` passed)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        before = server.cpu_s()
+        time.sleep(1)
+        if server.cpu_s() - before < 0.05:
+            return
+
+
+def parse_variant(spec: str) -> tuple[str, Path, dict[str, str]]:
+    label, _, rest = spec.partition("=")
+    root, *settings = rest.split(":")
+    return label, Path(root).resolve(), dict(item.split("=", 1) for item in settings)
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--users", default="1,20", help="comma list of concurrent users")
     parser.add_argument("--requests", type=int, default=40, help="prompts per concurrency level (total)")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--database", default=DB_NAME, help="PostgreSQL database (made and loaded if missing)"
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        help="LABEL=TREE[:NAME=VALUE...]: serve that tree's code with those settings (GPUBROKER_ names); "
+        "repeat to compare variants side by side in one run",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="times each variant is served, in turn")
     args = parser.parse_args(argv)
-    url = ensure_database(args.rebuild)
+    url = ensure_database(args.rebuild, args.database)
+    variants = [parse_variant(v) for v in args.variant or [f"this={ROOT}"]]
     results = []
-    with Server(url, workers=1, cache="memory") as server:
-        server.wait_ready()
-        email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-        r = httpx.post(
-            server.base + "/auth/register",
-            json={"email": email, "password": "bench-password-123", "tenant_name": "bench"},
-            timeout=30,
-        )
-        r.raise_for_status()
-        token = r.json()["access_token"]
-        asyncio.run(run(server.base, token, 1, 3))  # warm-up: imports, caches
-        for users in (int(u) for u in args.users.split(",")):
-            per_user = max(1, args.requests // users)
-            results.append(asyncio.run(run(server.base, token, users, per_user)))
+    for round_no in range(args.rounds):
+        for label, root, env in variants:
+            with Server(url, workers=1, cache="memory", root=root, extra_env=env) as server:
+                server.wait_ready()
+                email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
+                r = httpx.post(
+                    server.base + "/auth/register",
+                    json={"email": email, "password": "bench-password-123", "tenant_name": "bench"},
+                    timeout=30,
+                )
+                r.raise_for_status()
+                token = r.json()["access_token"]
+                asyncio.run(run(server.base, token, 1, 3))  # warm-up: imports, caches
+                # The API loads the knowledge search's embedding model in a background thread at startup
+                # (seconds of CPU): wait for it, or its CPU is counted in the first level's turns.
+                settle(server)
+                for users in (int(u) for u in args.users.split(",")):
+                    per_user = max(1, args.requests // users)
+                    # The server's CPU while idle (its background jobs and loops), then over the level (user +
+                    # system, /proc): per turn, less what it would have used idle meanwhile.
+                    idle_cpu, idle_wall = server.cpu_s(), time.perf_counter()
+                    time.sleep(3)
+                    cpu, wall = server.cpu_s(), time.perf_counter()
+                    idle_rate = (cpu - idle_cpu) / (wall - idle_wall)
+                    result = asyncio.run(run(server.base, token, users, per_user))
+                    used = server.cpu_s() - cpu
+                    result["cpu_ms_per_turn"] = round(used * 1000 / result["requests"], 1)
+                    net = used - idle_rate * (time.perf_counter() - wall)
+                    result["net_cpu_ms_per_turn"] = round(net * 1000 / result["requests"], 1)
+                    results.append({"variant": label, "round": round_no + 1, **result})
     print(machine_header())
     print(
-        f"{'users':>5} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} {'first p50':>9} {'first p95':>9}"
+        f"{'variant':<14} {'round':>5} {'users':>5} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'first p50':>9} {'first p95':>9} {'cpu ms/turn':>11} {'net of idle':>11}"
     )
     for r in results:
         print(
-            f"{r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['throughput_rps']:>6} {r['p50_ms']:>8} "
-            f"{r['p95_ms']:>8} {r['first_event_p50_ms']:>9} {r['first_event_p95_ms']:>9}"
+            f"{r['variant']:<14} {r['round']:>5} {r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['throughput_rps']:>6} "
+            f"{r['p50_ms']:>8} {r['p95_ms']:>8} {r['first_event_p50_ms']:>9} {r['first_event_p95_ms']:>9} "
+            f"{r['cpu_ms_per_turn']:>11} {r['net_cpu_ms_per_turn']:>11}"
         )
     print(json.dumps(results))
     return results

@@ -114,7 +114,7 @@ def main() -> None:
         email = f"stream-{uuid.uuid4().hex[:10]}@example.com"
         r = http.post("/auth/register", json={"email": email, "password": PASSWORD, "tenant_name": "Bench"})
         r.raise_for_status()
-        token = http.post("/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
+        token = r.json()["access_token"]
         for prompt in PROMPTS[: args.prompts]:
             print(json.dumps({"prompt": prompt, "network_ms": network(base, token, prompt)}))
             print(json.dumps({"prompt": prompt, "chromium_ms": browser_marks(base, email, prompt)}))

@@ -96,20 +96,23 @@ def query_mix(count: int, seed: int = 7) -> list[str]:
     return list(paths)
 
 
-def ensure_database(rebuild: bool) -> str:
+def ensure_database(rebuild: bool, name: str = DB_NAME) -> str:
     """The app's database: migrated, bundled catalog and history loaded, market forecasts computed.
 
     The forecasts are computed here (when the app has a forecast refresher) so that the server
     starts in its steady state: its refresher then finds them current and skips the model fits,
     which would otherwise compete with the load for the CPU during the first minutes.
     """
-    url = pg_url(DB_NAME)
-    if rebuild or not database_exists("postgresql", DB_NAME) or database_revision(url) != migration_head():
-        url = recreate_database("postgresql", DB_NAME)
+    url = pg_url(name)
+    if rebuild or not database_exists("postgresql", name) or database_revision(url) != migration_head():
+        url = recreate_database("postgresql", name)
         env = {k: v for k, v in os.environ.items() if not k.startswith("GPUBROKER_")}
         env.update(GPUBROKER_DATABASE_URL=url, GPUBROKER_REDIS_URL=REDIS_URL)
         subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "gpubroker"), "init"],
+            [
+                str(Path(sys.executable).parent / "gpubroker"),
+                "init",
+            ],  # the running venv's (a worktree has none)
             env=env,
             cwd=ROOT,
             check=True,
@@ -146,6 +149,7 @@ class Server:
         extra_env: dict[str, str] | None = None,
         app: str = "api.main:app",
         factory: bool = False,
+        root: Path = ROOT,
     ) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GPUBROKER_")}
@@ -180,7 +184,7 @@ class Server:
             "4096",
         ]
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True
+            cmd, cwd=root, env=env, stdout=self.log, stderr=self.log, start_new_session=True
         )
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -196,6 +200,11 @@ class Server:
                 pass
             time.sleep(0.3)
         raise SystemExit(f"uvicorn did not answer within {timeout_s} s: {self.output()}")
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the server process has used so far (one worker: the process itself)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def output(self) -> str:
         self.log.seek(0)

@@ -23,11 +23,13 @@ than ``STALE_AFTER_DAYS`` before today a warning says the forecast is of the pas
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -36,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from catalog import repository as repo
 from catalog.gpus import GPUS, history_model_to_gpu, resolve_gpu, suggest_gpus
+from catalog.models import MarketForecast
 from catalog.regions import resolve_place
 from core.errors import InvalidInput, NotFound
 
@@ -153,6 +156,28 @@ def refresh_forecasts(session: Session, *, force: bool = False) -> int:
     repo.replace_market_forecasts(session, out)
     log.info("forecasts refreshed: %d markets in %.1f s", len(out), time.perf_counter() - started)
     return len(out)
+
+
+#: The decoded forecasts of each database, with the versions they were read at (see :func:`stored_forecasts`).
+_FORECASTS: dict[str, tuple[tuple[tuple[Any, ...], ...], list[SimpleNamespace]]] = {}
+_COLUMNS = tuple(c.key for c in MarketForecast.__table__.columns)
+
+
+def stored_forecasts(session: Session) -> list[SimpleNamespace]:
+    """The stored market forecasts as plain read-only records, decoded once per version in this process.
+
+    Decoding every market's JSON (points, index history) cost about 6 ms of CPU on each ``forecast_cost``
+    call, 9 % of an assistant turn (issue 14). Which forecasts are stored is asked on every call (their
+    fingerprints and times, no JSON: 0.3 ms), so a refresh by the worker or another replica is seen at once.
+    Callers must not change what they get: the lists and dicts are shared."""
+    key = str(session.get_bind().engine.url)
+    versions = repo.market_forecast_versions(session)
+    cached = _FORECASTS.get(key)
+    if cached is not None and cached[0] == versions:
+        return cached[1]
+    rows = [SimpleNamespace(**{c: getattr(f, c) for c in _COLUMNS}) for f in repo.market_forecasts(session)]
+    _FORECASTS[key] = (versions, rows)
+    return rows
 
 
 def _pick_market(
@@ -299,7 +324,7 @@ def _predict_market(session: Session, req: PredictRequest, gpu_type: str, today:
         **loc,
     )
     current = repo.current_offer_prices(session, spec)
-    market = _pick_market(repo.market_forecasts(session), gpu.family, gpu.variant, gpu.memory_gb, req.spot)
+    market = _pick_market(stored_forecasts(session), gpu.family, gpu.variant, gpu.memory_gb, req.spot)
     trend, index, history_end = None, None, None
     if market is not None:
         points = market.points
@@ -329,7 +354,7 @@ def _predict_market(session: Session, req: PredictRequest, gpu_type: str, today:
         if stale:
             warnings.append(stale)
         if market.market_index:
-            trend = market.market_index.get("trend")
+            trend = copy.deepcopy(market.market_index.get("trend"))  # the cached record stays as stored
         index = _index_block(market, per_gpu[0][0])
     else:
         if not current:
@@ -396,7 +421,7 @@ def predict_offer(
         level = float(offer["price_per_hour"])
         history_end = _day(offer["fetched_at"])
     market = _pick_market(
-        repo.market_forecasts(session),
+        stored_forecasts(session),
         offer["gpu_family"],
         offer["gpu_variant"],
         float(offer["gpu_memory_gb"]) if offer["gpu_memory_gb"] else None,
@@ -409,7 +434,7 @@ def predict_offer(
     if market is not None and index and index.get("points"):
         ratios = [(float(p["value"]), float(p["low80"]), float(p["high80"])) for p in index["points"]]
         market_end = date.fromisoformat(str(index["last_date"]))
-        trend = index.get("trend")
+        trend = copy.deepcopy(index.get("trend"))  # the cached record stays as stored
         model = f"offer price x market index ({index.get('model')})"
         basis = (
             f"offer {offer['id']} ({offer['provider']} {offer['name']}) at ${level:.2f}/h on "

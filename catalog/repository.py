@@ -653,6 +653,17 @@ def market_forecasts(session: Session) -> list[MarketForecast]:
     return list(session.execute(select(MarketForecast)).scalars())
 
 
+def market_forecast_versions(session: Session) -> tuple[tuple[Any, ...], ...]:
+    """What identifies the stored forecasts without their JSON: each market's fingerprint and time."""
+    q = select(
+        MarketForecast.market,
+        MarketForecast.rental_type,
+        MarketForecast.fingerprint,
+        MarketForecast.computed_at,
+    ).order_by(MarketForecast.market, MarketForecast.rental_type)
+    return tuple(tuple(row) for row in session.execute(q))
+
+
 def replace_market_forecasts(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(delete(MarketForecast))
     if rows:

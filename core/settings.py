@@ -136,6 +136,12 @@ class Settings(BaseSettings):
     #: Knowledge-base embeddings: "auto" uses the local all-MiniLM-L6-v2 model when the `knowledge`
     #: extra is installed (PostgreSQL then searches pgvector and full text together), "off" full text only.
     knowledge_embeddings: Literal["auto", "off"] = "auto"
+    #: When an assistant turn writes its checkpoints (LangGraph's durability): "exit" once, when the turn ends
+    #: or pauses for an approval (which therefore survives a restart); "async"/"sync" after every step too, so
+    #: a turn cut off by a crash could resume midway. LangGraph-protocol runs keep LangGraph's default.
+    assistant_durability: Literal["exit", "async", "sync"] = "exit"
+    #: Connections of the PostgreSQL checkpointer's pool; 0: one shared connection (every turn queues on it).
+    checkpoint_pool_size: int = Field(default=10, ge=0)
     export_max_rows: int = Field(default=10_000, le=10_000)
 
     # Accounts: tokens. HS256 with one secret shared by every API replica.
@@ -298,6 +304,9 @@ class Settings(BaseSettings):
     provider_rate_limits: dict[str, float] = Field(default_factory=dict)
     # A bundled snapshot older than this many days is `snapshot-old` on /providers/health.
     snapshot_max_age_days: int = Field(default=7, ge=1)
+    # Every SSE stream (core/responses.py): a comment line after this many idle seconds, so that proxies and
+    # load balancers keep the connection open; 0 sends none.
+    sse_ping_s: float = Field(default=15.0, ge=0)
     # The price stream (/ws/prices, /providers/stream): heartbeat period, how long a client may resume
     # from a sequence number, and connections per client address for anonymous users.
     price_stream_heartbeat_s: float = Field(default=30.0, gt=0)

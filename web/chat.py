@@ -200,8 +200,7 @@ async def chat_submit(request: Request) -> HTMLResponse:
     def prepare() -> str:
         with accounts_unit(request) as session:
             if thread_id:
-                agent_service.get_thread(session, thread_id, tenant_id=principal.tenant_id)
-                agent_service.touch_thread(session, thread_id)
+                agent_service.use_thread(session, thread_id, principal.tenant_id)
                 return thread_id
             thread = agent_service.create_thread(
                 session,

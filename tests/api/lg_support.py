@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import Field
 
 from agent.offline import OfflinePlannerModel
 
@@ -20,6 +22,8 @@ class SlowPlanner(OfflinePlannerModel):
     """The offline planner writing each chunk after ``delay_s``: a model slow enough to stop mid-answer."""
 
     delay_s: float = 0.3
+    #: When each piece was written (``time.monotonic()``): whether a run went on after its client left.
+    written: list[float] = Field(default_factory=list)
 
     async def _agenerate(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
@@ -36,21 +40,24 @@ class SlowPlanner(OfflinePlannerModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         async for chunk in super()._astream(messages, stop, run_manager, **kwargs):
             await asyncio.sleep(self.delay_s)
+            self.written.append(time.monotonic())
             yield chunk
 
 
-def use_slow_model(app: Any, delay_s: float = 0.3) -> None:
+def use_slow_model(app: Any, delay_s: float = 0.3) -> SlowPlanner:
     """Swaps the served app's assistant for one with :class:`SlowPlanner` (same checkpointer, same tools)."""
     from agent.service import Assistant
 
     old = app.state.assistant
+    model = SlowPlanner(delay_s=delay_s)
     app.state.assistant = Assistant(
         app.state.session_factory,
         app.state.settings,
         cache=app.state.cache,
         checkpointer=old.graph.checkpointer,
-        model=SlowPlanner(delay_s=delay_s),
+        model=model,
     )
+    return model
 
 
 class Team:

@@ -96,6 +96,27 @@ def test_booking_waits_for_approval_then_books_once(http: httpx.Client) -> None:
     assert [b["id"] for b in bookings(http)] == [booking["id"]]
 
 
+def test_an_approval_waits_across_a_restart_of_the_api(settings: Settings) -> None:
+    """Checkpoints are written when a turn ends or pauses (``assistant_durability="exit"``): the question
+    asked by one API process is answered in the next one, and the booking is made once."""
+    with serve_app(settings) as url, httpx.Client(base_url=url, timeout=60) as client:
+        email = f"restart-{uuid.uuid4().hex[:12]}@example.com"
+        r = client.post("/auth/register", json={"email": email, "password": PASSWORD})
+        assert r.status_code == 201, r.text
+        token = r.json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        events = stream(client, prompt="book the cheapest H100 for 2 hours")
+        asked = next(data for name, data in events if name == "approval_required")
+        thread_id = next(data for name, data in events if name == "metadata")["thread_id"]
+        assert bookings(client) == []
+    # A new process: nothing of the first one's memory is left, only the database and its checkpoints.
+    with serve_app(settings) as url, httpx.Client(base_url=url, timeout=60) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        done = chat(client, thread_id=thread_id, resume={"approved": True})
+        assert done["booking"]["offer_id"] == asked["offer_id"]
+        assert [b["id"] for b in bookings(client)] == [done["booking"]["id"]]
+
+
 def test_declining_books_nothing(http: httpx.Client) -> None:
     asked = chat(http, prompt="book the cheapest A100 for 3 hours")
     assert asked["approval"]["hours"] == 3

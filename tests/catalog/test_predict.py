@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from catalog import repository as repo
 from catalog.models import MarketForecast, Offer, PriceHistory
-from catalog.predict import PredictRequest, predict_offer
+from catalog.predict import PredictRequest, predict_offer, stored_forecasts
 from catalog.predict import predict as predict_cost
 
 
@@ -140,13 +140,32 @@ def test_a_flat_price_stays_flat_unless_the_market_index_moves(db: Session) -> N
     db.execute(
         update(MarketForecast)
         .where(MarketForecast.market == "H100_SXM", MarketForecast.rental_type == "on_demand")
-        .values(market_index=falling)
+        # A new computation time, as every write of refresh_forecasts has: the decoded forecasts are cached
+        # in-process until that changes.
+        .values(market_index=falling, computed_at=datetime.now(UTC) + timedelta(seconds=1))
     )
     db.expire_all()
     moved = predict_offer(db, offer.id, 24 * 30)
     values = [day["value"] for day in moved["series"]]
     assert values == sorted(values, reverse=True)
     assert values[-1] == pytest.approx(float(price) * 0.96, abs=1e-4)
+
+
+def test_stored_forecasts_are_decoded_once_until_they_are_written_again(db: Session) -> None:
+    first = stored_forecasts(db)
+    assert first and stored_forecasts(db) is first  # the same records: no JSON decoded again
+    h100 = next(f for f in first if f.market == "H100_SXM" and f.rental_type == "on_demand")
+    repo.replace_market_forecasts(
+        db,
+        [
+            {c.key: getattr(f, c.key) for c in MarketForecast.__table__.columns}
+            | ({"computed_at": f.computed_at + timedelta(hours=1), "history_days": 1} if f is h100 else {})
+            for f in first
+        ],
+    )
+    again = stored_forecasts(db)
+    assert again is not first
+    assert next(f for f in again if f.market == "H100_SXM" and f.rental_type == "on_demand").history_days == 1
 
 
 def test_a_forecast_says_when_its_history_ends_and_warns_when_it_is_old(db: Session) -> None:

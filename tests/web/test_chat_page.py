@@ -9,6 +9,7 @@ offer page that shows its forecast. Screenshots land in var/screenshots/ for a p
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import Callable
@@ -60,6 +61,15 @@ def ask(client: TestClient, prompt: str, thread_id: str = "", status: int = 200)
     assert r.status_code == status, r.text[:800]
     assert r.headers["content-type"].startswith("text/html")
     return parse(r.text)
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    """Signs ``email`` in through the site's form in the browser and lands on the chat page."""
+    page.goto(f"{base}/login?next=/chat")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{base}/chat")
 
 
 def alert(doc: Element) -> str:
@@ -439,6 +449,54 @@ def test_streamed_answer_copy_and_the_offer_forecast_in_a_browser(
     context.close()
 
 
+# Records in the page when the answer's token count changes: [tokens written so far, performance.now()].
+TOKEN_TIMES = """
+window.__tokenTimes = [];
+new MutationObserver(function (records) {
+  records.forEach(function (r) {
+    if (r.attributeName === "data-tokens") {
+      window.__tokenTimes.push([Number(r.target.getAttribute("data-tokens")), performance.now()]);
+    }
+  });
+}).observe(document, { attributes: true, attributeFilter: ["data-tokens"], subtree: true });
+"""
+
+
+def test_answer_tokens_appear_as_the_model_writes_them(browser: Any, settings: Any, engine: Any) -> None:
+    """A model that writes a piece every 80 ms: each piece is in the page about 80 ms after the one before,
+    not all of them at the end (a buffered stream) nor two a frame (the page's typing of a burst)."""
+    from playwright.sync_api import expect
+
+    from api.app import create_app
+    from tests.api.lg_support import use_slow_model
+    from tests.support import serve
+
+    delay = 0.08
+    app = create_app(settings)
+    with serve(app) as url:
+        use_slow_model(app, delay)
+        with httpx.Client(base_url=url) as http:
+            email = register(http.post)
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.add_init_script(TOKEN_TIMES)
+        page = context.new_page()
+        sign_in(page, url, email)
+        page.get_by_label("Your request").fill("what does HBM3 change")
+        page.get_by_label("Your request").press("Enter")
+        expect(page.locator(".chat-msg-assistant [data-chat-result]")).to_be_attached(timeout=30_000)
+        expect(page.locator(".chat-msg-assistant")).not_to_have_attribute("aria-busy", "true")
+        times = page.evaluate("window.__tokenTimes")
+        context.close()
+    counts = [n for n, _ in times]
+    at = [ms for _, ms in times]
+    assert counts == sorted(counts) and counts[-1] >= 10, times
+    # One piece at a time: each change of the answer adds the piece that has just arrived.
+    assert max(b - a for a, b in itertools.pairwise([0, *counts])) == 1, counts
+    gaps = sorted(b - a for a, b in itertools.pairwise(at))
+    assert gaps[len(gaps) // 2] >= delay * 1000 * 0.6, gaps  # median gap: the model's pace, not a frame's
+    assert at[-1] - at[0] >= (counts[-1] - 1) * delay * 1000 * 0.6, times
+
+
 def test_dark_theme_keyboard_and_no_match(browser: Any, live_server: str, screenshots: Path) -> None:
     from playwright.sync_api import expect
 
@@ -573,11 +631,7 @@ def test_conversation_list_streamed_languages_and_reopening_in_a_browser(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(SAMPLE_ANSWER)
     page = context.new_page()
-    page.goto(f"{live_server}/login?next=/chat")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{live_server}/chat")
+    sign_in(page, live_server, email)
     threads = page.get_by_role("navigation", name="Your conversations")
     expect(threads.get_by_text("No conversations yet.")).to_be_visible()
 
