@@ -12,10 +12,11 @@ again, so an outage costs one timeout per cool-down per process instead of one p
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import redis
@@ -53,6 +54,40 @@ def async_client(url: str, **kwargs: Any) -> Any:
     return aredis.from_url(url, **options)
 
 
+class LoopClients:
+    """An async client for the running event loop: redis.asyncio connections belong to the loop that
+    opened them, and one process may run several loops in turn (tests, a restarted lifespan), so a
+    client is made for each loop the first time that loop asks."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._clients: dict[int, tuple[asyncio.AbstractEventLoop, Any, dict[str, Any]]] = {}
+
+    def _held(self) -> tuple[asyncio.AbstractEventLoop, Any, dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        held = self._clients.get(id(loop))
+        if held is not None and held[0] is loop:
+            return held
+        # Clients of loops that have ended are dropped (their connections went with their loop).
+        for key, (old, _client, _scripts) in list(self._clients.items()):
+            if old.is_closed():
+                del self._clients[key]
+        held = (loop, async_client(self._url), {})
+        self._clients[id(loop)] = held
+        return held
+
+    def get(self) -> Any:
+        return self._held()[1]
+
+    def script(self, lua: str) -> Any:
+        """``lua`` registered on this loop's client (EVALSHA, loaded again if Redis forgot it)."""
+        _loop, client, scripts = self._held()
+        script = scripts.get(lua)
+        if script is None:
+            script = scripts[lua] = client.register_script(lua)
+        return script
+
+
 class Breaker:
     """Calls Redis through :meth:`call`; a Redis error (or an open breaker) answers with the fallback."""
 
@@ -73,6 +108,16 @@ class Breaker:
             return self._fallback(fallback, "open")
         try:
             return fn()
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            self._trip(exc)
+            return self._fallback(fallback, "redis_down")
+
+    async def acall(self, fn: Callable[[], Awaitable[T]], fallback: Callable[[], T]) -> T:
+        """:meth:`call` for an async client: the same breaker, the same fallbacks."""
+        if self.open:
+            return self._fallback(fallback, "open")
+        try:
+            return await fn()
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
             self._trip(exc)
             return self._fallback(fallback, "redis_down")
