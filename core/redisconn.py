@@ -13,6 +13,7 @@ again, so an outage costs one timeout per cool-down per process instead of one p
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import threading
 import time
@@ -79,13 +80,29 @@ class LoopClients:
     def get(self) -> Any:
         return self._held()[1]
 
-    def script(self, lua: str) -> Any:
-        """``lua`` registered on this loop's client (EVALSHA, loaded again if Redis forgot it)."""
+    def script(self, lua: str) -> Callable[..., Awaitable[Any]]:
+        """``lua`` as ``await script(keys=[...], args=[...])`` on this loop's client: EVALSHA, loaded
+        again if Redis forgot it. redis-py's own ``AsyncScript`` does the same with two isinstance
+        checks against its pipeline classes per call, 4% of a cached search's CPU."""
         _loop, client, scripts = self._held()
         script = scripts.get(lua)
         if script is None:
-            script = scripts[lua] = client.register_script(lua)
+            script = scripts[lua] = _Script(client, lua)
         return script
+
+
+class _Script:
+    def __init__(self, client: Any, lua: str) -> None:
+        self.client = client
+        self.lua = lua
+        self.sha = hashlib.sha1(lua.encode(), usedforsecurity=False).hexdigest()
+
+    async def __call__(self, keys: list[Any], args: list[Any]) -> Any:
+        try:
+            return await self.client.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            self.sha = await self.client.script_load(self.lua)
+            return await self.client.evalsha(self.sha, len(keys), *keys, *args)
 
 
 class Breaker:
