@@ -31,7 +31,12 @@ JSON = [(b"content-type", b"application/json")]
 def client() -> Any:
     global _client  # one client per worker process, made on its event loop by the first request
     if _client is None:
-        _client = aioredis.from_url(os.environ.get("GPUBROKER_TWIN_REDIS_URL", "redis://127.0.0.1:6379/7"))
+        # Requests queue for one of 64 connections (redis-py's default pool fails the 101st at once),
+        # as the product's do (core.redisconn.pooled_async_client).
+        url = os.environ.get("GPUBROKER_TWIN_REDIS_URL", "redis://127.0.0.1:6379/7")
+        _client = aioredis.Redis(
+            connection_pool=aioredis.BlockingConnectionPool.from_url(url, max_connections=64)
+        )
     return _client
 
 

@@ -55,10 +55,35 @@ def async_client(url: str, **kwargs: Any) -> Any:
     return aredis.from_url(url, **options)
 
 
+# Connections of one event loop's client for the request path. A request holds one for one command
+# (~0.1 ms), so a few dozen serve thousands of concurrent requests; more requests than that wait
+# for one instead of failing: redis-py's async pool refuses the 101st with "Too many connections",
+# which the breaker took for Redis being down (every search then went to the database for the
+# cool-down, measured at 1,000 connections). The wait is bounded by LOOP_POOL_WAIT_S: under an
+# overload a few seconds in the queue is still the cheapest answer (a down Redis fails at connect).
+LOOP_POOL_SIZE = 64
+LOOP_POOL_WAIT_S = 10.0
+
+
+def pooled_async_client(url: str, max_connections: int = LOOP_POOL_SIZE) -> Any:
+    """An async client whose requests queue for one of ``max_connections`` connections."""
+    import redis.asyncio as aredis
+
+    pool: Any = aredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=LOOP_POOL_WAIT_S,
+        socket_connect_timeout=CONNECT_TIMEOUT_S,
+        socket_timeout=SOCKET_TIMEOUT_S,
+        health_check_interval=30,
+    )
+    return aredis.Redis(connection_pool=pool)
+
+
 class LoopClients:
     """An async client for the running event loop: redis.asyncio connections belong to the loop that
     opened them, and one process may run several loops in turn (tests, a restarted lifespan), so a
-    client is made for each loop the first time that loop asks."""
+    client (:func:`pooled_async_client`) is made for each loop the first time that loop asks."""
 
     def __init__(self, url: str) -> None:
         self._url = url
@@ -73,7 +98,7 @@ class LoopClients:
         for key, (old, _client, _scripts) in list(self._clients.items()):
             if old.is_closed():
                 del self._clients[key]
-        held = (loop, async_client(self._url), {})
+        held = (loop, pooled_async_client(self._url), {})
         self._clients[id(loop)] = held
         return held
 
