@@ -107,8 +107,8 @@ class LoopClients:
 
     def script(self, lua: str) -> Callable[..., Awaitable[Any]]:
         """``lua`` as ``await script(keys=[...], args=[...])`` on this loop's client: EVALSHA, loaded
-        again if Redis forgot it. redis-py's own ``AsyncScript`` does the same with two isinstance
-        checks against its pipeline classes per call, 4% of a cached search's CPU."""
+        again if Redis forgot it. redis-py's own ``AsyncScript`` does the same after two isinstance
+        checks against its pipeline classes per call (2.3 us, under 1% of a cached search)."""
         _loop, client, scripts = self._held()
         script = scripts.get(lua)
         if script is None:
