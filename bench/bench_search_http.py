@@ -189,6 +189,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                 servers.append((name, server))
                 server.wait_until("/healthz")
                 got = fill(server.base, paths)
+                differ = [p for p in paths if answers and got[p] != answers[p]]
+                if differ:
+                    print(
+                        f"  {name} answers {len(differ)} of the URLs with other bytes, e.g. {differ[0]}",
+                        flush=True,
+                    )
                 answers = answers or got
             twin_env = {"GPUBROKER_TWIN_REDIS_URL": REDIS_URL, "GPUBROKER_TWIN_PREFIX": TWIN_PREFIX}
             store.mset({TWIN_PREFIX + p: body for p, body in answers.items()})
