@@ -37,8 +37,14 @@ def query_digest(query_string: bytes) -> str:
         pairs.sort(key=lambda kv: kv[0])
         normal = urlencode(pairs).encode()
     else:
-        normal = b"&".join(sorted(query_string.split(b"&"), key=lambda part: part.partition(b"=")[0]))
+        parts = query_string.split(b"&")
+        parts.sort(key=_param_name)
+        normal = b"&".join(parts)
     return hashlib.sha1(normal, usedforsecurity=False).hexdigest()
+
+
+def _param_name(part: bytes) -> bytes:
+    return part.partition(b"=")[0]
 
 
 def raw_search_key(version: int, digest: str) -> str:
