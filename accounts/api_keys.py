@@ -174,6 +174,12 @@ class KeyTeams:
             self._cache[key_hash] = (now + self._ttl_s, team)
         return team
 
+    def knows(self, key: str) -> bool:
+        """Whether :meth:`team_of` answers without the database."""
+        with self._lock:
+            hit = self._cache.get(digest(key))
+        return hit is not None and hit[0] > time.monotonic()
+
     def forget(self, key_hash: str) -> None:
         with self._lock:
             self._cache.pop(key_hash, None)

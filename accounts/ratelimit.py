@@ -9,12 +9,17 @@ atomically, with Redis's own clock, so every API replica shares them; otherwise 
 
 Every response carries ``X-RateLimit-Limit`` (the bucket's size) and ``X-RateLimit-Remaining``
 (whole tokens left); a refused request gets 429 in the error envelope with ``Retry-After``.
+The guard draws from the event loop (redis.asyncio, or the in-process buckets under their lock); only
+a caller whose team or limits are not known in this process yet costs a worker thread (the database).
+For a cached search (``GET /providers`` on Redis) the same script that draws also looks the answer up
+(core.cache.LOOKUP_LUA), so a cache hit costs one Redis round trip; the route reads it from the scope.
 The guard also refuses bodies over ``max_request_body_bytes`` (413) and NUL bytes in the URL (422),
 which no route can use and which PostgreSQL would choke on.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -30,13 +35,18 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts import api_keys, repository, tokens
+from core.cache import RedisCache, query_digest, raw_search_key
 from core.errors import envelope
-from core.redisconn import Breaker, sync_client
+from core.redisconn import Breaker, LoopClients, sync_client
 from core.settings import Settings
 
 # The probes and the scrape: a kubelet or Prometheus must never be told to slow down, nor fail with Redis.
 EXEMPT_PATHS = frozenset({"/healthz", "/ready", "/metrics"})
 TENANT_LIMITS_TTL_S = 10.0
+# Searches whose cached answer the guard looks up with its draw (core.cache.query_digest), and the
+# scope key it leaves the answer under: bytes, or None when it looked and found nothing.
+PREFETCHED_SEARCH_PATHS = frozenset({"/providers"})
+PREFETCHED = "gpubroker.cached_search"
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,19 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
 return {allowed, tostring(tokens), tostring(retry)}
 """
 
+# The draw and a cached search's lookup in one script: KEYS[2] the catalog version, KEYS[3] the entry;
+# ARGV[4] the version in the entry's key. The entry comes back only for an allowed draw whose version
+# is the stored one (core.cache.LOOKUP_LUA); the stored version always comes back.
+LIMIT_AND_LOOKUP_LUA = LIMITER_LUA.replace(
+    "return {allowed, tostring(tokens), tostring(retry)}",
+    """local version = redis.call('GET', KEYS[2])
+local entry = false
+if allowed == 1 and (version or '0') == ARGV[4] then
+  entry = redis.call('GET', KEYS[3])
+end
+return {allowed, tostring(tokens), tostring(retry), version, entry}""",
+)
+
 
 class RedisRateLimiter:
     """Buckets shared by every replica. When Redis cannot be reached the limiter fails open at the
@@ -137,19 +160,50 @@ class RedisRateLimiter:
     def __init__(self, url: str, prefix: str = "gpubroker:ratelimit:") -> None:
         self._redis = sync_client(url)
         self._script = self._redis.register_script(LIMITER_LUA)
+        self.aclients = LoopClients(url)
         self._prefix = prefix
         self.local = MemoryRateLimiter()
         self.breaker = Breaker("ratelimit")
 
+    @staticmethod
+    def _decision(allowed: Any, left: Any, retry: Any, burst: int) -> Decision:
+        return Decision(bool(int(allowed)), burst, int(float(left)) if int(allowed) else 0, float(retry))
+
     def _hit_redis(self, key: str, rps: float, burst: int, cost: float) -> Decision:
         allowed, left, retry = self._script(keys=[self._prefix + key], args=[rps, burst, cost])
-        left_f = float(left)
-        return Decision(bool(int(allowed)), burst, int(left_f) if int(allowed) else 0, float(retry))
+        return self._decision(allowed, left, retry, burst)
 
     def hit(self, key: str, rps: float, burst: int, cost: float = 1.0) -> Decision:
         return self.breaker.call(
             lambda: self._hit_redis(key, rps, burst, cost), lambda: self.local.hit(key, rps, burst, cost)
         )
+
+    async def ahit(self, key: str, rps: float, burst: int, cost: float = 1.0) -> Decision:
+        """:meth:`hit` from the event loop (redis.asyncio): no worker thread."""
+
+        async def draw() -> Decision:
+            script = self.aclients.script(LIMITER_LUA)
+            allowed, left, retry = await script(keys=[self._prefix + key], args=[rps, burst, cost])
+            return self._decision(allowed, left, retry, burst)
+
+        return await self.breaker.acall(draw, lambda: self.local.hit(key, rps, burst, cost))
+
+    async def ahit_and_lookup(
+        self, key: str, rps: float, burst: int, cache: RedisCache, digest: str
+    ) -> tuple[Decision, bytes | bool | None]:
+        """The draw and the cached search of ``digest`` in one round trip: the decision, and the
+        entry's bytes, None (looked, not there), or False (not looked: Redis was away)."""
+
+        async def draw() -> tuple[Decision, bytes | bool | None]:
+            script = self.aclients.script(LIMIT_AND_LOOKUP_LUA)
+            asked = cache.seen_version
+            entry_key = cache.full_key(raw_search_key(asked, digest))
+            allowed, left, retry, version, entry = await script(
+                keys=[self._prefix + key, cache.VERSION_KEY, entry_key], args=[rps, burst, 1, asked]
+            )
+            return self._decision(allowed, left, retry, burst), cache.saw(version, entry)
+
+        return await self.breaker.acall(draw, lambda: (self.local.hit(key, rps, burst), False))
 
     def forget(self, key: str) -> None:
         self.local.forget(key)
@@ -197,6 +251,12 @@ class TenantLimits:
             self._cache[tenant_id] = (now + TENANT_LIMITS_TTL_S, limits)
         return limits
 
+    def knows(self, tenant_id: str) -> bool:
+        """Whether :meth:`get` answers without the database."""
+        with self._lock:
+            hit = self._cache.get(tenant_id)
+        return hit is not None and hit[0] > time.monotonic()
+
     def forget(self, tenant_id: str) -> None:
         with self._lock:
             self._cache.pop(tenant_id, None)
@@ -228,24 +288,63 @@ def api_key(scope: Scope) -> str | None:
     return None
 
 
-def decide(app_state: Any, scope: Scope) -> Decision:
-    """Which bucket the request draws from, and the draw. Blocking (Redis, the database): run it in
-    a worker thread."""
+Bucket = tuple[str, float, int]
+
+
+class _NeedsDatabase(Exception):
+    """The caller's team or limits are not known in this process: finding them queries the database."""
+
+
+def bucket(app_state: Any, scope: Scope, *, block: bool = True) -> Bucket:
+    """Which bucket the request draws from: ``(name, rps, burst)``. Finding a caller's team or limits
+    may query the database: with ``block=False`` that raises :class:`_NeedsDatabase` instead."""
     settings: Settings = app_state.settings
-    limiter: RateLimiter = app_state.rate_limiter
     token = bearer_token(scope)
     key = api_key(scope) or (token if api_keys.is_api_key(token) else None)
     if key:
+        if not block and not app_state.key_teams.knows(key):
+            raise _NeedsDatabase
         tenant_id = app_state.key_teams.team_of(app_state.session_factory, key)
     else:
         tenant_id = tokens.peek_tenant(settings, token) if token else None
     if tenant_id is not None:
+        if not block and not app_state.tenant_limits.knows(tenant_id):
+            raise _NeedsDatabase
         limits = app_state.tenant_limits.get(app_state.session_factory, tenant_id)
         if limits is not None:
-            return limiter.hit(f"tenant:{tenant_id}", limits[0], limits[1])
-    return limiter.hit(
-        f"ip:{client_ip(scope)}", settings.rate_limit_anonymous_rps, settings.rate_limit_anonymous_burst
-    )
+            return f"tenant:{tenant_id}", limits[0], limits[1]
+    return f"ip:{client_ip(scope)}", settings.rate_limit_anonymous_rps, settings.rate_limit_anonymous_burst
+
+
+def decide(app_state: Any, scope: Scope) -> Decision:
+    """Which bucket the request draws from, and the draw. Blocking (Redis, the database): run it in
+    a worker thread, or await :func:`adecide`."""
+    name, rps, burst = bucket(app_state, scope)
+    limiter: RateLimiter = app_state.rate_limiter
+    return limiter.hit(name, rps, burst)
+
+
+async def adecide(app_state: Any, scope: Scope) -> tuple[Decision, bytes | bool | None]:
+    """:func:`decide` from the event loop, and for a search the guard looks up with its draw, the
+    cached answer (see :meth:`RedisRateLimiter.ahit_and_lookup`; False: not looked up)."""
+    try:
+        name, rps, burst = bucket(app_state, scope, block=False)
+    except _NeedsDatabase:
+        name, rps, burst = await anyio.to_thread.run_sync(functools.partial(bucket, app_state, scope))
+    limiter: RateLimiter = app_state.rate_limiter
+    if isinstance(limiter, RedisRateLimiter):
+        cache = getattr(app_state, "cache", None)
+        if (
+            isinstance(cache, RedisCache)
+            and scope["method"] == "GET"
+            and scope["path"] in PREFETCHED_SEARCH_PATHS
+        ):
+            return await limiter.ahit_and_lookup(name, rps, burst, cache, query_digest(scope["query_string"]))
+        return await limiter.ahit(name, rps, burst), False
+    if isinstance(limiter, MemoryRateLimiter):
+        return limiter.hit(name, rps, burst), False  # a dict under a lock: no I/O
+    decision = await anyio.to_thread.run_sync(limiter.hit, name, rps, burst)
+    return decision, False
 
 
 class BodyTooLarge(HTTPException):
@@ -267,7 +366,9 @@ class RequestGuard:
         settings: Settings = state.settings
         headers: list[tuple[bytes, bytes]] = []
         if settings.rate_limit_enabled:
-            decision = await anyio.to_thread.run_sync(decide, state, scope)
+            decision, cached = await adecide(state, scope)
+            if cached is not False:
+                scope[PREFETCHED] = cached
             headers = [
                 (b"x-ratelimit-limit", str(decision.limit).encode()),
                 (b"x-ratelimit-remaining", str(decision.remaining).encode()),

@@ -5,4 +5,4 @@ from core.observability import configure_logging
 from core.settings import get_settings
 
 configure_logging(get_settings())
-app = create_app()
+app = create_app(freeze_heap=True)

@@ -95,13 +95,19 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
 
 
 def search(
-    session: Session, filters: OfferFilters, cache: Cache | None = None, ttl_s: int = 60
+    session: Session,
+    filters: OfferFilters,
+    cache: Cache | None = None,
+    ttl_s: int = 60,
+    *,
+    version: int | None = None,
 ) -> dict[str, Any]:
-    """``{total, page, page_size, items, warnings?}`` with JSON-ready items."""
+    """``{total, page, page_size, items, warnings?}`` with JSON-ready items. ``version``: the catalog
+    version the caller read before the search (read here otherwise)."""
     key = None
     if cache is not None:
         digest = hashlib.sha1(filters.cache_key().encode(), usedforsecurity=False).hexdigest()
-        key = f"search:v{cache.version()}:{digest}"
+        key = f"search:v{cache.version() if version is None else version}:{digest}"
         hit = cache.get(key)
         if hit is not None:
             return dict(hit)

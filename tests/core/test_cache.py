@@ -32,3 +32,15 @@ def test_memory_cache_evicts_least_recently_used() -> None:
     assert c.get("a") == 1
     c.set("c", 3, 60)
     assert c.get("b") is None and c.get("a") == 1 and c.get("c") == 3
+
+
+def test_query_digest_is_the_parsed_parameters_in_name_order() -> None:
+    from core.cache import query_digest
+
+    assert query_digest(b"gpu_type=H100&sort=price_desc") == query_digest(b"sort=price_desc&gpu_type=H100")
+    # Escapes are decoded first, as Starlette decodes them.
+    assert query_digest(b"gpu_type=H100&page_size=%37") == query_digest(b"page_size=7&gpu_type=H100")
+    assert query_digest(b"q=a+b&page=2") == query_digest(b"page=2&q=a%20b")
+    # One name's values keep their order; different values are different searches.
+    assert query_digest(b"tags=a&tags=b") != query_digest(b"tags=b&tags=a")
+    assert query_digest(b"page=2") != query_digest(b"page=3")
