@@ -59,6 +59,12 @@ def _load() -> MiniLM | None:
         except ImportError:
             _failed = True
             return None
+        except Exception:
+            # A half-initialised torch (an import error inside torch._dynamo, seen once under load) raises
+            # other errors than ImportError: the search falls back to full text instead of the thread dying.
+            log.exception("could not import the %s embedding model; knowledge search is full text only", MODEL)
+            _failed = True
+            return None
         # One thread per encode: a query is a few milliseconds, and the API's other threads need the cores.
         torch.set_num_threads(1)
         try:
