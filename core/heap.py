@@ -31,9 +31,11 @@ def freeze() -> int:
 
 
 async def freeze_when_warm(poll_s: float = 1.0, give_up_s: float = 600.0) -> None:
-    """Freezes now, and again once no warm-up thread runs (or after ``give_up_s``)."""
-    started = time.monotonic()
+    """Freezes now, and again once no warm-up thread runs (or after waiting ``give_up_s``)."""
     log.info("start-up heap frozen: %d objects", freeze())
+    # The wait starts after the first freeze: a collection of a large heap on a loaded machine takes
+    # seconds, and must not use up the time given to the warm-up threads.
+    started = time.monotonic()
     while time.monotonic() - started < give_up_s:
         if not any(t.name in WARM_UP_THREADS for t in threading.enumerate()):
             break

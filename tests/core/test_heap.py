@@ -21,7 +21,7 @@ def test_the_heap_is_frozen_after_the_warm_up_threads_end() -> None:
     async def watch() -> None:
         import asyncio
 
-        task = asyncio.create_task(heap.freeze_when_warm(poll_s=0.01, give_up_s=5))
+        task = asyncio.create_task(heap.freeze_when_warm(poll_s=0.01, give_up_s=120))
         await asyncio.sleep(0.05)
         counts.append(gc.get_freeze_count())
         assert not task.done(), "it waits for the warm-up thread"
