@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
+
+import pytest
 
 from api.app import create_app
 from core import heap
@@ -44,3 +47,33 @@ def test_apps_made_by_tests_leave_the_heap_alone(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         assert client.get("/healthz").status_code == 200
         assert gc.get_freeze_count() == 0
+
+
+def test_a_slow_first_freeze_does_not_use_up_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a loaded machine the first collection of a large heap takes longer than the whole wait: the
+    second freeze must still wait for the warm-up thread (it once gave up before it started waiting)."""
+    real = heap.freeze
+
+    def slow_freeze() -> int:
+        time.sleep(0.3)
+        return real()
+
+    monkeypatch.setattr(heap, "freeze", slow_freeze)
+    release = threading.Event()
+    threading.Thread(target=release.wait, name="knowledge-embeddings", daemon=True).start()
+
+    async def watch() -> bool:
+        import asyncio
+
+        task = asyncio.create_task(heap.freeze_when_warm(poll_s=0.01, give_up_s=0.25))
+        await asyncio.sleep(0.1)
+        waiting = not task.done()
+        release.set()
+        await task
+        return waiting
+
+    try:
+        assert run_async(watch()), "it gave up before waiting for the warm-up thread"
+    finally:
+        release.set()
+        gc.unfreeze()
