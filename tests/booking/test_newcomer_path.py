@@ -66,7 +66,7 @@ def test_sign_up_verify_book_and_read_the_docs(
 
     # The API docs render their operations from this server's own assets.
     page.goto(f"{live}/docs")
-    expect(page.locator(".opblock-summary-path[data-path='/providers']").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path[data-path='/providers']").first).to_be_visible(timeout=60_000)
     page.screenshot(path=str(screenshots / "newcomer-docs.png"))
     assert refused == []
     context.close()

@@ -46,7 +46,9 @@ def test_the_docs_render_the_operations_with_no_network(
 
     page.goto(f"{live_server}/docs")
     login = page.locator(".opblock-summary-path[data-path='/auth/login']")
-    expect(login.first).to_be_visible()
+    # Swagger UI renders the whole document first ("loading"): seconds on a loaded machine, more than
+    # expect's default 5 s (seen in CI).
+    expect(login.first).to_be_visible(timeout=60_000)
     assert page.locator(".opblock").count() > 50
     page.screenshot(path=str(screenshots / "docs-swagger.png"))
     # An operation opens with its documented answers, the error envelope among them.
@@ -54,7 +56,9 @@ def test_the_docs_render_the_operations_with_no_network(
     expect(page.locator(".opblock.is-open .responses-table").first).to_contain_text("422")
 
     page.goto(f"{live_server}/redoc")
-    expect(page.locator("[data-section-id='operation/login_auth_login_post']").first).to_be_attached()
+    expect(page.locator("[data-section-id='operation/login_auth_login_post']").first).to_be_attached(
+        timeout=60_000
+    )
     expect(page.get_by_role("heading", name=re.compile("GPUBroker")).first).to_be_visible()
     page.screenshot(path=str(screenshots / "docs-redoc.png"))
     assert refused == [], refused
