@@ -57,7 +57,7 @@ sdk: install sdk-deps
 # assistant's evals.
 test: install system-deps promtool js-deps sdk-deps
 	$(MAKE) lint
-	$(BIN)/pytest --cov --cov-report=term:skip-covered --cov-report=html:var/coverage --cov-fail-under=80
+	$(BIN)/pytest --durations=30 --cov --cov-report=term:skip-covered --cov-report=html:var/coverage --cov-fail-under=80
 	$(MAKE) eval
 
 test-sqlite: install promtool
