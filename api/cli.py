@@ -534,8 +534,11 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result, default=str))
         return 0
     shown = len(result["items"])
-    first = (filters.page - 1) * filters.page_size + 1
-    title = f"{result['total']} offers" + (f", {first}-{first + shown - 1} shown" if shown else "")
+    if filters.cursor:
+        title = f"{result['total']} offers" + (f", {shown} shown after the cursor" if shown else "")
+    else:
+        first = (filters.page - 1) * filters.page_size + 1
+        title = f"{result['total']} offers" + (f", {first}-{first + shown - 1} shown" if shown else "")
     table = Table(title=title)
     # Names and regions fold onto a second line rather than being cut: "h100-80gb.1" and "h100-80gb.2"
     # must stay apart, whatever the terminal's width.
@@ -568,6 +571,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print("no offers match these filters; try fewer of them, or `gpubroker search --help`")
     for w in result.get("warnings") or []:
         print(f"warning: {w}")
+    if result.get("next_cursor"):
+        print(f"next page: the same command with --cursor {result['next_cursor']}")
     return 0
 
 

@@ -62,7 +62,7 @@ router = APIRouter(tags=["marketplace"])
 POLICY_VIOLATION = 1008
 REPLAY_LIMIT = 5000
 # Search options that choose a page, not offers: a stream has no page.
-VIEW_FIELDS = ("sort", "page", "page_size")
+VIEW_FIELDS = ("sort", "page", "page_size", "cursor")
 
 
 class StreamFilters(OfferFilters):

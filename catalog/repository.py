@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     text,
     true,
@@ -86,6 +87,9 @@ class SearchSpec:
     sort: str = "price_asc"
     offset: int = 0
     limit: int = 20
+    # Keyset pagination: the sort key and id of the last row of the previous page. Rows after it in
+    # the search's order are read from the sort index at once, however deep the page.
+    after: tuple[Any, str] | None = None
 
 
 def _dialect(session: Session) -> str:
@@ -180,6 +184,20 @@ _SORT_KEY: dict[str, tuple[InstrumentedAttribute[Any], bool]] = {
 }
 
 
+def _beyond(
+    key: ColumnElement[Any] | InstrumentedAttribute[Any],
+    row_id: ColumnElement[Any] | InstrumentedAttribute[Any],
+    descending: bool,
+    after: tuple[Any, str],
+) -> ColumnElement[bool]:
+    """Rows after ``after`` in the order (key, then id ascending). Written as a range on the key and a
+    tie-break, not as an OR over both, so that the key's index bounds the scan on both databases."""
+    value, last_id = after
+    if descending:
+        return and_(key <= value, or_(key < value, row_id > last_id))
+    return and_(key >= value, or_(key > value, row_id > last_id))
+
+
 def _one_pass(spec: SearchSpec) -> bool:
     """Whether the search counts and pages in one pass over its matches (:func:`one_pass_statement`).
 
@@ -203,13 +221,10 @@ def one_pass_statement(session: Session, spec: SearchSpec) -> Select[Any]:
         # more than once anyway; the word makes it explicit. SQLite before 3.35 does not know it.
         matches = matches.prefix_with("MATERIALIZED")
     key = matches.c.k.desc() if descending else matches.c.k.asc()
-    page = (
-        select(matches.c.id, matches.c.k)
-        .order_by(key, matches.c.id.asc())
-        .offset(spec.offset)
-        .limit(spec.limit)
-        .subquery("page")
-    )
+    page_rows = select(matches.c.id, matches.c.k)
+    if spec.after is not None:
+        page_rows = page_rows.where(_beyond(matches.c.k, matches.c.id, descending, spec.after))
+    page = page_rows.order_by(key, matches.c.id.asc()).offset(spec.offset).limit(spec.limit).subquery("page")
     total = select(func.count().label("total")).select_from(matches).subquery("total")
     page_key = page.c.k.desc() if descending else page.c.k.asc()
     offers = page.join(Offer, Offer.id == page.c.id)
@@ -220,7 +235,15 @@ def one_pass_statement(session: Session, spec: SearchSpec) -> Select[Any]:
     )
 
 
+def _keyset(spec: SearchSpec) -> list[ColumnElement[bool]]:
+    if spec.after is None:
+        return []
+    column, descending = _SORT_KEY[spec.sort]
+    return [_beyond(column, Offer.id, descending, spec.after)]
+
+
 def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+    """The total of the search's matches (all of them, a cursor or not) and its page."""
     if _one_pass(spec):
         result = session.execute(one_pass_statement(session, spec)).mappings().all()
         found = int(result[0]["total"])
@@ -234,7 +257,12 @@ def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[st
     # deep page reads page_size table rows instead of offset + page_size.
     order = _ORDER[spec.sort]
     page_ids = (
-        select(Offer.id).where(*conds).order_by(*order).offset(spec.offset).limit(spec.limit).subquery()
+        select(Offer.id)
+        .where(*conds, *_keyset(spec))
+        .order_by(*order)
+        .offset(spec.offset)
+        .limit(spec.limit)
+        .subquery()
     )
     rows_q = select(*OFFER_COLUMNS).join(page_ids, Offer.id == page_ids.c.id).order_by(*order)
     rows = session.execute(rows_q).mappings().all()
@@ -244,7 +272,7 @@ def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[st
 def iter_offers(session: Session, spec: SearchSpec) -> list[dict[str, Any]]:
     """All rows of a search up to ``spec.limit`` (for export), in the search's order."""
     conds = _conditions(session, spec)
-    q = select(*OFFER_COLUMNS).where(*conds).order_by(*_ORDER[spec.sort]).limit(spec.limit)
+    q = select(*OFFER_COLUMNS).where(*conds, *_keyset(spec)).order_by(*_ORDER[spec.sort]).limit(spec.limit)
     return [dict(r) for r in session.execute(q).mappings().all()]
 
 

@@ -66,6 +66,12 @@ class OfferFilters(BaseModel):
     sort: SortKey = "price_asc"
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(
+        None,
+        max_length=300,
+        description="the next_cursor of the previous page: the page after it, read from the sort "
+        "index at once however deep (keyset pagination). Keep the same sort; page must be 1",
+    )
 
     @field_validator("country")
     @classmethod
@@ -74,7 +80,7 @@ class OfferFilters(BaseModel):
             raise ValueError("country must be a two-letter ISO 3166-1 code such as US or DE")
         return v.upper() if v else v
 
-    @field_validator("region", "gpu_type", "q", "provider", "tags")
+    @field_validator("region", "gpu_type", "q", "provider", "tags", "cursor")
     @classmethod
     def _empty_is_none(cls, v: str | None) -> str | None:
         return v or None
@@ -126,10 +132,15 @@ class OfferOut(BaseModel):
 
 
 class SearchResult(BaseModel):
-    total: int
-    page: int
+    total: int = Field(description="offers matching the filters, on every page")
+    page: int | None = Field(description="the page number; null for a page read by cursor")
     page_size: int
     items: list[OfferOut]
+    next_cursor: str | None = Field(
+        None,
+        description="pass as cursor (with the same filters and sort) for the next page; "
+        "absent on the last page",
+    )
     warnings: list[str] | None = None
 
 

@@ -6,10 +6,13 @@ normalized filters and the catalog version, so an ingestion invalidates every ca
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import hashlib
 import io
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
@@ -37,6 +40,49 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The row field each sort orders by (then by id): what a cursor remembers of a page's last row.
+SORT_FIELD = {
+    "price_asc": "price_per_hour",
+    "price_desc": "price_per_hour",
+    "price_per_gpu_asc": "price_per_gpu_hour",
+    "updated_desc": "updated_at",
+}
+
+
+def encode_cursor(sort: str, row: dict[str, Any]) -> str:
+    """An opaque position after ``row`` in the ``sort`` order: the sort, the row's sort key (exact:
+    a price as its decimal text, a time as ISO 8601) and its id, as URL-safe base64 of JSON."""
+    value = row[SORT_FIELD[sort]]
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    key = value.isoformat() if isinstance(value, datetime) else str(value)
+    raw = orjson.dumps([1, sort, key, row["id"]])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
+    """The (sort key, id) a cursor of :func:`encode_cursor` holds; a 422 naming ``cursor`` when it is
+    not one, or when it was made for another sort."""
+
+    def bad(message: str) -> InvalidInput:
+        return InvalidInput(f"cursor: {message}", details=[{"field": "cursor", "message": message}])
+
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        version, made_for, key, last_id = orjson.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is") from exc
+    if version != 1 or made_for not in SORT_FIELD or not isinstance(key, str) or not isinstance(last_id, str):
+        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is")
+    if made_for != sort:
+        raise bad(f"this cursor continues sort={made_for}, not sort={sort}; keep the sort of its page")
+    try:
+        value: Any = datetime.fromisoformat(key) if SORT_FIELD[sort] == "updated_at" else Decimal(key)
+    except (ValueError, InvalidOperation) as exc:
+        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is") from exc
+    return value, last_id
+
+
 def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo.SearchSpec, list[str]]:
     """Resolve aliases and lists; returns the plain search and the warnings to show the user."""
     warnings: list[str] = []
@@ -61,6 +107,14 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
         )
         if read_as.replace(" ", "").lower() != filters.gpu_type.replace(" ", "").lower():
             warnings.append(f"gpu_type {filters.gpu_type!r} read as {read_as}")
+    after = None
+    if filters.cursor:
+        if filters.page != 1:
+            raise InvalidInput(
+                "page: a cursor already says where the page starts; leave page out (or 1) with cursor",
+                details=[{"field": "page", "message": "page and cursor together", "value": filters.page}],
+            )
+        after = decode_cursor(filters.cursor, filters.sort)
     providers = filters.provider_list()
     if providers:
         unknown = [p for p in providers if p not in ALL_ADAPTERS]
@@ -90,6 +144,7 @@ def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo
         sort=filters.sort,
         offset=(filters.page - 1) * filters.page_size,
         limit=limit if limit is not None else filters.page_size,
+        after=after,
     )
     return spec, warnings
 
@@ -111,20 +166,24 @@ def search(
         hit = cache.get(key)
         if hit is not None:
             return dict(hit)
-    spec, warnings = build_spec(filters)
+    spec, warnings = build_spec(filters, limit=filters.page_size + 1)  # one more: is there a next page?
     total, rows = repo.search_offers(session, spec)
+    more = len(rows) > filters.page_size
+    rows = rows[: filters.page_size]
     items = [_jsonable(r) for r in rows]
-    if total and not items:
+    if total and not items and not filters.cursor:
         last = (total + filters.page_size - 1) // filters.page_size
         warnings.append(f"page {filters.page} is past the last page ({last})")
     if any(r.get("price_scope") == "gpu_only" for r in items):
         warnings.append("GCP prices are for the GPUs alone; the host VM is billed on top")
     result: dict[str, Any] = {
         "total": total,
-        "page": filters.page,
+        "page": None if filters.cursor else filters.page,
         "page_size": filters.page_size,
         "items": items,
     }
+    if more:
+        result["next_cursor"] = encode_cursor(filters.sort, rows[-1])
     if warnings:
         result["warnings"] = warnings
     if cache is not None and key is not None:

@@ -248,6 +248,7 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
 @router.get("/marketplace", response_class=HTMLResponse)
 def marketplace(request: Request, session: DbSession, cache: CacheDep, settings: SettingsDep) -> HTMLResponse:
     form = form_values(request)
+    form.pop("cursor", None)  # the page numbers its pages; cursors are the API's
     context: dict[str, Any] = {
         "active": "marketplace",
         "form": form,

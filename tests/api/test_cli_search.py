@@ -99,6 +99,26 @@ def test_filters_combine_and_names_are_never_cut(
     assert columns[0] == "aws" * 5
 
 
+def test_the_next_page_is_one_cursor_away(
+    synced: tuple[Settings, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, _ = synced
+    monkeypatch.setenv("COLUMNS", "80")
+    code, first, err = search(settings, capsys, "--gpu", "a100", "--limit", "3")
+    assert code == 0, err
+    hint = first.splitlines()[-1]
+    assert hint.startswith("next page: the same command with --cursor ")
+    code, second, err = search(
+        settings, capsys, "--gpu", "a100", "--limit", "3", "--cursor", hint.split()[-1]
+    )
+    assert code == 0, err
+    assert "offers, 3 shown after the cursor" in second
+    code, _, err = search(
+        settings, capsys, "--gpu", "a100", "--cursor", hint.split()[-1], "--sort", "price_desc"
+    )
+    assert code == 2 and "sort=price_asc" in err
+
+
 def test_bad_options_are_named_and_no_match_says_so(
     synced: tuple[Settings, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -212,6 +212,8 @@ def test_bad_subscriptions_are_answered_with_the_field_and_the_socket_stays_open
         assert json.loads(ws.recv(timeout=10))["error"]["details"] == [{"field": "last_seq"}]
         ws.send(json.dumps({"type": "subscribe", "filters": {"sort": "price_asc"}}))
         assert json.loads(ws.recv(timeout=10))["error"]["details"][0]["field"] == "filters.sort"
+        ws.send(json.dumps({"type": "subscribe", "filters": {"cursor": "abc"}}))
+        assert json.loads(ws.recv(timeout=10))["error"]["details"][0]["field"] == "filters.cursor"
         ws.send(json.dumps({"type": "subscribe", "filters": {"gpu_type": "H100"}}))
         assert frames(ws, "subscribed")[-1]["filters"] == {"gpu_type": "H100"}
 

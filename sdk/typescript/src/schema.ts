@@ -3981,14 +3981,25 @@ export interface components {
         };
         /** SearchResult */
         SearchResult: {
-            /** Total */
+            /**
+             * Total
+             * @description offers matching the filters, on every page
+             */
             total: number;
-            /** Page */
-            page: number;
+            /**
+             * Page
+             * @description the page number; null for a page read by cursor
+             */
+            page: number | null;
             /** Page Size */
             page_size: number;
             /** Items */
             items: components["schemas"]["OfferOut"][];
+            /**
+             * Next Cursor
+             * @description pass as cursor (with the same filters and sort) for the next page; absent on the last page
+             */
+            next_cursor?: string | null;
             /** Warnings */
             warnings?: string[] | null;
         };
@@ -4568,6 +4579,8 @@ export interface operations {
                 sort?: "price_asc" | "price_desc" | "price_per_gpu_asc" | "updated_desc";
                 page?: number;
                 page_size?: number;
+                /** @description the next_cursor of the previous page: the page after it, read from the sort index at once however deep (keyset pagination). Keep the same sort; page must be 1 */
+                cursor?: string | null;
                 last_seq?: number | null;
             };
             header?: {
@@ -4679,6 +4692,8 @@ export interface operations {
                 sort?: "price_asc" | "price_desc" | "price_per_gpu_asc" | "updated_desc";
                 page?: number;
                 page_size?: number;
+                /** @description the next_cursor of the previous page: the page after it, read from the sort index at once however deep (keyset pagination). Keep the same sort; page must be 1 */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -4774,6 +4789,8 @@ export interface operations {
                 sort?: "price_asc" | "price_desc" | "price_per_gpu_asc" | "updated_desc";
                 page?: number;
                 page_size?: number;
+                /** @description the next_cursor of the previous page: the page after it, read from the sort index at once however deep (keyset pagination). Keep the same sort; page must be 1 */
+                cursor?: string | null;
                 format?: "csv" | "json";
                 /** @description rows to export (at most 10,000) */
                 limit?: number;

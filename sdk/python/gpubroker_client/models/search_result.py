@@ -19,23 +19,27 @@ T = TypeVar("T", bound="SearchResult")
 class SearchResult:
     """
     Attributes:
-        total (int):
-        page (int):
+        total (int): offers matching the filters, on every page
+        page (int | None): the page number; null for a page read by cursor
         page_size (int):
         items (list[OfferOut]):
+        next_cursor (None | str | Unset): pass as cursor (with the same filters and sort) for the next page; absent on
+            the last page
         warnings (list[str] | None | Unset):
     """
 
     total: int
-    page: int
+    page: int | None
     page_size: int
     items: list[OfferOut]
+    next_cursor: None | str | Unset = UNSET
     warnings: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         total = self.total
 
+        page: int | None
         page = self.page
 
         page_size = self.page_size
@@ -44,6 +48,12 @@ class SearchResult:
         for items_item_data in self.items:
             items_item = items_item_data.to_dict()
             items.append(items_item)
+
+        next_cursor: None | str | Unset
+        if isinstance(self.next_cursor, Unset):
+            next_cursor = UNSET
+        else:
+            next_cursor = self.next_cursor
 
         warnings: list[str] | None | Unset
         if isinstance(self.warnings, Unset):
@@ -64,6 +74,8 @@ class SearchResult:
                 "items": items,
             }
         )
+        if next_cursor is not UNSET:
+            field_dict["next_cursor"] = next_cursor
         if warnings is not UNSET:
             field_dict["warnings"] = warnings
 
@@ -76,7 +88,12 @@ class SearchResult:
         d = dict(src_dict)
         total = d.pop("total")
 
-        page = d.pop("page")
+        def _parse_page(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        page = _parse_page(d.pop("page"))
 
         page_size = d.pop("page_size")
 
@@ -86,6 +103,15 @@ class SearchResult:
             items_item = OfferOut.from_dict(items_item_data)
 
             items.append(items_item)
+
+        def _parse_next_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
         def _parse_warnings(data: object) -> list[str] | None | Unset:
             if data is None:
@@ -109,6 +135,7 @@ class SearchResult:
             page=page,
             page_size=page_size,
             items=items,
+            next_cursor=next_cursor,
             warnings=warnings,
         )
 

@@ -34,6 +34,7 @@ def _get_kwargs(
     sort: ExportOffersSort | Unset = ExportOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     format_: ExportOffersFormat | Unset = ExportOffersFormat.CSV,
     limit: int | Unset = 10000,
 ) -> dict[str, Any]:
@@ -161,6 +162,13 @@ def _get_kwargs(
 
     params["page_size"] = page_size
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
     json_format_: str | Unset = UNSET
     if not isinstance(format_, Unset):
         json_format_ = format_.value
@@ -242,6 +250,7 @@ def sync_detailed(
     sort: ExportOffersSort | Unset = ExportOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     format_: ExportOffersFormat | Unset = ExportOffersFormat.CSV,
     limit: int | Unset = 10000,
 ) -> Response[ErrorEnvelope | str]:
@@ -270,6 +279,9 @@ def sync_detailed(
         sort (ExportOffersSort | Unset):  Default: ExportOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         format_ (ExportOffersFormat | Unset):  Default: ExportOffersFormat.CSV.
         limit (int | Unset): rows to export (at most 10,000) Default: 10000.
 
@@ -301,6 +313,7 @@ def sync_detailed(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
         format_=format_,
         limit=limit,
     )
@@ -334,6 +347,7 @@ def sync(
     sort: ExportOffersSort | Unset = ExportOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     format_: ExportOffersFormat | Unset = ExportOffersFormat.CSV,
     limit: int | Unset = 10000,
 ) -> ErrorEnvelope | str | None:
@@ -362,6 +376,9 @@ def sync(
         sort (ExportOffersSort | Unset):  Default: ExportOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         format_ (ExportOffersFormat | Unset):  Default: ExportOffersFormat.CSV.
         limit (int | Unset): rows to export (at most 10,000) Default: 10000.
 
@@ -394,6 +411,7 @@ def sync(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
         format_=format_,
         limit=limit,
     ).parsed
@@ -421,6 +439,7 @@ async def asyncio_detailed(
     sort: ExportOffersSort | Unset = ExportOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     format_: ExportOffersFormat | Unset = ExportOffersFormat.CSV,
     limit: int | Unset = 10000,
 ) -> Response[ErrorEnvelope | str]:
@@ -449,6 +468,9 @@ async def asyncio_detailed(
         sort (ExportOffersSort | Unset):  Default: ExportOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         format_ (ExportOffersFormat | Unset):  Default: ExportOffersFormat.CSV.
         limit (int | Unset): rows to export (at most 10,000) Default: 10000.
 
@@ -480,6 +502,7 @@ async def asyncio_detailed(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
         format_=format_,
         limit=limit,
     )
@@ -511,6 +534,7 @@ async def asyncio(
     sort: ExportOffersSort | Unset = ExportOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     format_: ExportOffersFormat | Unset = ExportOffersFormat.CSV,
     limit: int | Unset = 10000,
 ) -> ErrorEnvelope | str | None:
@@ -539,6 +563,9 @@ async def asyncio(
         sort (ExportOffersSort | Unset):  Default: ExportOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         format_ (ExportOffersFormat | Unset):  Default: ExportOffersFormat.CSV.
         limit (int | Unset): rows to export (at most 10,000) Default: 10000.
 
@@ -572,6 +599,7 @@ async def asyncio(
             sort=sort,
             page=page,
             page_size=page_size,
+            cursor=cursor,
             format_=format_,
             limit=limit,
         )

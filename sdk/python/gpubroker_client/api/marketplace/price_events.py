@@ -34,6 +34,7 @@ def _get_kwargs(
     sort: PriceEventsSort | Unset = PriceEventsSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     last_seq: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -164,6 +165,13 @@ def _get_kwargs(
 
     params["page_size"] = page_size
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
     json_last_seq: int | None | Unset
     if isinstance(last_seq, Unset):
         json_last_seq = UNSET
@@ -255,6 +263,7 @@ def sync_detailed(
     sort: PriceEventsSort | Unset = PriceEventsSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     last_seq: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | PriceEventsResponse200]:
@@ -283,6 +292,9 @@ def sync_detailed(
         sort (PriceEventsSort | Unset):  Default: PriceEventsSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         last_seq (int | None | Unset):
         last_event_id (None | str | Unset):
 
@@ -314,6 +326,7 @@ def sync_detailed(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
         last_seq=last_seq,
         last_event_id=last_event_id,
     )
@@ -347,6 +360,7 @@ def sync(
     sort: PriceEventsSort | Unset = PriceEventsSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     last_seq: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
 ) -> ErrorEnvelope | PriceEventsResponse200 | None:
@@ -375,6 +389,9 @@ def sync(
         sort (PriceEventsSort | Unset):  Default: PriceEventsSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         last_seq (int | None | Unset):
         last_event_id (None | str | Unset):
 
@@ -407,6 +424,7 @@ def sync(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
         last_seq=last_seq,
         last_event_id=last_event_id,
     ).parsed
@@ -434,6 +452,7 @@ async def asyncio_detailed(
     sort: PriceEventsSort | Unset = PriceEventsSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     last_seq: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | PriceEventsResponse200]:
@@ -462,6 +481,9 @@ async def asyncio_detailed(
         sort (PriceEventsSort | Unset):  Default: PriceEventsSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         last_seq (int | None | Unset):
         last_event_id (None | str | Unset):
 
@@ -493,6 +515,7 @@ async def asyncio_detailed(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
         last_seq=last_seq,
         last_event_id=last_event_id,
     )
@@ -524,6 +547,7 @@ async def asyncio(
     sort: PriceEventsSort | Unset = PriceEventsSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
     last_seq: int | None | Unset = UNSET,
     last_event_id: None | str | Unset = UNSET,
 ) -> ErrorEnvelope | PriceEventsResponse200 | None:
@@ -552,6 +576,9 @@ async def asyncio(
         sort (PriceEventsSort | Unset):  Default: PriceEventsSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
         last_seq (int | None | Unset):
         last_event_id (None | str | Unset):
 
@@ -585,6 +612,7 @@ async def asyncio(
             sort=sort,
             page=page,
             page_size=page_size,
+            cursor=cursor,
             last_seq=last_seq,
             last_event_id=last_event_id,
         )

@@ -34,6 +34,7 @@ def _get_kwargs(
     sort: SearchOffersSort | Unset = SearchOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -159,6 +160,13 @@ def _get_kwargs(
 
     params["page_size"] = page_size
 
+    json_cursor: None | str | Unset
+    if isinstance(cursor, Unset):
+        json_cursor = UNSET
+    else:
+        json_cursor = cursor
+    params["cursor"] = json_cursor
+
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
@@ -237,6 +245,7 @@ def sync_detailed(
     sort: SearchOffersSort | Unset = SearchOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | SearchResult]:
     """Search offers
 
@@ -263,6 +272,9 @@ def sync_detailed(
         sort (SearchOffersSort | Unset):  Default: SearchOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -292,6 +304,7 @@ def sync_detailed(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
     )
 
     response = client.get_httpx_client().request(
@@ -323,6 +336,7 @@ def sync(
     sort: SearchOffersSort | Unset = SearchOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
 ) -> ErrorEnvelope | SearchResult | None:
     """Search offers
 
@@ -349,6 +363,9 @@ def sync(
         sort (SearchOffersSort | Unset):  Default: SearchOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -379,6 +396,7 @@ def sync(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
     ).parsed
 
 
@@ -404,6 +422,7 @@ async def asyncio_detailed(
     sort: SearchOffersSort | Unset = SearchOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | SearchResult]:
     """Search offers
 
@@ -430,6 +449,9 @@ async def asyncio_detailed(
         sort (SearchOffersSort | Unset):  Default: SearchOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -459,6 +481,7 @@ async def asyncio_detailed(
         sort=sort,
         page=page,
         page_size=page_size,
+        cursor=cursor,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -488,6 +511,7 @@ async def asyncio(
     sort: SearchOffersSort | Unset = SearchOffersSort.PRICE_ASC,
     page: int | Unset = 1,
     page_size: int | Unset = 20,
+    cursor: None | str | Unset = UNSET,
 ) -> ErrorEnvelope | SearchResult | None:
     """Search offers
 
@@ -514,6 +538,9 @@ async def asyncio(
         sort (SearchOffersSort | Unset):  Default: SearchOffersSort.PRICE_ASC.
         page (int | Unset):  Default: 1.
         page_size (int | Unset):  Default: 20.
+        cursor (None | str | Unset): the next_cursor of the previous page: the page after it, read
+            from the sort index at once however deep (keyset pagination). Keep the same sort; page
+            must be 1
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -545,5 +572,6 @@ async def asyncio(
             sort=sort,
             page=page,
             page_size=page_size,
+            cursor=cursor,
         )
     ).parsed
