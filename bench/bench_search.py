@@ -65,14 +65,36 @@ TARGET_CACHED_P95_MS = 5.0
 
 
 def queries(rows: int) -> dict[str, dict[str, Any]]:
-    """The benchmarked searches; the deep page sits 40 % into the unfiltered result (page 400 of 100k)."""
+    """The benchmarked searches; the deep page sits 40 % into the unfiltered result (page 400 of 100k),
+    reached by its number (OFFSET) and by the cursor of the page before it (keyset)."""
+    deep = max(1, rows // 250)
     return {
         "no filter": {},
         "gpu_type + region": {"gpu_type": "H100", "region": "us-central1"},
         "max_price + sort": {"max_price": "2", "sort": "price_desc"},
         "full-text q": {"q": "h100 sxm"},
-        "deep page": {"page": max(1, rows // 250), "page_size": 100},
+        "deep page": {"page": deep, "page_size": 100},
+        "deep page, cursor": {"cursor": AfterPage(deep - 1), "page_size": 100},
     }
+
+
+@dataclass(frozen=True)
+class AfterPage:
+    """A cursor to resolve on the dataset: the ``next_cursor`` of this page of the same search."""
+
+    page: int
+
+    def __str__(self) -> str:
+        return f"(next of page {self.page})"
+
+
+def resolve(factory: sessionmaker[Session], params: dict[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    after = out.get("cursor")
+    if isinstance(after, AfterPage):
+        before = {k: v for k, v in out.items() if k != "cursor"}
+        out["cursor"] = _search_once(factory, OfferFilters(**before, page=after.page), None)["next_cursor"]
+    return out
 
 
 def _describe(params: dict[str, Any]) -> str:
@@ -212,7 +234,7 @@ def bench_backend(
     results = []
     try:
         for name, params in queries(rows).items():
-            filters = OfferFilters(**params)
+            filters = OfferFilters(**resolve(opened[0].factory, params))
             first: dict[str, dict[str, Any]] = {}
             for v in opened:
                 with v.code():
@@ -268,6 +290,10 @@ def bench_backend(
             pages = {x["variant"]: x["first_id"] for x in results[-len(opened) :]}
             if len(set(pages.values())) > 1:
                 print(f"  !! the variants disagree on {name}: {pages}", flush=True)
+        by_offset = [r["first_id"] for r in results if r["query"] == "deep page"]
+        by_cursor = [r["first_id"] for r in results if r["query"] == "deep page, cursor"]
+        if by_offset != by_cursor:
+            print(f"  !! the deep page by cursor is not the deep page: {by_cursor} != {by_offset}", flush=True)
     finally:
         for v in opened:
             v.engine.dispose()
