@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import select, text
+from sqlalchemy import JSON, select, text
 from sqlalchemy.engine import Engine
 
 from bench.common import (
@@ -50,6 +50,7 @@ from core.db import make_session_factory
 from core.settings import Settings
 
 ALL_COLUMNS = tuple(c.name for c in Offer.__table__.columns)
+JSON_COLUMNS = frozenset(c.name for c in Offer.__table__.columns if isinstance(c.type, JSON))
 
 
 @dataclass
@@ -184,6 +185,13 @@ def _secondary_indexes(engine: Engine) -> list[tuple[str, str]]:
     return [(str(n), str(d)) for n, d in rows]
 
 
+def _copy_value(column: str, value: Any) -> Any:
+    """A value as COPY takes it: the JSON columns (tags, zones) as JSON text."""
+    if column in JSON_COLUMNS and value is not None:
+        return orjson.dumps(value).decode()
+    return value
+
+
 def _copy_rows(engine: Engine, rows: list[dict[str, Any]]) -> None:
     raw = engine.raw_connection()
     try:
@@ -191,7 +199,7 @@ def _copy_rows(engine: Engine, rows: list[dict[str, Any]]) -> None:
         cols = ", ".join(ALL_COLUMNS)
         with conn.cursor() as cur, cur.copy(f"COPY offers ({cols}) FROM STDIN") as cp:
             for r in rows:
-                cp.write_row([orjson.dumps(r[c]).decode() if c == "tags" else r[c] for c in ALL_COLUMNS])
+                cp.write_row([_copy_value(c, r[c]) for c in ALL_COLUMNS])
         conn.commit()
     finally:
         raw.close()
