@@ -1,12 +1,13 @@
 """Run the benchmarks with modest defaults: ``python -m bench.run_all`` (what ``make bench`` runs).
 
 Defaults: search latency at 100k offers on SQLite and PostgreSQL (100 uncached and 500 cached calls
-per query), a 100k-offer sync into PostgreSQL, and HTTP load with 1 and 2 uvicorn workers at 1, 100 and
-1,000 connections for 15 s each. The full figures in ``docs/BENCHMARKS.md`` come from the individual
+per query), a 100k-offer sync into PostgreSQL, HTTP load with 1 and 2 uvicorn workers at 1, 100 and
+1,000 connections for 15 s each, and cached ``GET /providers`` beside its limit twins at the same
+workers and connections (bench.bench_search_http). The full figures in ``docs/BENCHMARKS.md`` come from the individual
 modules with larger settings (their commands are written above each table). ``--quick`` is a smoke
 run of a minute or two (20k offers, short load runs).
 
-    .venv/bin/python -m bench.run_all [--rows 100000] [--only search,ingest,http] [--quick]
+    .venv/bin/python -m bench.run_all [--rows 100000] [--only search,ingest,http,search-http] [--quick]
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import argparse
 import time
 from typing import Any
 
-from bench import bench_http, bench_ingest, bench_search
+from bench import bench_http, bench_ingest, bench_search, bench_search_http
 from bench.common import machine_header
 
-BENCHMARKS = ("search", "ingest", "http")
+BENCHMARKS = ("search", "ingest", "http", "search-http")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -30,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", default="1,2", help="uvicorn worker counts")
     p.add_argument("--connections", default="1,100,1000", help="HTTP concurrent connections")
     p.add_argument("--duration", type=int, default=15, help="seconds per HTTP load run")
-    p.add_argument("--only", default=",".join(BENCHMARKS), help="comma list of: search, ingest, http")
+    p.add_argument("--only", default=",".join(BENCHMARKS), help="comma list of: " + ", ".join(BENCHMARKS))
     p.add_argument("--quick", action="store_true", help="a smoke run: 20k offers, 5 s load runs")
     p.add_argument("--rebuild", action="store_true", help="build the search datasets again")
     return p.parse_args(argv)
@@ -70,6 +71,12 @@ def main(argv: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
             [f"--workers={args.workers}", f"--connections={args.connections}", f"--duration={args.duration}"]
         )
         tables.append(("HTTP under load", bench_http.report(out["http"])))
+    if "search-http" in only:
+        print("\n== cached search against its limit twins (bench.bench_search_http)", flush=True)
+        out["search-http"] = bench_search_http.main(
+            [f"--workers={args.workers}", f"--connections={args.connections}", f"--duration={args.duration}"]
+        )
+        tables.append(("cached search against its limit twins", bench_search_http.report(out["search-http"])))
     print(f"\n== summary ({time.perf_counter() - started:.0f} s)")
     for title, table in tables:
         print(f"\n{title}\n\n{table}")
