@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -43,6 +44,14 @@ class Provider(Base):
     website: Mapped[str | None] = mapped_column(String(200))
     live_api: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(Text)
+
+
+MACHINE_SCOPE = "price_scope = 'machine'"
+MACHINE_SORT_INDEXES = (
+    ("price", "price_per_hour"),
+    ("price_per_gpu", "price_per_gpu_hour"),
+    ("updated", "updated_at"),
+)
 
 
 class Offer(Base):
@@ -91,6 +100,17 @@ class Offer(Base):
         Index("ix_offers_price", "price_per_hour", "id"),
         Index("ix_offers_price_per_gpu", "price_per_gpu_hour", "id"),
         Index("ix_offers_updated", "updated_at"),
+        # What a search without include_gpu_only sorts and counts: whole machines' prices (0019).
+        *(
+            Index(
+                f"ix_offers_machine_{name}",
+                column,
+                "id",
+                postgresql_where=text(MACHINE_SCOPE),
+                sqlite_where=text(MACHINE_SCOPE),
+            )
+            for name, column in MACHINE_SORT_INDEXES
+        ),
     )
 
     def as_dict(self) -> dict[str, Any]:

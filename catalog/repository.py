@@ -139,7 +139,9 @@ def _conditions(session: Session, spec: SearchSpec) -> list[ColumnElement[bool]]
     if not spec.include_gpu_only:
         # GPU-only prices (GCP's accelerators without their host VM) are not a machine's price: they
         # rank and total nothing unless asked for.
-        c.append(Offer.price_scope == "machine")
+        # Written as a literal, not a bound value, so that every plan (a prepared statement's generic
+        # one too) can use the partial sort indexes made for it (migration 0019).
+        c.append(Offer.price_scope == literal_column("'machine'"))
     if spec.min_gpu_memory_gb:
         c.append(Offer.gpu_memory_gb >= spec.min_gpu_memory_gb)
     if spec.min_total_gpu_memory_gb:
@@ -242,15 +244,22 @@ def _keyset(spec: SearchSpec) -> list[ColumnElement[bool]]:
     return [_beyond(column, Offer.id, descending, spec.after)]
 
 
-def search_offers(session: Session, spec: SearchSpec) -> tuple[int, list[dict[str, Any]]]:
-    """The total of the search's matches (all of them, a cursor or not) and its page."""
+def search_offers(
+    session: Session, spec: SearchSpec, *, known_total: int | None = None
+) -> tuple[int, list[dict[str, Any]]]:
+    """The total of the search's matches (all of them, a cursor or not) and its page. ``known_total``:
+    the total as an earlier page of the same search counted it (and the catalog has not changed
+    since); the count is then not run again."""
     if _one_pass(spec):
         result = session.execute(one_pass_statement(session, spec)).mappings().all()
         found = int(result[0]["total"])
         return found, [{k: v for k, v in r.items() if k != "total"} for r in result if r["id"] is not None]
     conds = _conditions(session, spec)
-    count_q = select(func.count()).select_from(Offer).where(*conds)
-    total = int(session.execute(count_q).scalar_one())
+    if known_total is None:
+        count_q = select(func.count()).select_from(Offer).where(*conds)
+        total = int(session.execute(count_q).scalar_one())
+    else:
+        total = known_total
     if total == 0 or spec.offset >= total:
         return total, []
     # Deferred join: page through the narrow index for the page's ids, then read only those rows, so a
