@@ -159,15 +159,27 @@ def search(
 ) -> dict[str, Any]:
     """``{total, page, page_size, items, warnings?}`` with JSON-ready items. ``version``: the catalog
     version the caller read before the search (read here otherwise)."""
-    key = None
+    key = total_key = None
+    known_total = None
     if cache is not None:
+        version = cache.version() if version is None else version
         digest = hashlib.sha1(filters.cache_key().encode(), usedforsecurity=False).hexdigest()
-        key = f"search:v{cache.version() if version is None else version}:{digest}"
+        key = f"search:v{version}:{digest}"
         hit = cache.get(key)
         if hit is not None:
             return dict(hit)
+        # The total is the same on every page of a search: counted once per catalog version, not on
+        # each page of a walk (at 1M offers the count is most of a deep page's time).
+        matches = filters.model_dump_json(exclude={"page", "page_size", "cursor", "sort"}, exclude_none=True)
+        total_key = (
+            f"search:v{version}:total:{hashlib.sha1(matches.encode(), usedforsecurity=False).hexdigest()}"
+        )
+        if filters.cursor or filters.page > 1:
+            known_total = cache.peek(total_key)
     spec, warnings = build_spec(filters, limit=filters.page_size + 1)  # one more: is there a next page?
-    total, rows = repo.search_offers(session, spec)
+    total, rows = repo.search_offers(session, spec, known_total=known_total)
+    if cache is not None and total_key is not None and known_total is None:
+        cache.set(total_key, total, ttl_s)
     more = len(rows) > filters.page_size
     rows = rows[: filters.page_size]
     items = [_jsonable(r) for r in rows]

@@ -56,6 +56,7 @@ class Cache(Protocol):
     misses: int
 
     def get(self, key: str) -> Any | None: ...
+    def peek(self, key: str) -> Any | None: ...
     def set(self, key: str, value: Any, ttl_s: int) -> None: ...
     def version(self) -> int: ...
     def bump_version(self) -> int: ...
@@ -93,6 +94,12 @@ class MemoryCache:
             self.hits += 1
             self._hit_counter.inc()
             return item[1]
+
+    def peek(self, key: str) -> Any | None:
+        """A value kept beside the answers (a search's total), not counted as an answer's hit or miss."""
+        with self._lock:
+            item = self._data.get(key)
+            return item[1] if item is not None and item[0] >= time.monotonic() else None
 
     def get_bytes(self, key: str) -> bytes | None:
         """A stored answer's bytes (:meth:`set_bytes`); counts a hit, and nothing on a miss: the slow
@@ -176,6 +183,11 @@ class RedisCache:
         self.hits += 1
         self._hit_counter.inc()
         return orjson.loads(raw)
+
+    def peek(self, key: str) -> Any | None:
+        """A value kept beside the answers (a search's total), not counted as an answer's hit or miss."""
+        raw = self.breaker.call(lambda: self._redis.get(self._prefix + key), lambda: None)
+        return None if raw is None else orjson.loads(raw)
 
     def full_key(self, key: str) -> str:
         return self._prefix + key

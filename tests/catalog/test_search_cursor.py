@@ -11,6 +11,10 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from catalog import service
+from catalog.schemas import OfferFilters
 
 
 def get(client: TestClient, **params: Any) -> dict[str, Any]:
@@ -124,3 +128,33 @@ def test_the_marketplace_page_numbers_its_pages_and_ignores_a_cursor(client: Tes
     r = client.get("/", params={"cursor": first["next_cursor"]})
     assert r.status_code == 200
     assert first["items"][0]["name"] in r.text
+
+
+def test_a_walk_counts_the_matches_once_per_catalog_version(db: Any, cache: Any, connection: Any) -> None:
+    """Every page of a search has the same total: the first page counts it, the pages after it (by
+    cursor or by number) take it from the cache until the catalog changes."""
+    counts: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        first = service.search(db, OfferFilters(gpu_type="A100", page_size=5), cache)
+        assert len(counts) == 1
+        second = service.search(
+            db, OfferFilters(gpu_type="A100", page_size=5, cursor=first["next_cursor"]), cache
+        )
+        third = service.search(db, OfferFilters(gpu_type="A100", page_size=5, page=3), cache)
+        assert len(counts) == 1 and second["total"] == third["total"] == first["total"]
+        # Another search, or the same one after an ingestion, counts again.
+        service.search(db, OfferFilters(gpu_type="A100", geo="eu", page_size=5, page=2), cache)
+        assert len(counts) == 2
+        cache.bump_version()
+        again = service.search(
+            db, OfferFilters(gpu_type="A100", page_size=5, cursor=first["next_cursor"]), cache
+        )
+        assert len(counts) == 3 and again["items"] == second["items"]
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
