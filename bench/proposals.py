@@ -79,7 +79,10 @@ def proposed_statements(session: Session, spec: repo.SearchSpec) -> tuple[Select
     return count_q, rows_q
 
 
-def proposed_search_offers(session: Session, spec: repo.SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+def proposed_search_offers(
+    session: Session, spec: repo.SearchSpec, *, known_total: int | None = None
+) -> tuple[int, list[dict[str, Any]]]:
+    # Prototypes from before the total was cached per search: they always count (known_total unused).
     count_q, rows_q = proposed_statements(session, spec)
     total = int(session.execute(count_q).scalar_one())
     if total == 0 or spec.offset >= total:
@@ -91,7 +94,10 @@ def proposed_search_offers(session: Session, spec: repo.SearchSpec) -> tuple[int
 COUNT_CAP = 10_000
 
 
-def capped_search_offers(session: Session, spec: repo.SearchSpec) -> tuple[int, list[dict[str, Any]]]:
+def capped_search_offers(
+    session: Session, spec: repo.SearchSpec, *, known_total: int | None = None
+) -> tuple[int, list[dict[str, Any]]]:
+    # Prototypes from before the total was cached per search: they always count (known_total unused).
     """Today's search with the count capped: at most ``COUNT_CAP + 1`` matches are counted (or up to
     the end of the requested page, so deep pages still work); a total of ``COUNT_CAP + 1`` reads
     "more than 10,000". Measured as ``--variant capped``; not applied (it changes what ``total``
