@@ -51,7 +51,11 @@ SORT_FIELD = {
 
 def encode_cursor(sort: str, row: dict[str, Any]) -> str:
     """An opaque position after ``row`` in the ``sort`` order: the sort, the row's sort key (exact:
-    a price as its decimal text, a time as ISO 8601) and its id, as URL-safe base64 of JSON."""
+    a price as its decimal text, a time as ISO 8601) and its id, as URL-safe base64 of JSON.
+
+    Exact on both databases because prices are stored at six decimal places (ingestion quantizes them,
+    and PostgreSQL's NUMERIC(14, 6) would round them anyway): the text read back compares equal to the
+    stored value, so the row's ties are split by id and none is skipped or repeated."""
     value = row[SORT_FIELD[sort]]
     if isinstance(value, datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
