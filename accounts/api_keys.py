@@ -15,16 +15,17 @@ team, kept a few seconds; a revocation is forgotten at once in this process).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from accounts import repository
@@ -33,6 +34,8 @@ from accounts.models import ApiKey
 from accounts.service import Ctx, Principal, aware, now_utc, record
 from core import tracing
 from core.errors import NotFound
+
+log = logging.getLogger(__name__)
 
 PREFIX = "gbk_"
 SCOPES = ("catalog:read", "assistant", "bookings")
@@ -108,6 +111,21 @@ def revoke(
     return row
 
 
+def _touch(session: Session, row: ApiKey, now: datetime) -> None:
+    """Write the key's last use; bookkeeping that never fails the request it rides on. On SQLite a read
+    transaction cannot become a writer once another connection has written since its first read (the
+    database answers "database is locked" at once, without waiting): the touch is then left to the
+    key's next use."""
+    try:
+        with session.begin_nested():
+            row.last_used_at = now
+            session.flush()
+    except OperationalError as exc:
+        if session.get_bind().dialect.name != "sqlite" or "locked" not in str(exc.orig):
+            raise
+        log.info("api key %s: last use not written (database busy); written on a later use", row.prefix)
+
+
 def authenticate(session: Session, key: str) -> Principal:
     """The caller behind a key, checked against the database on every request (like access tokens)."""
     row = session.execute(select(ApiKey).where(ApiKey.key_hash == digest(key))).scalar_one_or_none()
@@ -120,7 +138,7 @@ def authenticate(session: Session, key: str) -> Principal:
     now = now_utc()
     last = aware(row.last_used_at)
     if last is None or now - last >= LAST_USED_EVERY:
-        row.last_used_at = now
+        _touch(session, row, now)
     tracing.bind_tenant(row.tenant_id)
     return Principal(
         user_id=user.id,
