@@ -49,6 +49,9 @@ SORT_FIELD = {
 }
 
 
+MAX_PRICE = Decimal(10) ** 8  # catalog.models.Money: NUMERIC(14, 6)
+
+
 def encode_cursor(sort: str, row: dict[str, Any]) -> str:
     """An opaque position after ``row`` in the ``sort`` order: the sort, the row's sort key (exact:
     a price as its decimal text, a time as ISO 8601) and its id, as URL-safe base64 of JSON.
@@ -84,6 +87,12 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
         value: Any = datetime.fromisoformat(key) if SORT_FIELD[sort] == "updated_at" else Decimal(key)
     except (ValueError, InvalidOperation) as exc:
         raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is") from exc
+    # Only what a page can hold: a finite price within the column's NUMERIC(14, 6), an id without
+    # control characters (PostgreSQL refuses NUL in text) - never a database error from a forged cursor.
+    if isinstance(value, Decimal) and not (value.is_finite() and abs(value) < MAX_PRICE):
+        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is")
+    if not last_id.isprintable():
+        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is")
     return value, last_id
 
 

@@ -100,6 +100,16 @@ def _cursor(*parts: Any) -> str:
         ({"cursor": _cursor(1, "price_asc", "1.0", "x"), "sort": "price_desc"}, "cursor", "sort=price_asc"),
         ({"cursor": _cursor(1, "price_asc", "1.0", "x"), "page": 3}, "page", "cursor"),
         ({"cursor": "x" * 301}, "cursor", "300"),
+        ({"cursor": _cursor(1, "price_asc", "1e999999", "x")}, "cursor", "next_cursor"),
+        ({"cursor": _cursor(1, "price_asc", "NaN", "x")}, "cursor", "next_cursor"),
+        ({"cursor": _cursor(1, "price_asc", "1.0", "a\x00b")}, "cursor", "next_cursor"),
+        (
+            {"cursor": _cursor(1, "updated_desc", "yesterday", "x"), "sort": "updated_desc"},
+            "cursor",
+            "next_cursor",
+        ),
+        ({"cursor": _cursor(1, "price_asc", "1.0")}, "cursor", "next_cursor"),
+        ({"cursor": base64.urlsafe_b64encode(b"\xff\xfe").decode()}, "cursor", "next_cursor"),
     ],
 )
 def test_a_bad_cursor_is_a_422_naming_it(
