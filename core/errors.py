@@ -199,6 +199,15 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def sqlite_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (or "busy"): contention for its single writer, not an outage."""
+    if not isinstance(exc, OperationalError) or exc.orig is None:
+        return False
+    return type(exc.orig).__module__ == "sqlite3" and any(
+        w in str(exc.orig).lower() for w in ("locked", "busy")
+    )
+
+
 def raised_by_database_driver(exc: BaseException) -> bool:
     """True when ``exc`` came out of SQLAlchemy executing a statement (the driver refused a parameter)."""
     return any(
@@ -289,6 +298,16 @@ def install_error_handlers(app: FastAPI, page: PageRenderer | None = None) -> No
     @app.exception_handler(InterfaceError)
     @app.exception_handler(PoolTimeout)
     async def _database(request: Request, exc: Exception) -> Response:
+        if sqlite_busy(exc):
+            # Another connection held SQLite's one write lock past the busy timeout, or wrote since this
+            # transaction read: nothing was written, and the same request can succeed a moment later.
+            log.warning("database busy: SQLite's write lock was taken")
+            return answer(
+                request,
+                envelope("database_busy", "the database is busy with another write; try again in a moment"),
+                503,
+                {"Retry-After": "1"},
+            )
         if not database_unavailable(exc):
             return await _unexpected(request, exc)
         log.warning("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)

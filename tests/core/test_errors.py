@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from core.deps import DbSession
 from core.errors import ErrorEnvelope, envelope
@@ -90,3 +91,32 @@ def test_the_envelope_has_a_trace_id_even_outside_a_request() -> None:
     error = envelope("x", "y")["error"]
     assert isinstance(error["trace_id"], str) and len(error["trace_id"]) == 32
     assert ErrorEnvelope.model_validate(envelope("x", "y", [{"field": "a"}]))
+
+
+def test_a_locked_sqlite_database_is_a_503_to_retry_not_a_500(app: Any, tmp_path: Any) -> None:
+    """SQLite has one writer: a write that cannot get the lock fails with "database is locked". It is
+    contention, not a failure of ours, and the same request succeeds a moment later."""
+    path = tmp_path / "busy.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x INTEGER)")
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+
+    @app.post("/_test/write")
+    def write() -> dict[str, Any]:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            conn.exec_driver_sql("COMMIT")
+        return {"written": True}
+
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        with TestClient(app, raise_server_exceptions=False) as c:
+            r = c.post("/_test/write")
+            assert r.status_code == 503, r.text
+            assert r.json()["error"]["code"] == "database_busy" and r.headers["Retry-After"] == "1"
+            holder.execute("COMMIT")
+            assert c.post("/_test/write").json() == {"written": True}
+    finally:
+        holder.close()
+        engine.dispose()
