@@ -188,7 +188,7 @@ def prefers_html(accept: str | None) -> bool:
 def database_unavailable(exc: BaseException) -> bool:
     """True for the database being away (refused, restarting, dropped connections, an exhausted pool),
     which deserves 503 + Retry-After; False for the errors of a statement (SQLite's "database is
-    locked" is a conflict its callers map themselves)."""
+    locked" is contention for its one writer: :func:`sqlite_busy`, a 503 of its own)."""
     if isinstance(exc, PoolTimeout):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
