@@ -84,11 +84,14 @@ def current_user(
         raise NotAuthenticated(
             "sign in first: send 'Authorization: Bearer <access token>' or 'X-Api-Key: <team API key>'"
         )
-    # Its own short unit of work, so a long streamed response does not hold a session open.
-    with session_scope(request.app.state.session_factory) as session:
-        if api_keys.is_api_key(token):
+    # Its own short unit of work, so a long streamed response does not hold a session open. A token's check is
+    # one query: no transaction around it. An API key's may write its last use (in a savepoint): a transaction.
+    factory = request.app.state.session_factory
+    if api_keys.is_api_key(token):
+        with session_scope(factory) as session:
             principal = api_keys.authenticate(session, token)
-        else:
+    else:
+        with session_scope(factory, autocommit=True) as session:
             principal = service.authenticate(session, request.app.state.settings, token)
     request.state.principal = principal
     return principal

@@ -120,7 +120,8 @@ async def prepare_thread(
     factory = request.app.state.session_factory
 
     def work() -> PreparedThread:
-        with session_scope(factory) as session:
+        # One statement either way (the thread's UPDATE, or the new thread's INSERT): no transaction around it.
+        with session_scope(factory, autocommit=True) as session:
             if thread_id:
                 agent_service.use_thread(session, thread_id, user.tenant_id)
                 return PreparedThread(thread_id, new=False)
