@@ -288,6 +288,10 @@ async def _stream_as(
 
 
 def _tool_error(content: str) -> str | None:
+    if '"error"' not in content:
+        # No JSON object with an "error" key can lack these bytes: the answer (often kilobytes of offers) is
+        # not decoded just to find that out; a ToolNode error is plain text, "Error: ...".
+        return content[:200] if content.startswith("Error") else None
     try:
         data = json.loads(content)
     except ValueError:

@@ -182,3 +182,17 @@ def test_a_new_thread_is_not_read_for_a_waiting_approval(client: TestClient) -> 
             assert reads == [thread_id, thread_id], path
     finally:
         del saver.aget_tuple
+
+
+def test_a_tool_end_says_why_a_tool_failed() -> None:
+    from api.chat import _tool_error
+
+    assert (
+        _tool_error(json.dumps({"error": "offer 'x' not found", "code": "not_found"}))
+        == "offer 'x' not found"
+    )
+    assert _tool_error(json.dumps({"total": 2, "offers": [{"name": 'say "error"'}], "error_rate": 0})) is None
+    assert _tool_error("Error: ValueError('boom')\n Please fix your mistakes.").startswith(
+        "Error: ValueError"
+    )
+    assert _tool_error("plain text") is None and _tool_error("[1, 2]") is None
