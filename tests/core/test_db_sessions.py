@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from core.db import make_engine, make_session_factory, session_scope
 from core.settings import Settings
@@ -28,6 +28,12 @@ def test_an_autocommit_unit_runs_outside_a_transaction_and_leaves_none_behind(
     factory = make_session_factory(eng)
     try:
         postgres = eng.dialect.name == "postgresql"
+        # A unit that runs no statement (a tool answered from the cache) takes no connection: no ping.
+        checkouts: list[object] = []
+        event.listen(eng, "checkout", lambda *args: checkouts.append(args))
+        with session_scope(factory, autocommit=True):
+            pass
+        assert checkouts == []
         with session_scope(factory, autocommit=True) as session:
             assert session.execute(text("SELECT 1")).scalar_one() == 1
             if postgres:
