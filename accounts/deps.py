@@ -10,13 +10,14 @@ so counters, revocations and audit entries survive the failed request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from accounts import api_keys, service
@@ -83,11 +84,14 @@ def current_user(
         raise NotAuthenticated(
             "sign in first: send 'Authorization: Bearer <access token>' or 'X-Api-Key: <team API key>'"
         )
-    # Its own short unit of work, so a long streamed response does not hold a session open.
-    with session_scope(request.app.state.session_factory) as session:
-        if api_keys.is_api_key(token):
+    # Its own short unit of work, so a long streamed response does not hold a session open. A token's check is
+    # one query: no transaction around it. An API key's may write its last use (in a savepoint): a transaction.
+    factory = request.app.state.session_factory
+    if api_keys.is_api_key(token):
+        with session_scope(factory) as session:
             principal = api_keys.authenticate(session, token)
-        else:
+    else:
+        with session_scope(factory, autocommit=True) as session:
             principal = service.authenticate(session, request.app.state.settings, token)
     request.state.principal = principal
     return principal
@@ -99,14 +103,23 @@ AccountsDb = Annotated[Session, Depends(get_accounts_session, scope="function")]
 AccountsCtx = Annotated[Ctx, Depends(get_ctx)]
 
 
-def require(action: Action) -> Callable[[Request, Principal], Principal]:
-    """A dependency that lets the caller through only if the policy allows their role ``action``."""
+def require(action: Action) -> Callable[[Request, Principal], Awaitable[Principal]]:
+    """A dependency that lets the caller through only if the policy allows their role ``action``.
 
-    def dependency(request: Request, principal: CurrentUser) -> Principal:
+    Async: an allowed caller is a lookup in the policy table, done on the event loop (a sync dependency
+    costs every request a hop to the thread pool and back); only a refusal writes, in the pool."""
+
+    async def dependency(request: Request, principal: CurrentUser) -> Principal:
         by_key = principal.api_key_id is None or key_allows(principal.scopes, action)
         if not (allowed(principal.role, action) and by_key):
-            with session_scope(request.app.state.session_factory) as session:
-                service.record_denied(session, get_ctx(request), principal, action.value, request.url.path)
+
+            def record() -> None:
+                with session_scope(request.app.state.session_factory) as session:
+                    service.record_denied(
+                        session, get_ctx(request), principal, action.value, request.url.path
+                    )
+
+            await run_in_threadpool(record)
             reason = (
                 f"your role ({principal.role}) may not do this ({action.value})"
                 if by_key

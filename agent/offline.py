@@ -8,6 +8,8 @@ they do with an LLM. What it decides comes from :mod:`agent.planner`.
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -21,7 +23,8 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from agent.planner import Step, next_step, tool_runs_from_messages
+from agent.parser import ParsedRequest
+from agent.planner import Step, next_step, tool_runs_from_messages, understand
 
 
 def _text(message: BaseMessage) -> str:
@@ -46,6 +49,25 @@ def turn_inputs(messages: Sequence[BaseMessage]) -> tuple[list[str], list[tuple[
             name, args = calls[m.tool_call_id]
             pairs.append((name, args, _text(m)))
     return texts, pairs
+
+
+def understood(messages: Sequence[BaseMessage], texts: list[str]) -> ParsedRequest:
+    """``understand(texts)`` (``texts``: the user messages among ``messages``), read once per set of messages.
+
+    A turn asks the planner again after each tool call, with the same user messages: reading them (the
+    parser, about a millisecond each time) is done once and kept under the messages' ids, which the graph
+    gives every message it keeps. So only the same messages of the same thread ever find it; messages
+    without ids (the model called outside a graph) are read every time. A copy goes out: the request is a
+    mutable object and the planner's callers must not change the kept one."""
+    ids = tuple(m.id for m in messages if isinstance(m, HumanMessage))
+    if not ids or None in ids:
+        return understand(texts)
+    return copy.deepcopy(_understood(tuple(zip(ids, texts, strict=True))))
+
+
+@functools.lru_cache(maxsize=256)
+def _understood(key: tuple[tuple[str | None, str], ...]) -> ParsedRequest:
+    return understand([text for _, text in key])
 
 
 #: How many earlier turns "the second one" may reach back for a list of offers.
@@ -98,7 +120,8 @@ class OfflinePlannerModel(BaseChatModel):
 
     def _decide(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> Step:
         texts, pairs = turn_inputs(messages)
-        step = next_step(texts, tool_runs_from_messages(pairs), previous_offers(messages))
+        req = understood(messages, texts)
+        step = next_step(texts, tool_runs_from_messages(pairs), previous_offers(messages), req)
         if step.tool_calls and tools is not None:
             allowed = {tool["function"]["name"] for tool in tools}
             missing = [name for name, _ in step.tool_calls if name not in allowed]

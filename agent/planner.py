@@ -270,11 +270,15 @@ def workload_args(req: ParsedRequest) -> dict[str, Any] | None:
 
 
 def next_step(
-    human_texts: list[str], runs: list[ToolRun], previous_offers: list[dict[str, Any]] | None = None
+    human_texts: list[str],
+    runs: list[ToolRun],
+    previous_offers: list[dict[str, Any]] | None = None,
+    understood: ParsedRequest | None = None,
 ) -> Step:
     """The next step of the turn: ``human_texts`` are the thread's user messages, ``runs`` this turn's
-    tool calls so far, ``previous_offers`` the offers the previous answer showed, in its order."""
-    req = understand(human_texts)
+    tool calls so far, ``previous_offers`` the offers the previous answer showed, in its order;
+    ``understood``: ``understand(human_texts)`` when the caller has it already."""
+    req = understood if understood is not None else understand(human_texts)
     step = _next_step(req, human_texts, runs, previous_offers)
     step.language = req.language
     return step

@@ -60,7 +60,8 @@ def create_thread(
 ) -> AgentThread:
     """A new thread owned by ``tenant_id``/``user_id`` (None for in-process callers such as evals)."""
     tid = thread_id or str(uuid.uuid4())
-    existing = session.get(AgentThread, tid)
+    # A new random id names no thread yet: only a caller's own id is looked up.
+    existing = session.get(AgentThread, tid) if thread_id else None
     if existing is not None:
         # Another tenant's thread is never handed out, even with if_exists=do_nothing.
         if if_exists == "do_nothing" and existing.tenant_id == tenant_id:
@@ -288,13 +289,16 @@ class Assistant:
         prompt: str | None,
         constraints: dict[str, Any] | None = None,
         resume: dict[str, Any] | None = None,
+        *,
+        new_thread: bool = False,
     ) -> dict[str, Any] | Command[Any]:
         """The graph input of a turn: a new message, or the answer to the pending approval.
 
         Answering when nothing waits is a 409; a new message while an approval waits declines it
-        first, so the thread never keeps a booking question open behind a new request.
+        first, so the thread never keeps a booking question open behind a new request. A thread made for
+        this turn (``new_thread``) has no checkpoint: nothing waits in it, and it is not read for that.
         """
-        pending = await self.pending_approval(thread_id)
+        pending = None if new_thread else await self.pending_approval(thread_id)
         if resume is not None:
             if pending is None:
                 raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
@@ -319,9 +323,10 @@ class Assistant:
         *,
         resume: dict[str, Any] | None = None,
         caller: Caller | None = None,
+        new_thread: bool = False,
     ) -> ChatResult:
         with acting_as(caller):
-            inputs = await self.inputs_for(thread_id, prompt, constraints, resume)
+            inputs = await self.inputs_for(thread_id, prompt, constraints, resume, new_thread=new_thread)
             state = await self.graph.ainvoke(
                 inputs, self.config(thread_id), durability=self.settings.assistant_durability
             )

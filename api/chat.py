@@ -27,7 +27,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio
 from fastapi import APIRouter, Request
@@ -107,21 +107,29 @@ def sse(event: str, data: Any) -> ServerSentEvent:
     return sse_event(json.dumps(data, default=str), event=event)
 
 
+class PreparedThread(NamedTuple):
+    id: str
+    #: Made by this request: it has no checkpoint yet, so nothing in it can be waiting for approval.
+    new: bool
+
+
 async def prepare_thread(
     request: HTTPConnection, thread_id: str | None, user: Principal, prompt: str | None = None
-) -> str:
+) -> PreparedThread:
     """The run's thread: the caller's own (404 for another tenant's), or a new one titled by the prompt."""
     factory = request.app.state.session_factory
 
-    def work() -> str:
-        with session_scope(factory) as session:
+    def work() -> PreparedThread:
+        # One statement either way (the thread's UPDATE, or the new thread's INSERT): no transaction around it.
+        with session_scope(factory, autocommit=True) as session:
             if thread_id:
                 agent_service.use_thread(session, thread_id, user.tenant_id)
-                return thread_id
+                return PreparedThread(thread_id, new=False)
             metadata = agent_service.thread_title(prompt) if prompt else None
-            return agent_service.create_thread(
+            thread = agent_service.create_thread(
                 session, metadata=metadata, tenant_id=user.tenant_id, user_id=user.user_id
-            ).id
+            )
+            return PreparedThread(thread.id, new=True)
 
     return await run_in_threadpool(work)
 
@@ -142,27 +150,40 @@ async def chat(user: AssistantUser, body: ChatRequest, request: Request) -> Chat
     started = time.perf_counter()
     body.check()
     a = assistant(request)
-    thread_id = await prepare_thread(request, body.thread_id, user, body.prompt)
+    thread = await prepare_thread(request, body.thread_id, user, body.prompt)
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
     try:
         return await a.run(
-            body.prompt, thread_id, constraints, resume=body.resume_value(), caller=caller_of(request, user)
+            body.prompt,
+            thread.id,
+            constraints,
+            resume=body.resume_value(),
+            caller=caller_of(request, user),
+            new_thread=thread.new,
         )
     finally:
         metrics.ASSISTANT_TURN.labels(a.model_spec, "json").observe(time.perf_counter() - started)
 
 
 async def chat_event_items(
-    a: agent_service.Assistant, body: ChatRequest, thread_id: str, caller: Caller | None = None
+    a: agent_service.Assistant,
+    body: ChatRequest,
+    thread_id: str,
+    caller: Caller | None = None,
+    *,
+    new_thread: bool = False,
 ) -> AsyncIterator[tuple[str, Any]]:
-    """The run's events as ``(name, data)``: the same for SSE (:func:`chat_events`) and WebSocket."""
+    """The run's events as ``(name, data)``: the same for SSE (:func:`chat_events`) and WebSocket.
+    ``new_thread``: the thread was made for this turn (no checkpoint to look at for a waiting approval)."""
     run_id = str(uuid.uuid4())
     yield ("metadata", {"run_id": run_id, "thread_id": thread_id})
     constraints = body.constraints.model_dump(exclude_none=True) if body.constraints else None
     names: dict[str, str] = {}
     try:
         with acting_as(caller):
-            inputs = await a.inputs_for(thread_id, body.prompt, constraints, body.resume_value())
+            inputs = await a.inputs_for(
+                thread_id, body.prompt, constraints, body.resume_value(), new_thread=new_thread
+            )
         async for mode, chunk in _stream_as(caller, a, inputs, thread_id, run_id):
             if mode == "messages":
                 message, meta = chunk
@@ -224,8 +245,10 @@ async def chat_events(
     thread_id: str,
     caller: Caller | None = None,
     started: float | None = None,
+    *,
+    new_thread: bool = False,
 ) -> AsyncIterator[ServerSentEvent]:
-    items = chat_event_items(a, body, thread_id, caller)
+    items = chat_event_items(a, body, thread_id, caller, new_thread=new_thread)
     async for event, data in metrics.timed_turn(items, model=a.model_spec, transport="sse", started=started):
         yield sse(event, data)
 
@@ -265,6 +288,10 @@ async def _stream_as(
 
 
 def _tool_error(content: str) -> str | None:
+    if '"error"' not in content:
+        # No JSON object with an "error" key can lack these bytes: the answer (often kilobytes of offers) is
+        # not decoded just to find that out; a ToolNode error is plain text, "Error: ...".
+        return content[:200] if content.startswith("Error") else None
     try:
         data = json.loads(content)
     except ValueError:
@@ -285,10 +312,10 @@ async def chat_stream(user: AssistantUser, body: ChatRequest, request: Request) 
     started = time.perf_counter()
     body.check()
     a = assistant(request)
-    thread_id = await prepare_thread(request, body.thread_id, user, body.prompt)
-    if body.resume is not None and await a.pending_approval(thread_id) is None:
+    thread = await prepare_thread(request, body.thread_id, user, body.prompt)
+    if body.resume is not None and await a.pending_approval(thread.id) is None:
         raise Conflict("nothing in this thread is waiting for approval", code="no_pending_approval")
     return EventStream(
-        chat_events(a, body, thread_id, caller_of(request, user), started),
+        chat_events(a, body, thread.id, caller_of(request, user), started, new_thread=thread.new),
         ping=request.app.state.settings.sse_ping_s,
     )

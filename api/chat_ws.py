@@ -240,8 +240,8 @@ async def chat_socket(ws: WebSocket) -> None:
                 )
                 continue
             try:
-                thread_id = await prepare_thread(ws, body.thread_id, principal, body.prompt)
-                if body.resume is not None and await a.pending_approval(thread_id) is None:
+                thread = await prepare_thread(ws, body.thread_id, principal, body.prompt)
+                if body.resume is not None and await a.pending_approval(thread.id) is None:
                     raise AppError(
                         "nothing in this thread is waiting for approval",
                         code="no_pending_approval",
@@ -250,7 +250,7 @@ async def chat_socket(ws: WebSocket) -> None:
             except AppError as exc:
                 await _send(ws, "error", {"code": exc.code, "message": exc.message})
                 continue
-            items = chat_event_items(a, body, thread_id, caller_of(ws, principal))
+            items = chat_event_items(a, body, thread.id, caller_of(ws, principal), new_thread=thread.new)
             async for event, data in metrics.timed_turn(
                 items, model=a.model_spec, transport="ws", started=started
             ):

@@ -10,12 +10,20 @@ of the whole answer and of the first streamed event, and errors.
 
 Also prints the server's CPU per turn (user + system of the uvicorn process from /proc, over each level), as
 used and net of the CPU the idle server uses meanwhile (measured for 3 s before each level: its jobs and loops).
+
+``--interleave``: every variant is served at once and the level's turns go to them in alternating batches
+(``--batches`` each, the order reversed every other batch), so that variants share the machine's load minute
+by minute; on a noisy machine this compares them far more tightly than serving them one after another:
+
+    .venv/bin/python -m bench.bench_chat --users 1,20 --requests 400 --interleave --batches 10 \
+      --variant main=../main --variant this=.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -30,9 +38,9 @@ from core.settings import ROOT
 from evals.runner import DATASETS, load_cases
 
 
-def prompts(n: int) -> list[str]:
+def prompts(n: int, offset: int = 0) -> list[str]:
     cases = [c for c in load_cases([DATASETS / "assistant.jsonl"]) if not c.get("thread")]
-    return [str(cases[i % len(cases)]["prompt"]) for i in range(n)]
+    return [str(cases[i % len(cases)]["prompt"]) for i in range(offset, offset + n)]
 
 
 async def one_user(base: str, token: str, asks: list[str], out: list[dict[str, Any]]) -> None:
@@ -57,8 +65,8 @@ async def one_user(base: str, token: str, asks: list[str], out: list[dict[str, A
             )
 
 
-async def run(base: str, token: str, users: int, per_user: int) -> dict[str, Any]:
-    asks = prompts(users * per_user)
+async def run(base: str, token: str, users: int, per_user: int, offset: int = 0) -> dict[str, Any]:
+    asks = prompts(users * per_user, offset)
     out: list[dict[str, Any]] = []
     started = time.perf_counter()
     await asyncio.gather(
@@ -76,6 +84,8 @@ async def run(base: str, token: str, users: int, per_user: int) -> dict[str, Any
         "p95_ms": round(percentile(ms, 95), 1),
         "first_event_p50_ms": round(percentile(first, 50), 1),
         "first_event_p95_ms": round(percentile(first, 95), 1),
+        "samples": ms,
+        "first_samples": first,
     }
 
 
@@ -110,9 +120,19 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         "repeat to compare variants side by side in one run",
     )
     parser.add_argument("--rounds", type=int, default=1, help="times each variant is served, in turn")
+    parser.add_argument(
+        "--interleave", action="store_true", help="serve every variant at once, turns in alternating batches"
+    )
+    parser.add_argument(
+        "--batches", type=int, default=10, help="with --interleave: batches per variant and level"
+    )
     args = parser.parse_args(argv)
     url = ensure_database(args.rebuild, args.database)
     variants = [parse_variant(v) for v in args.variant or [f"this={ROOT}"]]
+    if args.interleave:
+        return interleaved(
+            url, variants, [int(u) for u in args.users.split(",")], args.requests, args.batches
+        )
     results = []
     for round_no in range(args.rounds):
         for label, root, env in variants:
@@ -143,7 +163,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                     result["cpu_ms_per_turn"] = round(used * 1000 / result["requests"], 1)
                     net = used - idle_rate * (time.perf_counter() - wall)
                     result["net_cpu_ms_per_turn"] = round(net * 1000 / result["requests"], 1)
+                    result.pop("samples"), result.pop("first_samples")
                     results.append({"variant": label, "round": round_no + 1, **result})
+    report(results)
+    return results
+
+
+def report(results: list[dict[str, Any]]) -> None:
     print(machine_header())
     print(
         f"{'variant':<14} {'round':>5} {'users':>5} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} "
@@ -156,6 +182,91 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             f"{r['cpu_ms_per_turn']:>11} {r['net_cpu_ms_per_turn']:>11}"
         )
     print(json.dumps(results))
+
+
+def signed_in(server: Server) -> str:
+    r = httpx.post(
+        server.base + "/auth/register",
+        json={
+            "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+            "password": "bench-password-123",
+            "tenant_name": "bench",
+        },
+        timeout=30,
+    )
+    r.raise_for_status()
+    return str(r.json()["access_token"])
+
+
+def interleaved(
+    url: str, variants: list[tuple[str, Path, dict[str, str]]], levels: list[int], requests: int, batches: int
+) -> list[dict[str, Any]]:
+    """Every variant served at once; each level's turns go to them in alternating batches (ABBA...)."""
+    with contextlib.ExitStack() as stack:
+        servers = []
+        for label, root, env in variants:
+            server = stack.enter_context(Server(url, workers=1, cache="memory", root=root, extra_env=env))
+            servers.append((label, server))
+        tokens = {}
+        for label, server in servers:
+            server.wait_ready()
+            tokens[label] = signed_in(server)
+            asyncio.run(run(server.base, tokens[label], 1, 3))  # warm-up: imports, caches
+        for _, server in servers:
+            settle(server)
+        results = []
+        for users in levels:
+            per_batch = max(1, requests // batches // users)
+            # What each idle server uses meanwhile (all idle together), to take off the levels' CPU.
+            idle = {label: server.cpu_s() for label, server in servers}
+            idle_started = time.perf_counter()
+            time.sleep(3)
+            idle_rate = {
+                label: (server.cpu_s() - idle[label]) / (time.perf_counter() - idle_started)
+                for label, server in servers
+            }
+            runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in servers}
+            cpu = {label: 0.0 for label, _ in servers}
+            wall = {label: 0.0 for label, _ in servers}
+            batch_cpu: dict[str, list[float]] = {label: [] for label, _ in servers}
+            for batch in range(batches):
+                order = servers if batch % 2 == 0 else servers[::-1]
+                for label, server in order:
+                    cpu_before, started = server.cpu_s(), time.perf_counter()
+                    # Each batch its own prompts (the same for every variant): no batch repeats another's.
+                    offset = batch * users * per_batch
+                    runs[label].append(asyncio.run(run(server.base, tokens[label], users, per_batch, offset)))
+                    used = server.cpu_s() - cpu_before
+                    cpu[label] += used
+                    batch_cpu[label].append(used * 1000 / runs[label][-1]["requests"])
+                    wall[label] += time.perf_counter() - started
+            for label, _ in servers:
+                turns = sum(r["requests"] for r in runs[label])
+                ms = [m for r in runs[label] for m in r["samples"]]
+                first = [m for r in runs[label] for m in r["first_samples"]]
+                net = cpu[label] - idle_rate[label] * wall[label]
+                results.append(
+                    {
+                        "variant": label,
+                        "round": 0,
+                        "users": users,
+                        "requests": turns,
+                        "errors": sum(r["errors"] for r in runs[label]),
+                        "throughput_rps": round(turns / wall[label], 1),
+                        "p50_ms": round(percentile(ms, 50), 1),
+                        "p95_ms": round(percentile(ms, 95), 1),
+                        "first_event_p50_ms": round(percentile(first, 50), 1),
+                        "first_event_p95_ms": round(percentile(first, 95), 1),
+                        "cpu_ms_per_turn": round(cpu[label] * 1000 / turns, 1),
+                        "net_cpu_ms_per_turn": round(net * 1000 / turns, 1),
+                        "cpu_ms_per_turn_by_batch": [round(x, 1) for x in batch_cpu[label]],
+                    }
+                )
+    report(results)
+    for r in results:
+        print(
+            f"{r['variant']:<14} {r['users']:>5} users, CPU ms/turn by batch: {r['cpu_ms_per_turn_by_batch']}"
+        )
     return results
 
 

@@ -2,10 +2,12 @@
 served app while 20 users chat, the samples summed by where they are (checkpointer, forecasts, sign-in, ...).
 
 Serves TREE's code (main's checkout or this one) on the bench database of ``bench/bench_chat.py``, warms up,
-waits for the idle server, records 25 s at 200 Hz while 20 users send 600 prompts, then prints shares:
+waits for the idle server, records 25 s at 200 Hz while 20 users send 600 prompts (``--users``, ``--prompts``),
+then prints shares:
 
     .venv/bin/python -m bench.profile_chat before ../main
     .venv/bin/python -m bench.profile_chat after .
+    .venv/bin/python -m bench.profile_chat after-1 . --users 1 --prompts 1200
 
 A sample is attributed to the first of the named parts of our code found anywhere in its stack, else to the
 library of its innermost frame.
@@ -100,6 +102,10 @@ def main() -> None:
     parser.add_argument("label")
     parser.add_argument("tree", type=Path)
     parser.add_argument("--database", default="gpubroker_bench_sse")
+    parser.add_argument("--users", type=int, default=20, help="concurrent users while recording")
+    parser.add_argument(
+        "--prompts", type=int, default=600, help="prompts sent in all (enough to outlast 25 s)"
+    )
     args = parser.parse_args()
     url = ensure_database(False, args.database)
     out = Path(f"/tmp/profile_chat_{args.label}.txt")
@@ -135,7 +141,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         time.sleep(1)
-        asyncio.run(run(server.base, token, 20, 30))
+        asyncio.run(run(server.base, token, args.users, max(1, args.prompts // args.users)))
         spy.wait()
     total, shares = summarise(out)
     print(f"{args.label}: {total} samples ({out})")

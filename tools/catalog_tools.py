@@ -108,7 +108,7 @@ def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResul
     Every price is a whole machine's. Give ``gpu_types`` for alternatives ("an L4 or an A10G"): the
     cheapest offers of any of them, in one list."""
     types: list[str | None] = [args.gpu_type] if args.gpu_type else list(args.gpu_types)
-    with ctx.session() as session:
+    with ctx.session(read_only=True) as session:
         total = 0
         items: list[dict[str, Any]] = []
         warnings: list[str] = []
@@ -145,7 +145,7 @@ def search_offers(ctx: ToolContext, args: SearchOffersArgs) -> SearchOffersResul
 
 def get_offer(ctx: ToolContext, args: GetOfferArgs) -> OfferBrief:
     """One offer by id, with its current price and availability."""
-    with ctx.session() as session:
+    with ctx.session(read_only=True) as session:
         return brief(service.get_offer(session, args.offer_id))
 
 
@@ -154,7 +154,7 @@ def compare_offers(ctx: ToolContext, args: CompareOffersArgs) -> CompareOffersRe
     if not args.offer_ids and not args.gpu_types:
         raise ToolInputError("give offer_ids or gpu_types to compare")
     result = CompareOffersResult()
-    with ctx.session() as session:
+    with ctx.session(read_only=True) as session:
         for oid in args.offer_ids:
             result.offers.append(brief(service.get_offer(session, oid)))
         for gpu_type in args.gpu_types:
@@ -230,7 +230,7 @@ def estimate_requirements(ctx: ToolContext, args: EstimateRequirementsArgs) -> E
 
 def forecast_cost(ctx: ToolContext, args: ForecastCostArgs) -> ForecastCostResult:
     """What a GPU type or an offer will cost for a number of hours: hourly, daily, total, with an interval."""
-    with ctx.session() as session:
+    with ctx.session(read_only=True) as session:
         if args.offer_id:
             # The offer's own price, moved by its market index's forecast (catalog.predict).
             out = predict_offer(session, args.offer_id, args.hours)
@@ -291,7 +291,7 @@ def generate_terraform(ctx: ToolContext, args: GenerateTerraformArgs) -> Generat
     Without an offer id it writes the configuration from provider, GPU type, count and region alone
     (for a configuration the catalog has no offer of) and says what to check."""
     if args.offer_id:
-        with ctx.session() as session:
+        with ctx.session(read_only=True) as session:
             offer = service.get_offer(session, args.offer_id)
         template, text, notes = _render(offer, args.name)
         provider = str(offer["provider"])

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from accounts.errors import NotAuthenticated
 from accounts.service import Ctx, Principal
+from core.db import session_scope
 from core.settings import Settings
 
 
@@ -59,13 +60,8 @@ class ToolContext:
     user_id: str | None = None
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        session = self.session_factory()
-        try:
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A unit of work; ``read_only``: reads only, each statement its own transaction on PostgreSQL (no
+        BEGIN and COMMIT round trips; under READ COMMITTED every statement takes its own snapshot anyway)."""
+        with session_scope(self.session_factory, autocommit=read_only) as session:
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()

@@ -14,7 +14,7 @@ def search_knowledge(ctx: ToolContext, args: SearchKnowledgeArgs) -> SearchKnowl
     memory sizing (inference, fine-tuning, LoRA, QLoRA, quantisation), spot interruptions, NVLink and
     InfiniBand, or providers; each with its source URL. Quote them and cite the sources; an empty list
     means the knowledge base does not cover the question."""
-    with ctx.session() as session:
+    with ctx.session(read_only=True) as session:
         found, method = knowledge.search(
             session, args.query, args.limit, None if ctx.settings.is_sqlite else embedder(ctx.settings)
         )

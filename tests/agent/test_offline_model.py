@@ -76,3 +76,27 @@ def test_a_failing_tool_does_not_end_the_run(
     result = run_async(assistant.run("cheapest H100 for 10 hours", "t-broken"))
     assert result.recommendations and result.forecast is None
     assert "could not price it" in result.summary and "forecast_cost failed" in result.summary
+
+
+def test_the_user_messages_are_read_once_per_turn_and_kept_apart_by_their_ids() -> None:
+    """The planner is asked again after each tool call with the same user messages: they are read once, under
+    their ids, and every caller gets its own copy (the request is mutable); equal words in another message
+    (another id) are read again, and messages without ids every time."""
+    from agent.offline import _understood, understood
+    from agent.planner import understand
+
+    texts = ["8x H100 in the US"]
+    first = [HumanMessage(texts[0], id="m-1")]
+    _understood.cache_clear()
+    a = understood(first, texts)
+    a.gpu_family, a.min_gpu_count = "changed by a caller", 1
+    b = understood(first, texts)
+    assert _understood.cache_info().hits == 1
+    assert b == understand(texts) and b.gpu_family == "H100" and b.min_gpu_count == 8
+    understood([HumanMessage(texts[0], id="m-2")], texts)
+    understood([HumanMessage(texts[0])], texts)
+    assert _understood.cache_info().hits == 1 and _understood.cache_info().misses == 2
+    # Follow-ups: the thread's earlier message under its id plus the new one is a new key.
+    two = [first[0], HumanMessage("make it spot", id="m-3")]
+    assert understood(two, [texts[0], "make it spot"]) == understand([texts[0], "make it spot"])
+    assert understood(two, [texts[0], "make it spot"]).spot is True

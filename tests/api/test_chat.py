@@ -152,3 +152,47 @@ def test_another_teams_thread_is_not_found(client: TestClient) -> None:
     for path in ("/ai/chat", "/ai/chat/stream"):
         r = client.post(path, json={"prompt": "make it spot", "thread_id": mine}, headers=theirs)
         assert r.status_code == 404 and mine in r.json()["error"]["message"]
+
+
+def test_a_new_thread_is_not_read_for_a_waiting_approval(client: TestClient) -> None:
+    """A thread made for this turn has no checkpoint: its turn reads the checkpointer once (LangGraph's own
+    read as the run starts), a turn in an existing thread once more (what may be waiting for approval)."""
+    saver = client.app.state.assistant.graph.checkpointer  # type: ignore[attr-defined]
+    reads: list[str] = []
+    real = saver.aget_tuple
+
+    async def counted(config: Any) -> Any:
+        reads.append(config["configurable"]["thread_id"])
+        return await real(config)
+
+    saver.aget_tuple = counted
+    try:
+        for path in ("/ai/chat", "/ai/chat/stream"):
+            reads.clear()
+            if path == "/ai/chat":
+                thread_id = client.post(path, json={"prompt": "8x H100 in the US"}).json()["thread_id"]
+            else:
+                thread_id = next(
+                    d for e, d in events(client, {"prompt": "8x H100 in the US"}) if e == "metadata"
+                )["thread_id"]
+            assert reads == [thread_id], path
+            reads.clear()
+            r = client.post("/ai/chat", json={"prompt": "make it spot", "thread_id": thread_id})
+            assert r.status_code == 200 and r.json()["searches"][-1]["spot"] is True
+            assert reads == [thread_id, thread_id], path
+    finally:
+        del saver.aget_tuple
+
+
+def test_a_tool_end_says_why_a_tool_failed() -> None:
+    from api.chat import _tool_error
+
+    assert (
+        _tool_error(json.dumps({"error": "offer 'x' not found", "code": "not_found"}))
+        == "offer 'x' not found"
+    )
+    assert _tool_error(json.dumps({"total": 2, "offers": [{"name": 'say "error"'}], "error_rate": 0})) is None
+    assert _tool_error("Error: ValueError('boom')\n Please fix your mistakes.").startswith(
+        "Error: ValueError"
+    )
+    assert _tool_error("plain text") is None and _tool_error("[1, 2]") is None
