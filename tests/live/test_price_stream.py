@@ -248,9 +248,12 @@ def test_anonymous_clients_are_limited_per_address_and_teams_by_their_plan(
         released()
 
         email = f"stream-{time.time_ns()}@example.com"
+        # A password hash, on a server whose start-up thread still loads the embedding model: on a loaded
+        # 2-core CI machine that passed httpx's default 5 s once (CI 2 of 2026-12-07).
         r = httpx.post(
             f"{url}/auth/register",
             json={"email": email, "password": "correct horse battery staple", "tenant_name": "Streamers"},
+            timeout=60,
         )
         assert r.status_code == 201, r.text
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
