@@ -70,30 +70,38 @@ def encode_cursor(sort: str, row: dict[str, Any]) -> str:
 def decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
     """The (sort key, id) a cursor of :func:`encode_cursor` holds; a 422 naming ``cursor`` when it is
     not one, or when it was made for another sort."""
+    parsed = _parse_cursor(cursor)
+    if parsed is None:
+        message = "not a cursor from a page of this search; pass a page's next_cursor as it is"
+    elif parsed[0] != sort:
+        message = f"this cursor continues sort={parsed[0]}, not sort={sort}; keep the sort of its page"
+    else:
+        return parsed[1], parsed[2]
+    raise InvalidInput(f"cursor: {message}", details=[{"field": "cursor", "message": message}])
 
-    def bad(message: str) -> InvalidInput:
-        return InvalidInput(f"cursor: {message}", details=[{"field": "cursor", "message": message}])
 
+def _parse_cursor(cursor: str) -> tuple[str, Any, str] | None:
+    """(sort, sort key, id), or None for anything :func:`encode_cursor` cannot have written. Only what
+    a page can hold: a finite price within the column's NUMERIC(14, 6), an id without control
+    characters (PostgreSQL refuses NUL in text) - never a database error from a forged cursor."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         version, made_for, key, last_id = orjson.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as exc:
-        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is") from exc
-    if version != 1 or made_for not in SORT_FIELD or not isinstance(key, str) or not isinstance(last_id, str):
-        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is")
-    if made_for != sort:
-        raise bad(f"this cursor continues sort={made_for}, not sort={sort}; keep the sort of its page")
-    try:
-        value: Any = datetime.fromisoformat(key) if SORT_FIELD[sort] == "updated_at" else Decimal(key)
-    except (ValueError, InvalidOperation) as exc:
-        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is") from exc
-    # Only what a page can hold: a finite price within the column's NUMERIC(14, 6), an id without
-    # control characters (PostgreSQL refuses NUL in text) - never a database error from a forged cursor.
+        if (
+            version != 1
+            or made_for not in SORT_FIELD
+            or not isinstance(key, str)
+            or not isinstance(last_id, str)
+        ):
+            return None
+        value: Any = datetime.fromisoformat(key) if SORT_FIELD[made_for] == "updated_at" else Decimal(key)
+    except (binascii.Error, ValueError, TypeError, InvalidOperation):
+        return None
     if isinstance(value, Decimal) and not (value.is_finite() and abs(value) < MAX_PRICE):
-        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is")
+        return None
     if not last_id.isprintable():
-        raise bad("not a cursor from a page of this search; pass a page's next_cursor as it is")
-    return value, last_id
+        return None
+    return made_for, value, last_id
 
 
 def build_spec(filters: OfferFilters, *, limit: int | None = None) -> tuple[repo.SearchSpec, list[str]]:
