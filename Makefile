@@ -55,13 +55,17 @@ sdk: install sdk-deps
 # The gates, in the order CI meets them: lint (ruff, mypy, bandit), then the whole suite under coverage
 # with a floor of 80% of the product's lines (report: the terminal and var/coverage/index.html), then the
 # assistant's evals.
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each on databases of its own (tests/conftest.py);
+# TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 2
+
 test: install system-deps promtool js-deps sdk-deps
 	$(MAKE) lint
-	$(BIN)/pytest --durations=30 --cov --cov-report=term:skip-covered --cov-report=html:var/coverage --cov-fail-under=80
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=30 --cov --cov-report=term:skip-covered --cov-report=html:var/coverage --cov-fail-under=80
 	$(MAKE) eval
 
 test-sqlite: install promtool
-	GPUBROKER_TEST_BACKENDS=sqlite $(BIN)/pytest
+	GPUBROKER_TEST_BACKENDS=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
 
 PACKAGES := core catalog accounts api web tools agent evals iac_templates booking billing analytics alerts
 

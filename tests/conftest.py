@@ -30,9 +30,27 @@ from core.db import make_engine, normalize_url
 from core.settings import ROOT, Settings
 from tests import support
 
+# `make test` runs the suite in pytest-xdist worker processes (PYTEST_XDIST_WORKER is gw0, gw1, ...).
+# Each worker has databases of its own: PostgreSQL names end in the worker's name, and the Redis
+# database numbers step down by REDIS_DB_STRIDE per worker (gw0: 15 and 13, gw1: 12 and 10), because a
+# test flushes its Redis database and drops its PostgreSQL ones.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+REDIS_DB_STRIDE = 3
+
+
+def per_worker_redis(url: str) -> str:
+    """``url`` with its database number moved down by this worker's stride (unchanged on gw0)."""
+    base, _, number = url.rpartition("/")
+    shifted = int(number or 0) - REDIS_DB_STRIDE * WORKER_INDEX
+    if shifted < 0:
+        raise RuntimeError(f"too many test workers for Redis databases: {WORKER} would use {shifted} ({url})")
+    return f"{base}/{shifted}"
+
+
 PG_ADMIN_URL = os.environ.get("GPUBROKER_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DB = os.environ.get("GPUBROKER_TEST_PG_DB", "gpubroker_test")
-REDIS_URL = os.environ.get("GPUBROKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PG_DB = os.environ.get("GPUBROKER_TEST_PG_DB", "gpubroker_test") + (f"_{WORKER}" if WORKER else "")
+REDIS_URL = per_worker_redis(os.environ.get("GPUBROKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 BACKENDS = [
     b.strip() for b in os.environ.get("GPUBROKER_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
 ]
@@ -125,6 +143,47 @@ def _servers_survive_the_test() -> Iterator[None]:
         if served.dead and not served.reported:
             served.reported = True
             raise AssertionError(served.describe())
+
+
+# --- how pytest-xdist deals the tests out (make test: -n 2) ------------------------------------------
+# A unit of work is one test file on one backend; tests/sdk goes whole to one worker, because its
+# session fixture builds the TypeScript SDK into one shared directory. Every worker takes its SQLite
+# units first, then those that use no backend, then its PostgreSQL ones, largest first within each: a
+# worker that switched between backends would tear down and rebuild the session's migrated databases
+# (the ``engine`` fixture) at every switch.
+WHOLE_DIRECTORIES = ("tests/sdk/",)
+
+
+def _backend_of(nodeid: str) -> str:
+    _, bracket, ids = nodeid.rpartition("::")[2].partition("[")
+    parts = ids.rstrip("]").split("-") if bracket else []
+    return next((b for b in ("sqlite", "postgresql") if b in parts), "")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    from xdist.scheduler import LoadScopeScheduling
+
+    rank = {"sqlite": 0, "": 1, "postgresql": 2}
+
+    class FileAndBackend(LoadScopeScheduling):  # type: ignore[misc]
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            unit = next((d for d in WHOLE_DIRECTORIES if path.startswith(d)), path)
+            return f"{unit}[{_backend_of(nodeid)}]"
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ordered:
+                units = sorted(
+                    self.workqueue.items(), key=lambda u: (rank[u[0].rpartition("[")[2][:-1]], -len(u[1]))
+                )
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
+
+    return FileAndBackend(config, log)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from core.settings import Settings
-from tests.conftest import BACKENDS, REDIS_URL, _recreate_pg_database
+from tests.conftest import BACKENDS, PG_DB, REDIS_URL, _recreate_pg_database
 from tests.support import serve
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
@@ -245,7 +245,7 @@ def test_a_redis_outage_degrades_and_recovers_without_errors(workdir: Path) -> N
     redis_server.start()
     try:
         settings = Settings(
-            database_url=_recreate_pg_database("gpubroker_faults_redis"),
+            database_url=_recreate_pg_database(f"{PG_DB}_faults_redis"),
             redis_url=redis_server.url,
             embedded_worker=False,
             rate_limit_anonymous_rps=1000,

@@ -38,9 +38,9 @@ from sqlalchemy.engine import Engine
 
 from booking.provisioners import CREDENTIAL_FIELDS
 from core.settings import ROOT, Settings
-from tests.conftest import BACKENDS, PG_DB, _recreate_pg_database
+from tests.conftest import BACKENDS, PG_DB, _recreate_pg_database, per_worker_redis
 
-REDIS_URL = os.environ.get("GPUBROKER_TEST_REDIS_REPLICAS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = per_worker_redis(os.environ.get("GPUBROKER_TEST_REDIS_REPLICAS_URL", "redis://127.0.0.1:6379/13"))
 PASSWORD = "correct horse battery staple"
 TRAFFIC_S = 30.0
 
