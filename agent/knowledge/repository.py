@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from agent.models import KnowledgePassage
 
@@ -51,15 +51,19 @@ def rebuild_fts(session: Session) -> None:
 
 
 def _by_ids(session: Session, scored: list[tuple[str, float]]) -> list[Hit]:
+    """The scored passages in one query, without their embeddings: an answer quotes the text, and
+    decoding 384 floats per passage was most of a knowledge search's CPU (issue 14)."""
     if not scored:
         return []
-    rows = all_passages(session) if len(scored) > 8 else {}
-    hits = []
-    for pid, score in scored:
-        passage = rows.get(pid) or session.get(KnowledgePassage, pid)
-        if passage is not None:
-            hits.append(Hit(passage, score))
-    return hits
+    rows = {
+        p.id: p
+        for p in session.execute(
+            select(KnowledgePassage)
+            .options(defer(KnowledgePassage.embedding))
+            .where(KnowledgePassage.id.in_([pid for pid, _ in scored]))
+        ).scalars()
+    }
+    return [Hit(rows[pid], score) for pid, score in scored if pid in rows]
 
 
 def search_text(session: Session, terms: Sequence[str], limit: int) -> list[Hit]:
