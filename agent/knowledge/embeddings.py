@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -32,11 +33,34 @@ class MiniLM:
 
     name = MODEL
 
+    #: Questions whose vectors are kept (the same text always gives the same vector): a forward pass is
+    #: about 11 ms of CPU, and users ask the same things in the same words.
+    RECENT = 1024
+
     def __init__(self, model: Any) -> None:
         self._model = model
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if len(texts) == 1:
+            return [self._query(texts[0])]
+        return self._encode(texts)
+
+    def _query(self, text: str) -> list[float]:
+        with self._lock:
+            vector = self._recent.get(text)
+            if vector is not None:
+                self._recent.move_to_end(text)
+                return list(vector)
+        (vector,) = self._encode([text])
+        with self._lock:
+            self._recent[text] = vector
+            while len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return list(vector)
+
+    def _encode(self, texts: Sequence[str]) -> list[list[float]]:
         with self._lock:  # one forward pass at a time: torch's CPU kernels are not re-entrant here
             vectors = self._model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
         return [[float(x) for x in v] for v in vectors]

@@ -4,12 +4,14 @@ its sources by the assistant."""
 
 from __future__ import annotations
 
+import uuid
+
 from langgraph.checkpoint.memory import InMemorySaver
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.knowledge import service as knowledge
-from agent.knowledge.embeddings import embedder
+from agent.knowledge.embeddings import MiniLM, embedder
 from agent.models import KnowledgePassage
 from agent.service import Assistant
 from core.settings import Settings
@@ -49,6 +51,37 @@ def test_postgres_keeps_an_embedding_per_passage_in_pgvector(db: Session, settin
     # The vector finds a passage the words alone would rank lower: "killed" is in no passage.
     found, _ = knowledge.search(db, "can my job get killed on spot machines", 3, embedder(settings))
     assert found[0].topic == "spot"
+
+
+def test_a_question_asked_again_finds_the_same_passages_without_another_forward_pass(
+    db: Session, settings: Settings
+) -> None:
+    if settings.is_sqlite:
+        return  # no vectors on SQLite: full text alone
+    model = embedder(settings)
+    assert isinstance(model, MiniLM)
+    question = f"can my job get killed on spot machines (asked {uuid.uuid4().hex[:6]})"
+    first, _ = knowledge.search(db, question, 3, model)
+    passes = []
+    real = model._model.encode
+    model._model.encode = lambda *a, **k: passes.append(a) or real(*a, **k)  # this instance only
+    try:
+        again, _ = knowledge.search(db, question, 3, model)
+        kept = model.embed([question])[0]
+        kept.append(1.0)  # a caller's copy: what is kept for the next caller is unchanged
+        assert model.embed([question])[0] == model._encode([question])[0]
+    finally:
+        del model._model.encode
+    assert [f.id for f in again] == [f.id for f in first] and first[0].topic == "spot"
+    assert len(passes) == 1  # only the explicit _encode above; the repeats were kept
+    # The oldest question is dropped past RECENT.
+    model.RECENT = 2
+    try:
+        for q in ("spot one", "spot two", "spot three"):
+            model.embed([q])
+        assert "spot one" not in model._recent and len(model._recent) == 2
+    finally:
+        del model.RECENT
 
 
 def test_the_tool_returns_passages_with_sources(factory: sessionmaker[Session], settings: Settings) -> None:
