@@ -62,7 +62,9 @@ def test_draft_pending_active_completed_over_real_http(
     assert active["activated_at"] is not None and active["ended_at"] is None
     instance = client.get(f"/sandbox-provider/instances/{active['provider_ref']}").json()
     assert instance["status"] == "running"
-    assert [(d["type"], d["status"]) for d in instance["deliveries"]] == [("instance.running", 200)]
+    # The booking turns active while our webhook handler runs; the sandbox records the delivery's 200 after.
+    delivered = _wait_for_delivery(client, active["provider_ref"], "instance.running")
+    assert [(d["type"], d["status"]) for d in delivered] == [("instance.running", 200)]
 
     r = client.post(f"/bookings/{draft['id']}/stop", headers=alice.headers)
     assert r.status_code == 200 and r.json()["state"] == "active"  # until the provider confirms
