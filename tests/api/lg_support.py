@@ -17,6 +17,10 @@ from pydantic import Field
 
 from agent.offline import OfflinePlannerModel
 
+# What a set-up request to a served app may take: a password hash or a key on a CI machine whose two test
+# workers and their servers share two cores took more than httpx's 5 s (CI run 8, POST /api-keys).
+HTTP_TIMEOUT_S = 60.0
+
 
 class SlowPlanner(OfflinePlannerModel):
     """The offline planner writing each chunk after ``delay_s``: a model slow enough to stop mid-answer."""
@@ -72,7 +76,10 @@ class Team:
         self, scopes: tuple[str, ...] = ("assistant", "bookings", "catalog:read"), name: str = "ui"
     ) -> str:
         r = httpx.post(
-            f"{self.base_url}/api-keys", json={"name": name, "scopes": list(scopes)}, headers=self.headers
+            f"{self.base_url}/api-keys",
+            json={"name": name, "scopes": list(scopes)},
+            headers=self.headers,
+            timeout=HTTP_TIMEOUT_S,
         )
         assert r.status_code == 201, r.text
         return str(r.json()["key"])
@@ -82,6 +89,7 @@ class Team:
             f"{self.base_url}/tenants/{self.tenant_id}",
             json={"cors_origins": list(origins)},
             headers=self.headers,
+            timeout=HTTP_TIMEOUT_S,
         )
         assert r.status_code == 200, r.text
 
@@ -89,7 +97,9 @@ class Team:
 def new_team(base_url: str) -> Team:
     email = f"lg-{uuid.uuid4().hex[:12]}@example.com"
     r = httpx.post(
-        f"{base_url}/auth/register", json={"email": email, "password": "correct horse battery staple"}
+        f"{base_url}/auth/register",
+        json={"email": email, "password": "correct horse battery staple"},
+        timeout=HTTP_TIMEOUT_S,
     )
     assert r.status_code == 201, r.text
     body = r.json()

@@ -49,6 +49,9 @@ from tests.conftest import _SerializedSession
 from tests.support import serve
 
 MAX_EXAMPLES = 12
+# The callers' set-up requests (a password hash among them) on a CI machine whose two test workers share
+# two cores: httpx's default of 5 s was too short for such a request elsewhere (CI runs 2 and 8).
+SETUP_TIMEOUT_S = 60.0
 
 
 def no_server_error(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
@@ -146,7 +149,8 @@ def fuzzed(
             app.state.settings = fuzz_settings.model_copy(
                 update={"public_url": url, "sandbox_start_delay_s": 0.0}
             )
-            offer = httpx.get(f"{url}/providers", params={"page_size": 1}).json()["items"][0]["id"]
+            first = httpx.get(f"{url}/providers", params={"page_size": 1}, timeout=SETUP_TIMEOUT_S).json()
+            offer = first["items"][0]["id"]
             yield {"url": url, "app": app, "offer_id": offer}
     finally:
         transaction.rollback()
@@ -164,6 +168,7 @@ def caller(request: pytest.FixtureRequest, fuzzed: dict[str, Any]) -> dict[str, 
     r = httpx.post(
         f"{url}/auth/register",
         json={"email": email, "password": "correct horse battery staple", "tenant_name": "Fuzz team"},
+        timeout=SETUP_TIMEOUT_S,
     )
     assert r.status_code == 201, r.text
     body = r.json()
@@ -171,9 +176,12 @@ def caller(request: pytest.FixtureRequest, fuzzed: dict[str, Any]) -> dict[str, 
         set_operator(session, Ctx(settings=app.state.settings, source=Source()), email, True)
     headers = {"Authorization": f"Bearer {body['access_token']}"}
     booking = httpx.post(
-        f"{url}/bookings", json={"offer_id": fuzzed["offer_id"], "hours": 1}, headers=headers
+        f"{url}/bookings",
+        json={"offer_id": fuzzed["offer_id"], "hours": 1},
+        headers=headers,
+        timeout=SETUP_TIMEOUT_S,
     )
-    thread = httpx.post(f"{url}/threads", json={}, headers=headers)
+    thread = httpx.post(f"{url}/threads", json={}, headers=headers, timeout=SETUP_TIMEOUT_S)
     assert booking.status_code == 201 and thread.status_code == 200, (booking.text, thread.text)
     ids = {
         "tenant_id": body["tenant"]["id"],
